@@ -1,0 +1,22 @@
+"""Byline's knowledge base: articles in, sourced passages out. Never imports discord."""
+
+from .errors import ArticleFormatError, BylineError, IndexBusyError, QuestionError, StorageError
+from .library import MAX_QUESTION_CHARS, MAX_TOP_K, Library
+from .models import Answer, Article, Hit, ReindexReport, SkippedFile, SourceSummary
+
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "MAX_TOP_K",
+    "Answer",
+    "Article",
+    "ArticleFormatError",
+    "BylineError",
+    "Hit",
+    "IndexBusyError",
+    "Library",
+    "QuestionError",
+    "ReindexReport",
+    "SkippedFile",
+    "SourceSummary",
+    "StorageError",
+]

@@ -1,0 +1,125 @@
+"""Cutting articles into passages: the unit that is scored, shown and attributed.
+
+A passage is a paragraph, or a few sentences of a long one. Bodies that arrive as one long line
+(aggregator pages lose their paragraph breaks) are cut into paragraphs of a few sentences, and
+those are numbered as paragraphs, so a reader can find the place in the article.
+"""
+
+import re
+from dataclasses import dataclass
+
+TARGET_WORDS = 55  # a passage grows sentence by sentence until it has this many words
+MAX_WORDS = 110  # ... and is never cut to more than this unless one sentence is longer
+
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr gen st sen rep gov prof sgt col lt capt cmdr adm maj jr sr rev hon vs etc inc
+    ltd co corp no nos fig jan feb mar apr jun jul aug sep sept oct nov dec mt ft approx est dept
+    univ u.s u.k e.g i.e a.m p.m al op vol pp ed cf""".split()
+)
+_BOUNDARY = re.compile(r"[.!?…]+['\"’”)\]]*\s+(?=['\"‘“(\[]?[A-Z0-9])")
+# Pages sometimes lose a full stop: "... £59.8 billion in 2025/26 According to 2024 figures".
+_MISSING_STOP = re.compile(r"(?<=[a-z0-9%)])\s+(?=(?:According to|However,|Meanwhile,)\s)")
+# A sentence that leans on the one before it ("It's forecast to spend ...") stays with it.
+_LEANS_BACK = re.compile(
+    r"^['\"‘“]?(?:it|it's|it’s|its|he|she|they|this|that|these|those|but|and|so|also|however|"
+    r"which|still|yet|then|there|of that|of those|such|his|her|their)\b",
+    re.IGNORECASE,
+)
+# Words that open a sentence; seen right after a short capitalised phrase with no punctuation,
+# they mark a sub-heading the page glued to the text ("Poland gears up Mr Hegseth came ...").
+_OPENERS = frozenset(
+    """According Mr Mrs Ms Dr The It He She They We But In This There When While After Speaking
+    Asked Last Earlier Meanwhile However His Her Their Its""".split()
+)
+_GLUE_BLOCKERS = frozenset(
+    "and or of the to by with for from as than that said says told in on at a an nor".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PassageText:
+    paragraph: int
+    text: str
+
+
+def _sentences_and_headings(text: str) -> list[tuple[str, bool]]:
+    """Sentences of ``text`` in order, each flagged True when it is a glued sub-heading."""
+    sentences, start = [], 0
+    for match in _BOUNDARY.finditer(text):
+        head = text[start : match.start() + 1]
+        last_word = re.split(r"[\s(\[\"'‘“]", head.rstrip(".!?…"))[-1]
+        if text[match.start()] == "." and (
+            last_word.casefold().rstrip(".") in _ABBREVIATIONS
+            or (len(last_word) == 1 and last_word.isupper())
+        ):
+            continue
+        sentences.append(text[start : match.end()].strip())
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    out = []
+    for sentence in sentences:
+        for part in _MISSING_STOP.split(sentence):
+            heading, rest = split_glued_heading(part)
+            if heading:
+                out.append((heading, True))
+            out.append((rest, False))
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of ``text``; abbreviations, initials and decimals do not end a sentence.
+
+    Sub-headings that the page glued to a sentence are left out: they are not article text.
+    """
+    return [piece for piece, heading in _sentences_and_headings(text) if not heading]
+
+
+def split_glued_heading(sentence: str) -> tuple[str | None, str]:
+    """(sub-heading, sentence) when a short heading is glued to its front, else (None, sentence)."""
+    words = sentence.split()
+    for i in range(2, min(9, len(words) - 3)):
+        word, before = words[i], words[i - 1]
+        if any(ch in before for ch in ",.;:!?'\"‘’“”()-–—"):
+            break
+        if word.rstrip("'’s") in _OPENERS and before.casefold() not in _GLUE_BLOCKERS:
+            if words[0][:1].isupper() and words[0] not in _OPENERS:
+                return " ".join(words[:i]), " ".join(words[i:])
+            break
+    return None, sentence
+
+
+def windows(pieces: list[tuple[str, bool]]) -> list[str]:
+    """Pack sentences into passages of about TARGET_WORDS; a sub-heading starts a new one."""
+    passages: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for sentence, heading in pieces:
+        n = len(sentence.split())
+        full = size >= TARGET_WORDS and not _LEANS_BACK.match(sentence)
+        if current and (heading or full or size + n > MAX_WORDS):
+            passages.append(current)
+            current, size = [], 0
+        if heading:
+            continue
+        current.append(sentence)
+        size += n
+    if current:
+        passages.append(current)
+    return [" ".join(p) for p in passages]
+
+
+def segment(paragraphs: list[str]) -> list[PassageText]:
+    """The passages of one article's paragraphs, each with its 1-based paragraph number."""
+    if len(paragraphs) == 1:
+        return [
+            PassageText(n, text) for n, text in enumerate(windows(_sentences_and_headings(paragraphs[0])), 1)
+        ]
+    out = []
+    for n, paragraph in enumerate(paragraphs, 1):
+        if len(paragraph.split()) <= MAX_WORDS:
+            out.append(PassageText(n, paragraph))
+        else:
+            out.extend(PassageText(n, text) for text in windows(_sentences_and_headings(paragraph)))
+    return out

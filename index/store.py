@@ -1,0 +1,231 @@
+"""The SQLite file that holds sources, articles and analysed passages.
+
+The database is derived data: everything in it can be rebuilt from the seeds folder. It keeps
+the analysed terms of every passage so that opening a library never re-reads or re-analyses an
+article. Writes happen in one transaction per re-index; a separate read connection sees only
+committed data (WAL), so questions asked during a re-index see the previous index whole.
+"""
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from .errors import StorageError
+from .models import Article
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+    path TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL REFERENCES sources(path) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    outlet TEXT,
+    published TEXT,
+    url TEXT
+);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    terms TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSource:
+    path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewPassage:
+    paragraph: int
+    text: str
+    terms: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    article: Article
+    url: str | None
+    passages: list[NewPassage]
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """A source file to (re)write: its new fingerprint and its articles."""
+
+    source: StoredSource
+    articles: list[NewArticle]
+
+
+@dataclass(frozen=True, slots=True)
+class PassageRow:
+    id: int
+    paragraph: int
+    text: str
+    article: Article
+
+
+async def _connect(path: str) -> aiosqlite.Connection:
+    connection = await aiosqlite.connect(path, timeout=30)
+    await connection.execute("PRAGMA foreign_keys = ON")
+    await connection.execute("PRAGMA busy_timeout = 30000")
+    return connection
+
+
+class Store:
+    """Async access to one Byline database file."""
+
+    def __init__(self, path: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+
+    @classmethod
+    async def open(cls, path: str | Path) -> "Store":
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            writer = await _connect(path)
+            await cls._prepare(writer, path)
+            reader = await _connect(path)
+        except sqlite3.DatabaseError as error:
+            raise StorageError(f"Cannot open the database {path}: {error}") from None
+        return cls(path, writer, reader)
+
+    @staticmethod
+    async def _prepare(db: aiosqlite.Connection, path: str) -> None:
+        await db.execute("PRAGMA journal_mode = WAL")
+        tables = {
+            row[0] async for row in await db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        if tables and "meta" not in tables:
+            raise StorageError(f"{path} is not a Byline database; choose another BYLINE_DATABASE")
+        if "meta" in tables:
+            row = await (await db.execute("SELECT value FROM meta WHERE key='schema_version'")).fetchone()
+            if row and row[0] != SCHEMA_VERSION:
+                # Derived data from an older Byline: start again, the next re-index refills it.
+                await db.executescript(
+                    "DROP TABLE IF EXISTS passages; DROP TABLE IF EXISTS articles;"
+                    "DROP TABLE IF EXISTS sources; DELETE FROM meta;"
+                )
+        await db.executescript(_SCHEMA)
+        await db.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+        )
+        await db.commit()
+
+    async def close(self) -> None:
+        await self._reader.close()
+        await self._writer.close()
+
+    async def get_meta(self, key: str) -> str | None:
+        row = await (await self._reader.execute("SELECT value FROM meta WHERE key = ?", (key,))).fetchone()
+        return row[0] if row else None
+
+    async def sources(self) -> dict[str, StoredSource]:
+        cursor = await self._reader.execute("SELECT path, sha256, size, mtime_ns FROM sources")
+        return {row[0]: StoredSource(*row) async for row in cursor}
+
+    async def apply(
+        self,
+        remove: Iterable[str],
+        write: Sequence[FileChange],
+        touch: Sequence[StoredSource],
+        meta: dict[str, str],
+    ) -> None:
+        """Apply one re-index in a single transaction: all of it, or (on any error) none."""
+        db = self._writer
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            await db.executemany("DELETE FROM sources WHERE path = ?", [(path,) for path in remove])
+            for change in write:
+                src = change.source
+                await db.execute("DELETE FROM sources WHERE path = ?", (src.path,))
+                await db.execute(
+                    "INSERT INTO sources(path, sha256, size, mtime_ns) VALUES (?, ?, ?, ?)",
+                    (src.path, src.sha256, src.size, src.mtime_ns),
+                )
+                for position, new in enumerate(change.articles):
+                    a = new.article
+                    await db.execute(
+                        "INSERT INTO articles(id, source, position, title, outlet, published, url)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (a.id, a.source, position, a.title, a.outlet, a.published, new.url),
+                    )
+                    await db.executemany(
+                        "INSERT INTO passages(article_id, paragraph, text, terms) VALUES (?, ?, ?, ?)",
+                        [(a.id, p.paragraph, p.text, " ".join(p.terms)) for p in new.passages],
+                    )
+            await db.executemany(
+                "UPDATE sources SET size = ?, mtime_ns = ? WHERE path = ?",
+                [(s.size, s.mtime_ns, s.path) for s in touch],
+            )
+            await db.executemany(
+                "INSERT INTO meta(key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                list(meta.items()),
+            )
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise
+
+    async def passage_terms(self) -> tuple[list[int], list[list[str]]]:
+        """Every passage's id and terms, in id order: the corpus the BM25 index is built from."""
+        ids, corpus = [], []
+        async with self._reader.execute("SELECT id, terms FROM passages ORDER BY id") as cursor:
+            async for passage_id, terms in cursor:
+                ids.append(passage_id)
+                corpus.append(terms.split())
+        return ids, corpus
+
+    async def passages(self, ids: Sequence[int]) -> dict[int, PassageRow]:
+        if not ids:
+            return {}
+        cursor = await self._reader.execute(
+            "SELECT p.id, p.paragraph, p.text, a.id, a.title, a.outlet, a.published, a.source"
+            " FROM passages p JOIN articles a ON a.id = p.article_id"
+            " WHERE p.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(ids)),),
+        )
+        return {row[0]: PassageRow(row[0], row[1], row[2], Article(*row[3:])) async for row in cursor}
+
+    async def articles(self) -> list[tuple[Article, int]]:
+        cursor = await self._reader.execute(
+            "SELECT a.id, a.title, a.outlet, a.published, a.source,"
+            " (SELECT count(*) FROM passages p WHERE p.article_id = a.id)"
+            " FROM articles a ORDER BY a.source, a.position"
+        )
+        return [(Article(*row[:5]), row[5]) async for row in cursor]
+
+    async def counts(self) -> tuple[int, int, int]:
+        """(sources, articles, passages)."""
+        row = await (
+            await self._reader.execute(
+                "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM articles),"
+                " (SELECT count(*) FROM passages)"
+            )
+        ).fetchone()
+        return row[0], row[1], row[2]
