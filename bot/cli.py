@@ -18,7 +18,7 @@ from pathlib import Path
 from index import Answer, BylineError, Library, QuestionError, ReindexReport
 from index.evaluation import EvalReport, evaluate, load_questions
 
-from .settings import SettingsError, Settings, load_settings
+from .settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("byline")
 
@@ -34,7 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     json_flag = argparse.ArgumentParser(add_help=False)
     json_flag.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     top_k = argparse.ArgumentParser(add_help=False)
-    top_k.add_argument("--top-k", type=int, metavar="K", help="how many passages (default: BYLINE_TOP_K or 5)")
+    top_k.add_argument(
+        "--top-k", type=int, metavar="K", help="how many passages (default: BYLINE_TOP_K or 5)"
+    )
 
     parser = argparse.ArgumentParser(
         prog="byline",
@@ -54,16 +56,21 @@ def _parser() -> argparse.ArgumentParser:
         "reindex",
         parents=[common, json_flag],
         help="re-read the seeds folder (new, changed and removed files)",
-        description="Bring the index in line with the seeds folder; reports what changed and what was skipped.",
+        description="Bring the index in line with the seeds folder; "
+        "reports what changed and what was skipped.",
     )
     sub.add_parser(
-        "sources", parents=[common, json_flag], help="list the indexed articles", description="List the indexed articles."
+        "sources",
+        parents=[common, json_flag],
+        help="list the indexed articles",
+        description="List the indexed articles.",
     )
     ev = sub.add_parser(
         "eval",
         parents=[common, json_flag, top_k],
         help="measure retrieval quality on a file of questions",
-        description='Measure hit@1, hit@3, MRR and the no-answer rate on a JSONL file of {"q": ..., "gold": [...]} '
+        description="Measure hit@1, hit@3, MRR and the no-answer rate on a JSONL file of "
+        '{"q": ..., "gold": [...]} '
         "lines (gold: phrases the answering passage contains; [] when the articles cannot answer).",
     )
     ev.add_argument("questions", type=Path, help="the JSONL file of questions")
@@ -92,7 +99,10 @@ def render_answer(answer: Answer) -> str:
     lines = []
     for hit in answer.hits:
         a = hit.article
-        lines.append(f"{hit.rank}. {attribution(a.outlet, a.title, a.published, hit.paragraph)}  (score {hit.score:.2f})")
+        lines.append(
+            f"{hit.rank}. {attribution(a.outlet, a.title, a.published, hit.paragraph)}"
+            f"  (score {hit.score:.2f})"
+        )
         lines.append(_wrap(hit.text))
         lines.append(f"   source: {a.source}")
         lines.append("")
@@ -112,7 +122,8 @@ def render_report(report: ReindexReport) -> str:
 
 def render_eval(report: EvalReport) -> str:
     lines = [
-        f"{report.answerable} answerable and {report.unanswerable} unanswerable questions, top {report.top_k}:",
+        f"{report.answerable} answerable and {report.unanswerable} unanswerable questions, "
+        f"top {report.top_k}:",
         f"  hit@1 {report.hit_at_1:.3f}   hit@3 {report.hit_at_3:.3f}   MRR {report.mrr:.3f}   "
         f"no-answer {report.no_answer:.3f}",
     ]
@@ -120,7 +131,11 @@ def render_eval(report: EvalReport) -> str:
         lines.append("")
         lines.append("Misses:")
     for miss in report.misses:
-        where = "no answer expected" if not miss.gold else (f"right passage at rank {miss.rank}" if miss.rank else "right passage not in the top k")
+        where = (
+            "no answer expected"
+            if not miss.gold
+            else (f"right passage at rank {miss.rank}" if miss.rank else "right passage not in the top k")
+        )
         lines.append(f"- {miss.question}  [{where}]")
         if miss.gold:
             lines.append(f"    expected: {' | '.join(miss.gold)}")
@@ -141,8 +156,11 @@ async def _open(args: argparse.Namespace, settings: Settings, build: bool) -> Li
             await library.close()
             raise
         if report is not None:
-            print(f"Built the index from {settings.seeds_dir}/: {report.articles} articles, "
-                  f"{report.passages} passages ({report.seconds:.2f} s).", file=sys.stderr)
+            print(
+                f"Built the index from {settings.seeds_dir}/: {report.articles} articles, "
+                f"{report.passages} passages ({report.seconds:.2f} s).",
+                file=sys.stderr,
+            )
             for skipped in report.skipped:
                 print(f"Skipped {skipped.source}: {skipped.reason}", file=sys.stderr)
     return library
@@ -161,11 +179,14 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             _emit(args, answer.to_dict(), render_answer(answer))
         elif args.command == "sources":
             summaries = await library.articles()
-            text = "\n".join(
-                f"{s.article.source}  {s.article.outlet or '-'}  “{s.article.title}”  "
-                f"{s.article.published or '-'}  ({s.passages} passages)"
-                for s in summaries
-            ) or "No articles are indexed; put article files in the seeds folder and run `byline reindex`."
+            text = (
+                "\n".join(
+                    f"{s.article.source}  {s.article.outlet or '-'}  “{s.article.title}”  "
+                    f"{s.article.published or '-'}  ({s.passages} passages)"
+                    for s in summaries
+                )
+                or "No articles are indexed; put article files in the seeds folder and run `byline reindex`."
+            )
             _emit(args, {"articles": [s.to_dict() for s in summaries]}, text)
         elif args.command == "eval":
             report = await evaluate(library, load_questions(args.questions), top_k=top_k)
