@@ -10,6 +10,15 @@ from functools import lru_cache
 
 import Stemmer
 
+from .vocabulary import (
+    AMERICAN_TO_BRITISH,
+    IRREGULAR_FORMS,
+    IZE_EXCEPTIONS,
+    PHRASES,
+    PLACES,
+    SYNONYMS,
+)
+
 # Letters that Unicode does not decompose into a base letter plus a combining mark.
 _FOLD = str.maketrans(
     {
@@ -34,7 +43,7 @@ STOP_WORDS = frozenset(
     should shouldn so some such than that the their theirs them themselves then there these they
     this those through to too under until up very was wasn we were weren what when where which
     while who whom why will with won would wouldn you your yours yourself yourselves
-    s t d ll m re ve y o
+    s t d ll m re ve y o us
     tell know say said says also please anything something thing things much many get got does
     """.split()
 )
@@ -47,16 +56,68 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+# Numbers and units written the ways news writes them: "5%", "5 per cent", "five percent".
+_PERCENT = re.compile(r"%|\bper\s*cent\b|\bpercentage\b|\bpct\b")
+_NUMBER_WORDS = {
+    word: str(n)
+    for n, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+        " fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {
+    "thirty": "30",
+    "forty": "40",
+    "fifty": "50",
+    "sixty": "60",
+    "seventy": "70",
+    "eighty": "80",
+    "ninety": "90",
+}
+# After a number: "£128bn" and "£128 billion" are the same amount.
+_MAGNITUDES = {
+    "bn": "billion",
+    "b": "billion",
+    "m": "million",
+    "mn": "million",
+    "k": "thousand",
+    "tn": "trillion",
+}
+
+
+# "US" and "U.S." are the country, "us" is a pronoun: decided before case is folded away.
+_US_UPPER = re.compile(r"\bU\.S\.(?:A\.)?|\bU\.S\b|\bUSA?\b")
+_UK_UPPER = re.compile(r"\bU\.K\.?")
+_THE_US = re.compile(r"\bthe us\b")
+_PHRASE = re.compile(r"\b(?:" + "|".join(sorted(PHRASES, key=len, reverse=True)) + r")\b")
+_CANONICAL = AMERICAN_TO_BRITISH | IRREGULAR_FORMS | PLACES | SYNONYMS
+
+
+def canonical(word: str) -> str:
+    """The word a spelling, form or name counts as ("defense" → "defence", "Japanese" → "japan")."""
+    word = _CANONICAL.get(word, word)
+    if "iz" in word and word not in IZE_EXCEPTIONS:
+        for american, british in (("ization", "isation"), ("izing", "ising"), ("ized", "ised"),
+                                  ("izes", "ises"), ("ize", "ise")):  # fmt: skip
+            if word.endswith(american):
+                return word[: -len(american)] + british
+    return word
+
+
 def words(text: str) -> list[str]:
     """Folded words and numbers, possessives removed ("Poland's" → "poland"), before stop words."""
-    out = []
-    for token in _TOKEN.findall(fold(text)):
+    text = _UK_UPPER.sub(" uk ", _US_UPPER.sub(" usa ", unicodedata.normalize("NFKC", text)))
+    text = _PHRASE.sub(lambda m: f" {PHRASES[m.group(0)]} ", _THE_US.sub("the usa", fold(text)))
+    out: list[str] = []
+    for token in _TOKEN.findall(_PERCENT.sub(" percent ", text)):
         if token[0].isdigit():
             out.append(_THOUSANDS.sub("", token))
             continue
         if token.endswith("'s"):
             token = token[:-2]
-        out.append(token.replace("'", ""))
+        token = token.replace("'", "")
+        if out and out[-1][0].isdigit() and token in _MAGNITUDES:
+            token = _MAGNITUDES[token]
+        out.append(_NUMBER_WORDS.get(token) or canonical(token))
     return out
 
 
@@ -75,3 +136,20 @@ class Analyzer:
         if word[0].isdigit():
             return word
         return self._stemmer.stemWord(word)
+
+    def names(self, text: str) -> set[str]:
+        """Terms of the words written with a capital inside a sentence: the names in ``text``.
+
+        A question's names ("Germany", "SpaceX") are what it is about; an answer must mention them.
+        """
+        found: set[str] = set()
+        text = unicodedata.normalize("NFKC", text)
+        for match in _CAPITALISED.finditer(text):
+            before = text[: match.start()].rstrip()
+            if before and before[-1] not in _SENTENCE_START_AFTER:
+                found.update(self.terms(match.group(0)))
+        return found
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*")
+_SENTENCE_START_AFTER = frozenset(".!?:;\"'‘“(–—-•")

@@ -115,6 +115,22 @@ class BM25Index:
         order = np.lexsort((candidates, -values))[:k]
         return [ScoredPassage(int(candidates[i]), float(values[i])) for i in order]
 
+    def weight(self, term: str) -> float:
+        """How much a term says about a passage: a smoothed idf, positive even for common terms
+        and highest for a term no passage contains."""
+        tid = self.vocabulary.get(term)
+        df = 0 if tid is None else int(self.offsets[tid + 1] - self.offsets[tid])
+        return float(np.log1p((self.size - df + 0.5) / (df + 0.5)))
+
+    def contains(self, term: str, positions: np.ndarray) -> np.ndarray:
+        """For each passage position, whether that passage contains ``term``."""
+        tid = self.vocabulary.get(term)
+        if tid is None:
+            return np.zeros(len(positions), dtype=bool)
+        docs = self.postings[self.offsets[tid] : self.offsets[tid + 1]]
+        at = np.searchsorted(docs, positions)
+        return (at < len(docs)) & (docs[np.minimum(at, len(docs) - 1)] == positions)
+
     def _accumulate(self, query: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         scores = np.zeros(self.size)
         touched = []

@@ -10,11 +10,12 @@ from typing import Self
 import numpy as np
 
 from .analysis import Analyzer
-from .bm25 import BM25Index
+from .answering import Names, answers
+from .bm25 import BM25Index, ScoredPassage
 from .errors import BylineError, IndexBusyError, QuestionError
 from .models import Answer, Hit, ReindexReport, SourceSummary
 from .scan import scan
-from .store import Store
+from .store import PassageRow, Store, StoredCorpus
 
 MAX_QUESTION_CHARS = 1000
 MAX_TOP_K = 50
@@ -26,10 +27,12 @@ class _Snapshot:
 
     index: BM25Index
     passage_ids: np.ndarray  # position in the index -> passages.id
+    names: Names
 
 
-def _build_snapshot(ids: list[int], corpus: list[list[str]]) -> _Snapshot:
-    return _Snapshot(BM25Index.build(corpus), np.asarray(ids, dtype=np.int64))
+def _build_snapshot(stored: StoredCorpus) -> _Snapshot:
+    index = BM25Index.build(stored.terms)
+    return _Snapshot(index, np.asarray(stored.ids, dtype=np.int64), Names.build(index, stored))
 
 
 class Library:
@@ -63,8 +66,8 @@ class Library:
 
     @staticmethod
     async def _load_snapshot(store: Store) -> _Snapshot:
-        ids, corpus = await store.passage_terms()
-        return await asyncio.to_thread(_build_snapshot, ids, corpus)
+        stored = await store.passage_terms()
+        return await asyncio.to_thread(_build_snapshot, stored)
 
     async def close(self) -> None:
         await self.store.close()
@@ -139,21 +142,36 @@ class Library:
         if not 1 <= top_k <= MAX_TOP_K:
             raise QuestionError(f"Ask for between 1 and {MAX_TOP_K} results.")
         terms = self.analyzer.terms(question)
+        names = self.analyzer.names(question)
         if not terms:
             return Answer(question, [], terms)
+        # Overlapping passages of one article compete for the same places: score more than
+        # asked for, then keep only the best of each overlapping group.
+        wanted = top_k * 3 + 10
         for _ in range(3):  # a re-index may replace the passages between scoring and fetching
             snapshot = self._snapshot
-            scored = await asyncio.to_thread(snapshot.index.top, terms, top_k)
+            scored = await asyncio.to_thread(self._score, snapshot, terms, names, wanted)
             ids = [int(snapshot.passage_ids[s.position]) for s in scored]
             rows = await self.store.passages(ids)
             if len(rows) == len(ids) or snapshot is self._snapshot:
                 break
-        found = [(s.score, rows[pid]) for s, pid in zip(scored, ids, strict=True) if pid in rows]
+        kept: list[tuple[float, PassageRow]] = []
+        for s, pid in zip(scored, ids, strict=True):
+            row = rows.get(pid)
+            if row is not None and not any(row.overlaps(other) for _, other in kept):
+                kept.append((s.score, row))
+                if len(kept) == top_k:
+                    break
         hits = [
             Hit(rank, score, row.text, row.paragraph, row.article)
-            for rank, (score, row) in enumerate(found, 1)
+            for rank, (score, row) in enumerate(kept, 1)
         ]
         return Answer(question, hits, terms)
+
+    @staticmethod
+    def _score(snapshot: _Snapshot, terms: list[str], names: set[str], k: int) -> list[ScoredPassage]:
+        scored = snapshot.index.top(terms, k)
+        return answers(snapshot.index, snapshot.names, terms, names, scored)
 
     async def articles(self) -> list[SourceSummary]:
         """The indexed articles, by source file and order in the file."""

@@ -38,8 +38,12 @@ _GLUE_BLOCKERS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class PassageText:
+    """A passage, its paragraph, and the span of the article's sentences it holds (inclusive)."""
+
     paragraph: int
     text: str
+    first: int
+    last: int
 
 
 def _sentences_and_headings(text: str) -> list[tuple[str, bool]]:
@@ -90,12 +94,15 @@ def split_glued_heading(sentence: str) -> tuple[str | None, str]:
     return None, sentence
 
 
-def windows(pieces: list[tuple[str, bool]]) -> list[str]:
-    """Pack sentences into passages of about TARGET_WORDS; a sub-heading starts a new one."""
-    passages: list[list[str]] = []
-    current: list[str] = []
+def windows(pieces: list[tuple[str, bool]]) -> list[list[int]]:
+    """Pack sentences into passages of about TARGET_WORDS; a sub-heading starts a new one.
+
+    Returns each passage as the indexes of its sentences in ``pieces`` (headings left out).
+    """
+    passages: list[list[int]] = []
+    current: list[int] = []
     size = 0
-    for sentence, heading in pieces:
+    for i, (sentence, heading) in enumerate(pieces):
         n = len(sentence.split())
         full = size >= TARGET_WORDS and not _LEANS_BACK.match(sentence)
         if current and (heading or full or size + n > MAX_WORDS):
@@ -103,23 +110,66 @@ def windows(pieces: list[tuple[str, bool]]) -> list[str]:
             current, size = [], 0
         if heading:
             continue
-        current.append(sentence)
+        current.append(i)
         size += n
     if current:
         passages.append(current)
-    return [" ".join(p) for p in passages]
+    return passages
+
+
+def _bridge(left: list[int], right: list[int], pieces: list[tuple[str, bool]]) -> list[int]:
+    """The second half of one window and the first half of the next: a passage for an answer
+    that the cut between them would split. Starts on a sentence that does not lean back."""
+    start = len(left) // 2
+    while start > 0 and _LEANS_BACK.match(pieces[left[start]][0]):
+        start -= 1
+    return left[start:] + right[: (len(right) + 1) // 2]
+
+
+class _Segmenter:
+    """Numbers sentences across one article and turns windows of them into passages."""
+
+    def __init__(self) -> None:
+        self.passages: list[PassageText] = []
+        self.offset = 0  # ordinal of the next sentence in the article
+
+    def add(self, paragraph: int, text: str, numbered: bool) -> int:
+        """Cut ``text`` into windows (numbered from ``paragraph`` when ``numbered``), with
+        bridges between neighbouring windows; returns the next paragraph number."""
+        pieces = _sentences_and_headings(text)
+        groups = windows(pieces)
+        for n, group in enumerate(groups):
+            number = paragraph + n if numbered else paragraph
+            self._emit(number, group, pieces)
+            if n + 1 < len(groups):
+                self._emit(number, _bridge(group, groups[n + 1], pieces), pieces, bridge=True)
+        self.offset += len(pieces)
+        return paragraph + (len(groups) if numbered else 1)
+
+    def _emit(
+        self, paragraph: int, group: list[int], pieces: list[tuple[str, bool]], bridge: bool = False
+    ) -> None:
+        if bridge and (
+            len(group) < 2
+            or any(
+                p.first == self.offset + group[0] and p.last == self.offset + group[-1] for p in self.passages
+            )
+        ):
+            return
+        text = " ".join(pieces[i][0] for i in group)
+        self.passages.append(PassageText(paragraph, text, self.offset + group[0], self.offset + group[-1]))
 
 
 def segment(paragraphs: list[str]) -> list[PassageText]:
-    """The passages of one article's paragraphs, each with its 1-based paragraph number."""
+    """The passages of one article's paragraphs, each with its 1-based paragraph number.
+
+    Neighbouring windows of one long paragraph overlap through a "bridge" passage; the search
+    keeps only the best of overlapping passages, so one answer never fills several places.
+    """
+    segmenter = _Segmenter()
     if len(paragraphs) == 1:
-        return [
-            PassageText(n, text) for n, text in enumerate(windows(_sentences_and_headings(paragraphs[0])), 1)
-        ]
-    out = []
-    for n, paragraph in enumerate(paragraphs, 1):
-        if len(paragraph.split()) <= MAX_WORDS:
-            out.append(PassageText(n, paragraph))
-        else:
-            out.extend(PassageText(n, text) for text in windows(_sentences_and_headings(paragraph)))
-    return out
+        segmenter.add(1, paragraphs[0], numbered=True)
+    else:
+        for n, paragraph in enumerate(paragraphs, 1):
+            segmenter.add(n, paragraph, numbered=False)
+    return segmenter.passages

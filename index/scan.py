@@ -69,9 +69,13 @@ def prepare_file(relative: str, data: bytes, analyzer: Analyzer) -> list[NewArti
             article_id(relative, position), parsed.title, parsed.outlet, parsed.published, relative
         )
         passages = [
-            NewPassage(p.paragraph, p.text, analyzer.terms(p.text)) for p in segment(parsed.paragraphs)
+            NewPassage(
+                p.paragraph, p.first, p.last, p.text, analyzer.terms(p.text), sorted(analyzer.names(p.text))
+            )
+            for p in segment(parsed.paragraphs)
         ]
-        articles.append(NewArticle(article, parsed.url, passages))
+        names = set(analyzer.terms(parsed.title)).union(*(p.names for p in passages))
+        articles.append(NewArticle(article, parsed.url, passages, sorted(names)))
     return articles
 
 

@@ -34,15 +34,19 @@ CREATE TABLE IF NOT EXISTS articles (
     title TEXT NOT NULL,
     outlet TEXT,
     published TEXT,
-    url TEXT
+    url TEXT,
+    names TEXT NOT NULL  -- the name terms the article mentions, title included
 );
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     paragraph INTEGER NOT NULL,
+    first_sentence INTEGER NOT NULL,
+    last_sentence INTEGER NOT NULL,
     text TEXT NOT NULL,
-    terms TEXT NOT NULL
+    terms TEXT NOT NULL,
+    names TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
 """
@@ -59,8 +63,11 @@ class StoredSource:
 @dataclass(frozen=True, slots=True)
 class NewPassage:
     paragraph: int
+    first_sentence: int
+    last_sentence: int
     text: str
     terms: list[str]
+    names: list[str]  # the terms written as names (capitalised inside a sentence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +75,7 @@ class NewArticle:
     article: Article
     url: str | None
     passages: list[NewPassage]
+    names: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +87,32 @@ class FileChange:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredCorpus:
+    """The analysed passages in id order, and each article's name terms."""
+
+    ids: list[int]
+    articles: list[str]
+    terms: list[list[str]]
+    names: list[list[str]]
+    article_names: dict[str, list[str]]
+
+
+@dataclass(frozen=True, slots=True)
 class PassageRow:
     id: int
     paragraph: int
+    first_sentence: int
+    last_sentence: int
     text: str
     article: Article
+
+    def overlaps(self, other: "PassageRow") -> bool:
+        """True when both passages hold some of the same sentences of one article."""
+        return (
+            self.article.id == other.article.id
+            and self.first_sentence <= other.last_sentence
+            and other.first_sentence <= self.last_sentence
+        )
 
 
 async def _connect(path: str) -> aiosqlite.Connection:
@@ -170,13 +199,34 @@ class Store:
                 for position, new in enumerate(change.articles):
                     a = new.article
                     await db.execute(
-                        "INSERT INTO articles(id, source, position, title, outlet, published, url)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (a.id, a.source, position, a.title, a.outlet, a.published, new.url),
+                        "INSERT INTO articles(id, source, position, title, outlet, published, url, names)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            a.id,
+                            a.source,
+                            position,
+                            a.title,
+                            a.outlet,
+                            a.published,
+                            new.url,
+                            " ".join(new.names),
+                        ),
                     )
                     await db.executemany(
-                        "INSERT INTO passages(article_id, paragraph, text, terms) VALUES (?, ?, ?, ?)",
-                        [(a.id, p.paragraph, p.text, " ".join(p.terms)) for p in new.passages],
+                        "INSERT INTO passages(article_id, paragraph, first_sentence, last_sentence,"
+                        " text, terms, names) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            (
+                                a.id,
+                                p.paragraph,
+                                p.first_sentence,
+                                p.last_sentence,
+                                p.text,
+                                " ".join(p.terms),
+                                " ".join(p.names),
+                            )
+                            for p in new.passages
+                        ],
                     )
             await db.executemany(
                 "UPDATE sources SET size = ?, mtime_ns = ? WHERE path = ?",
@@ -192,25 +242,32 @@ class Store:
             await db.rollback()
             raise
 
-    async def passage_terms(self) -> tuple[list[int], list[list[str]]]:
-        """Every passage's id and terms, in id order: the corpus the BM25 index is built from."""
-        ids, corpus = [], []
-        async with self._reader.execute("SELECT id, terms FROM passages ORDER BY id") as cursor:
-            async for passage_id, terms in cursor:
-                ids.append(passage_id)
-                corpus.append(terms.split())
-        return ids, corpus
+    async def passage_terms(self) -> "StoredCorpus":
+        """Every passage's id, article, terms and name terms, in id order: what the index is
+        built from."""
+        cursor = await self._reader.execute("SELECT id, names FROM articles")
+        corpus = StoredCorpus([], [], [], [], {row[0]: row[1].split() async for row in cursor})
+        async with self._reader.execute(
+            "SELECT id, article_id, terms, names FROM passages ORDER BY id"
+        ) as cursor:
+            async for passage_id, article_id, terms, names in cursor:
+                corpus.ids.append(passage_id)
+                corpus.articles.append(article_id)
+                corpus.terms.append(terms.split())
+                corpus.names.append(names.split())
+        return corpus
 
     async def passages(self, ids: Sequence[int]) -> dict[int, PassageRow]:
         if not ids:
             return {}
         cursor = await self._reader.execute(
-            "SELECT p.id, p.paragraph, p.text, a.id, a.title, a.outlet, a.published, a.source"
+            "SELECT p.id, p.paragraph, p.first_sentence, p.last_sentence, p.text,"
+            " a.id, a.title, a.outlet, a.published, a.source"
             " FROM passages p JOIN articles a ON a.id = p.article_id"
             " WHERE p.id IN (SELECT value FROM json_each(?))",
             (json.dumps(list(ids)),),
         )
-        return {row[0]: PassageRow(row[0], row[1], row[2], Article(*row[3:])) async for row in cursor}
+        return {row[0]: PassageRow(*row[:5], Article(*row[5:])) async for row in cursor}
 
     async def articles(self) -> list[tuple[Article, int]]:
         cursor = await self._reader.execute(

@@ -1,0 +1,77 @@
+"""Which scored passages answer a question, and when the articles do not answer it at all.
+
+BM25 gives a positive score to any passage that shares one term with the question, so "What is
+the weather forecast for Paris?" would get the passage about Poland's forecast spending. Two
+rules keep such passages out:
+
+1. Names must match. The names in a question (words written with a capital inside it, or terms
+   the articles themselves write as names: "Germany", "SpaceX", "Hegseth") are what it is about;
+   a passage is an answer only if its article mentions every one of them (the article, not the
+   passage, because a passage often says "he" where the article said "Mr Hegseth").
+2. Enough of the question must match. Each question term weighs its smoothed idf (a term that
+   no passage contains weighs the most); a passage must contain at least MIN_COVERAGE of the
+   question's total weight.
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .bm25 import BM25Index, ScoredPassage
+from .store import StoredCorpus
+
+MIN_COVERAGE = 0.35
+NAME_SHARE = 0.5  # a term is a name when at least this share of its passages write it as one
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """The terms the articles write as names, and the names each article mentions."""
+
+    corpus: frozenset[str]
+    article_of: np.ndarray  # passage position -> article number
+    by_article: list[frozenset[str]]
+
+    @classmethod
+    def build(cls, index: BM25Index, stored: StoredCorpus) -> "Names":
+        counts = Counter(term for passage in stored.names for term in set(passage))
+        corpus = frozenset(
+            term
+            for term, n in counts.items()
+            if (tid := index.vocabulary.get(term)) is not None
+            and n >= NAME_SHARE * (index.offsets[tid + 1] - index.offsets[tid])
+        )
+        numbers: dict[str, int] = {}
+        article_of = np.fromiter(
+            (numbers.setdefault(a, len(numbers)) for a in stored.articles),
+            dtype=np.int32,
+            count=len(stored.articles),
+        )
+        by_article = [frozenset(stored.article_names.get(a, ())) for a in numbers]
+        return cls(corpus, article_of, by_article)
+
+
+def answers(
+    index: BM25Index,
+    names: Names,
+    terms: Sequence[str],
+    question_names: set[str],
+    scored: list[ScoredPassage],
+    min_coverage: float = MIN_COVERAGE,
+) -> list[ScoredPassage]:
+    """The scored passages that pass both rules, in their order."""
+    if not scored:
+        return []
+    distinct = list(dict.fromkeys(terms))
+    positions = np.fromiter((s.position for s in scored), dtype=np.int64, count=len(scored))
+    weights = np.array([index.weight(t) for t in distinct])
+    present = np.array([index.contains(t, positions) for t in distinct])  # terms x passages
+    coverage = weights @ present / weights.sum()
+    required = {t for t in distinct if t in question_names or t in names.corpus}
+    return [
+        s
+        for s, c in zip(scored, coverage, strict=True)
+        if c >= min_coverage and required <= names.by_article[names.article_of[s.position]]
+    ]

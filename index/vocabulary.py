@@ -1,0 +1,85 @@
+"""Word lists the analyser uses to put different spellings of one thing under one term.
+
+Plain data, kept apart from the code that applies it: American spellings to British ones, the
+irregular forms the stemmer cannot reach ("spent" → "spend"), country names and their
+adjectives ("Japanese" → "japan"), and a few synonyms common in news. Every entry maps a folded,
+lower-case word to the word it counts as; the result is then stemmed like any other word.
+"""
+
+AMERICAN_TO_BRITISH = {
+    "defense": "defence", "defenses": "defences", "offense": "offence", "offenses": "offences",
+    "license": "licence", "center": "centre", "centers": "centres", "centered": "centred",
+    "theater": "theatre", "meter": "metre", "meters": "metres", "liter": "litre", "liters": "litres",
+    "fiber": "fibre", "caliber": "calibre", "color": "colour", "colors": "colours", "labor": "labour",
+    "favor": "favour", "favorite": "favourite", "honor": "honour", "harbor": "harbour",
+    "neighbor": "neighbour", "neighbors": "neighbours", "neighboring": "neighbouring",
+    "behavior": "behaviour", "rumor": "rumour", "endeavor": "endeavour", "armor": "armour",
+    "armored": "armoured", "vapor": "vapour", "program": "programme", "programs": "programmes",
+    "catalog": "catalogue", "dialog": "dialogue", "analog": "analogue", "gray": "grey", "tire": "tyre",
+    "aluminum": "aluminium", "jewelry": "jewellery", "mold": "mould", "plow": "plough",
+    "skeptic": "sceptic", "skeptical": "sceptical", "maneuver": "manoeuvre", "maneuvers": "manoeuvres",
+    "pediatric": "paediatric", "fetus": "foetus", "estrogen": "oestrogen", "check": "cheque",
+}  # fmt: skip
+
+# "-ize" words that are not the American spelling of an "-ise" word.
+IZE_EXCEPTIONS = frozenset(
+    "size sizes sized prize prizes seize seized seizes seizing capsize capsized maize baize downsize".split()
+)
+
+IRREGULAR_FORMS = {
+    "spent": "spend", "paid": "pay", "won": "win", "lost": "lose", "led": "lead", "sold": "sell",
+    "bought": "buy", "built": "build", "brought": "bring", "thought": "think", "made": "make",
+    "took": "take", "taken": "take", "gave": "give", "given": "give", "went": "go", "gone": "go",
+    "came": "come", "saw": "see", "seen": "see", "knew": "know", "known": "know", "grew": "grow",
+    "grown": "grow", "fell": "fall", "fallen": "fall", "rose": "rise", "risen": "rise", "met": "meet",
+    "held": "hold", "kept": "keep", "left": "leave", "felt": "feel", "ran": "run", "began": "begin",
+    "begun": "begin", "chose": "choose", "chosen": "choose", "drove": "drive", "driven": "drive",
+    "flew": "fly", "flown": "fly", "fought": "fight", "wrote": "write", "written": "write",
+    "spoke": "speak", "spoken": "speak", "struck": "strike", "sent": "send", "shot": "shoot",
+    "stood": "stand", "sought": "seek", "taught": "teach", "caught": "catch", "froze": "freeze",
+    "frozen": "freeze", "broke": "break", "broken": "break", "drew": "draw", "drawn": "draw",
+    "lent": "lend", "dealt": "deal", "meant": "mean", "found": "find", "hid": "hide", "hidden": "hide",
+    "wore": "wear", "worn": "wear", "threw": "throw", "thrown": "throw", "forgave": "forgive",
+    "withdrew": "withdraw", "withdrawn": "withdraw", "undertook": "undertake", "overtook": "overtake",
+    "sank": "sink", "sunk": "sink", "swore": "swear", "sworn": "swear", "woke": "wake", "bore": "bear",
+    "spender": "spend", "spenders": "spend", "buyer": "buy", "buyers": "buy", "seller": "sell",
+    "sellers": "sell", "winner": "win", "winners": "win", "voter": "vote", "voters": "vote",
+    "payer": "pay", "payers": "pay", "taxpayer": "tax", "taxpayers": "tax",
+}  # fmt: skip
+
+# Countries: the name, its adjective and its people count as one term.
+PLACES = {
+    "america": "usa", "american": "usa", "americans": "usa", "usa": "usa",
+    "britain": "uk", "british": "uk", "brit": "uk", "brits": "uk", "uk": "uk",
+    "japanese": "japan", "chinese": "china", "russian": "russia", "russians": "russia",
+    "polish": "poland", "pole": "poland", "poles": "poland", "german": "germany", "germans": "germany",
+    "french": "france", "ukrainian": "ukraine", "ukrainians": "ukraine", "european": "europe",
+    "europeans": "europe", "canadian": "canada", "canadians": "canada", "dutch": "netherlands",
+    "norwegian": "norway", "norwegians": "norway", "danish": "denmark", "dane": "denmark",
+    "danes": "denmark", "swedish": "sweden", "swede": "sweden", "swedes": "sweden",
+    "lithuanian": "lithuania", "estonian": "estonia", "latvian": "latvia", "italian": "italy",
+    "italians": "italy", "spanish": "spain", "indian": "india", "taiwanese": "taiwan",
+    "korean": "korea", "koreans": "korea", "israeli": "israel", "israelis": "israel",
+    "iranian": "iran", "turkish": "turkey", "scottish": "scotland", "scots": "scotland",
+    "welsh": "wales", "irish": "ireland", "australian": "australia", "australians": "australia",
+    "filipino": "philippines", "philippine": "philippines", "finnish": "finland", "finn": "finland",
+    "greek": "greece", "swiss": "switzerland", "austrian": "austria", "belgian": "belgium",
+    "mexican": "mexico", "brazilian": "brazil", "egyptian": "egypt", "saudi": "saudi",
+    "pakistani": "pakistan", "afghan": "afghanistan", "syrian": "syria", "iraqi": "iraq",
+    "palestinian": "palestine", "palestinians": "palestine", "hungarian": "hungary",
+    "romanian": "romania", "czech": "czechia", "slovak": "slovakia", "portuguese": "portugal",
+    "nigerian": "nigeria", "kenyan": "kenya", "vietnamese": "vietnam", "indonesian": "indonesia",
+}  # fmt: skip
+
+# Multi-word names, matched on folded text before it is split into words.
+PHRASES = {
+    "united states of america": "usa", "united states": "usa", "united kingdom": "uk",
+    "great britain": "uk", "the netherlands": "netherlands", "south korea": "korea",
+    "armed forces": "military",
+}  # fmt: skip
+
+SYNONYMS = {
+    "military": "defence", "militaries": "defence", "soldier": "troop", "soldiers": "troop",
+    "troops": "troop", "boss": "chief", "bosses": "chief", "nation": "country", "nations": "country",
+    "weight": "weigh", "weights": "weigh", "ceo": "chief", "head": "chief",
+}  # fmt: skip
