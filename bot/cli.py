@@ -15,7 +15,7 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from index import Answer, BylineError, Library, QuestionError, ReindexReport
+from index import Answer, BylineError, Hit, Library, QuestionError, ReindexReport
 from index.evaluation import EvalReport, evaluate, load_questions
 
 from .settings import Settings, SettingsError, load_settings
@@ -90,7 +90,15 @@ def attribution(outlet: str | None, title: str, published: str | None, paragraph
     return " · ".join(parts)
 
 
-def render_answer(answer: Answer) -> str:
+def _emphasise(hit: Hit, bold: bool) -> str:
+    """The passage with its best sentence in bold (on a terminal only)."""
+    if not bold or hit.sentence is None:
+        return hit.text
+    start, end = hit.sentence
+    return f"{hit.text[:start]}\033[1m{hit.text[start:end]}\033[0m{hit.text[end:]}"
+
+
+def render_answer(answer: Answer, bold: bool = False) -> str:
     if not answer.hits:
         return (
             f"Nothing in the articles answers “{answer.question}”.\n"
@@ -103,7 +111,7 @@ def render_answer(answer: Answer) -> str:
             f"{hit.rank}. {attribution(a.outlet, a.title, a.published, hit.paragraph)}"
             f"  (score {hit.score:.2f})"
         )
-        lines.append(_wrap(hit.text))
+        lines.append(_wrap(_emphasise(hit, bold)))
         lines.append(f"   source: {a.source}")
         lines.append("")
     return "\n".join(lines).rstrip()
@@ -176,7 +184,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     async with await _open(args, settings, build=True) as library:
         if args.command == "ask":
             answer = await library.ask(args.question, top_k=top_k)
-            _emit(args, answer.to_dict(), render_answer(answer))
+            _emit(args, answer.to_dict(), render_answer(answer, bold=sys.stdout.isatty()))
         elif args.command == "sources":
             summaries = await library.articles()
             text = (

@@ -11,6 +11,7 @@ from functools import lru_cache
 import Stemmer
 
 from .vocabulary import (
+    ABBREVIATIONS,
     AMERICAN_TO_BRITISH,
     IRREGULAR_FORMS,
     IZE_EXCEPTIONS,
@@ -35,16 +36,15 @@ _THOUSANDS = re.compile(r",(?=\d{3}(?:\D|$))")
 
 STOP_WORDS = frozenset(
     """
-    a about above after again against all am an and any are aren as at be because been before
-    being below between both but by can cannot could couldn did didn do does doesn doing don down
-    during each few for from further had hadn has hasn have haven having he her here hers herself
-    him himself his how i if in into is isn it its itself just let me more most mustn my myself no
-    nor not now of off on once only or other ought our ours ourselves out over own same shan she
-    should shouldn so some such than that the their theirs them themselves then there these they
-    this those through to too under until up very was wasn we were weren what when where which
-    while who whom why will with won would wouldn you your yours yourself yourselves
-    s t d ll m re ve y o us
-    tell know say said says also please anything something thing things much many get got does
+    a about again all am an and any are aren as at be because been being both but by can cannot
+    could couldn did didn do does doesn doing don each few for from had hadn has hasn have haven
+    having he her here hers herself him himself his how i if in into is isn it its itself just let
+    me more most mustn my myself no nor not now of on only or other ought our ours ourselves own
+    same shan she should shouldn so some such than that the their theirs them themselves then there
+    these they this those through to too until very was wasn we were weren what when where which
+    while who whom why will with won would wouldn you your yours yourself yourselves s t d ll m re
+    ve y o us tell know say said says also please anything something thing things much many get got
+    does
     """.split()
 )
 
@@ -89,7 +89,7 @@ _US_UPPER = re.compile(r"\bU\.S\.(?:A\.)?|\bU\.S\b|\bUSA?\b")
 _UK_UPPER = re.compile(r"\bU\.K\.?")
 _THE_US = re.compile(r"\bthe us\b")
 _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(PHRASES, key=len, reverse=True)) + r")\b")
-_CANONICAL = AMERICAN_TO_BRITISH | IRREGULAR_FORMS | PLACES | SYNONYMS
+_CANONICAL = AMERICAN_TO_BRITISH | IRREGULAR_FORMS | PLACES | SYNONYMS | ABBREVIATIONS
 
 
 def canonical(word: str) -> str:
@@ -137,18 +137,32 @@ class Analyzer:
             return word
         return self._stemmer.stemWord(word)
 
-    def names(self, text: str) -> set[str]:
+    def names(self, text: str, anywhere: bool = False) -> set[str]:
         """Terms of the words written with a capital inside a sentence: the names in ``text``.
 
         A question's names ("Germany", "SpaceX") are what it is about; an answer must mention them.
+        With ``anywhere``, capitalised words that open a sentence count too (an article's list of
+        what it mentions, where "Swedish Defence Minister ..." may well open a sentence).
         """
         found: set[str] = set()
         text = unicodedata.normalize("NFKC", text)
         for match in _CAPITALISED.finditer(text):
             before = text[: match.start()].rstrip()
-            if before and before[-1] not in _SENTENCE_START_AFTER:
+            if anywhere or (before and before[-1] not in _SENTENCE_START_AFTER):
                 found.update(self.terms(match.group(0)))
         return found
+
+
+_SURFACE_WORD = re.compile(r"[^\W_][\w'’.,%-]*[^\W_]|[^\W_]")
+
+
+def matching_spans(analyzer: "Analyzer", text: str, terms: set[str]) -> list[tuple[int, int]]:
+    """Character spans of the words in ``text`` whose terms are in ``terms`` (for highlighting)."""
+    spans = []
+    for match in _SURFACE_WORD.finditer(text):
+        if terms.intersection(analyzer.terms(match.group(0))):
+            spans.append(match.span())
+    return spans
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*")

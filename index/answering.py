@@ -19,10 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .analysis import Analyzer, matching_spans
 from .bm25 import BM25Index, ScoredPassage
+from .passages import sentence_spans
 from .store import StoredCorpus
 
-MIN_COVERAGE = 0.35
+MIN_COVERAGE = 0.4
 NAME_SHARE = 0.5  # a term is a name when at least this share of its passages write it as one
 
 
@@ -68,10 +70,32 @@ def answers(
     positions = np.fromiter((s.position for s in scored), dtype=np.int64, count=len(scored))
     weights = np.array([index.weight(t) for t in distinct])
     present = np.array([index.contains(t, positions) for t in distinct])  # terms x passages
-    coverage = weights @ present / weights.sum()
     required = {t for t in distinct if t in question_names or t in names.corpus}
+    mentioned = [names.by_article[a] for a in names.article_of[positions]]
+    # A name the article mentions counts as matched: the passage may call Mr Hegseth "he".
+    for i, term in enumerate(distinct):
+        if term in required:
+            present[i] |= [term in m for m in mentioned]
+    coverage = weights @ present / weights.sum()
     return [
-        s
-        for s, c in zip(scored, coverage, strict=True)
-        if c >= min_coverage and required <= names.by_article[names.article_of[s.position]]
+        s for s, c, m in zip(scored, coverage, mentioned, strict=True) if c >= min_coverage and required <= m
     ]
+
+
+def mark(
+    analyzer: Analyzer, index: BM25Index, text: str, terms: Sequence[str]
+) -> tuple[tuple[tuple[int, int], ...], tuple[int, int] | None]:
+    """The spans of the question's words in a passage, and the span of its best sentence (the
+    one holding the most question weight), so front ends can show where the answer is."""
+    wanted = set(terms)
+    highlights = matching_spans(analyzer, text, wanted)
+    sentences = sentence_spans(text)
+    if len(sentences) < 2 or not highlights:
+        return tuple(highlights), None
+    best, best_weight = None, 0.0
+    for start, end in sentences:
+        found = {t for t in analyzer.terms(text[start:end]) if t in wanted}
+        weight = sum(index.weight(t) for t in found)
+        if weight > best_weight:
+            best, best_weight = (start, end), weight
+    return tuple(highlights), best

@@ -10,7 +10,7 @@ from typing import Self
 import numpy as np
 
 from .analysis import Analyzer
-from .answering import Names, answers
+from .answering import Names, answers, mark
 from .bm25 import BM25Index, ScoredPassage
 from .errors import BylineError, IndexBusyError, QuestionError
 from .models import Answer, Hit, ReindexReport, SourceSummary
@@ -162,9 +162,12 @@ class Library:
                 kept.append((s.score, row))
                 if len(kept) == top_k:
                     break
+        marks = await asyncio.to_thread(
+            lambda: [mark(self.analyzer, snapshot.index, row.text, terms) for _, row in kept]
+        )
         hits = [
-            Hit(rank, score, row.text, row.paragraph, row.article)
-            for rank, (score, row) in enumerate(kept, 1)
+            Hit(rank, score, row.text, row.paragraph, row.article, highlights, sentence)
+            for rank, ((score, row), (highlights, sentence)) in enumerate(zip(kept, marks, strict=True), 1)
         ]
         return Answer(question, hits, terms)
 

@@ -40,6 +40,10 @@ class Hit:
     text: str
     paragraph: int
     article: Article
+    # For display, not part of the JSON contract: character spans in ``text`` of the words that
+    # match the question, and of the sentence that answers it best.
+    highlights: tuple[tuple[int, int], ...] = ()
+    sentence: tuple[int, int] | None = None
 
     def to_dict(self) -> dict:
         return {

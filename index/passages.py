@@ -72,6 +72,18 @@ def _sentences_and_headings(text: str) -> list[tuple[str, bool]]:
     return out
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of a passage's text."""
+    spans, at = [], 0
+    for sentence in split_sentences(text):
+        start = text.find(sentence, at)
+        if start < 0:
+            continue
+        spans.append((start, start + len(sentence)))
+        at = start + len(sentence)
+    return spans
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of ``text``; abbreviations, initials and decimals do not end a sentence.
 

@@ -74,7 +74,9 @@ def prepare_file(relative: str, data: bytes, analyzer: Analyzer) -> list[NewArti
             )
             for p in segment(parsed.paragraphs)
         ]
-        names = set(analyzer.terms(parsed.title)).union(*(p.names for p in passages))
+        names = set(analyzer.terms(parsed.title))
+        for paragraph in parsed.paragraphs:
+            names |= analyzer.names(paragraph, anywhere=True)
         articles.append(NewArticle(article, parsed.url, passages, sorted(names)))
     return articles
 

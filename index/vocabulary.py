@@ -78,6 +78,12 @@ PHRASES = {
     "armed forces": "military",
 }  # fmt: skip
 
+# Abbreviations of titles and words that news uses beside the full form.
+ABBREVIATIONS = {
+    "gen": "general", "govt": "government", "gov": "governor", "sen": "senator", "prof": "professor",
+    "dept": "department", "intl": "international", "natl": "national",
+}  # fmt: skip
+
 SYNONYMS = {
     "military": "defence", "militaries": "defence", "soldier": "troop", "soldiers": "troop",
     "troops": "troop", "boss": "chief", "bosses": "chief", "nation": "country", "nations": "country",
