@@ -147,8 +147,7 @@ class Analyzer:
         found: set[str] = set()
         text = unicodedata.normalize("NFKC", text)
         for match in _CAPITALISED.finditer(text):
-            before = text[: match.start()].rstrip()
-            if anywhere or (before and before[-1] not in _SENTENCE_START_AFTER):
+            if anywhere or not _opens_sentence(text, match.start()):
                 found.update(self.terms(match.group(0)))
         return found
 
@@ -167,3 +166,11 @@ def matching_spans(analyzer: "Analyzer", text: str, terms: set[str]) -> list[tup
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*")
 _SENTENCE_START_AFTER = frozenset(".!?:;\"'‘“(–—-•")
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    """True when the word at ``at`` starts the text or follows sentence punctuation."""
+    i = at - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_START_AFTER

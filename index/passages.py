@@ -50,7 +50,7 @@ def _sentences_and_headings(text: str) -> list[tuple[str, bool]]:
     """Sentences of ``text`` in order, each flagged True when it is a glued sub-heading."""
     sentences, start = [], 0
     for match in _BOUNDARY.finditer(text):
-        head = text[start : match.start() + 1]
+        head = text[max(start, match.start() - 40) : match.start() + 1]  # the last word is enough
         last_word = re.split(r"[\s(\[\"'‘“]", head.rstrip(".!?…"))[-1]
         if text[match.start()] == "." and (
             last_word.casefold().rstrip(".") in _ABBREVIATIONS
@@ -154,20 +154,13 @@ class _Segmenter:
             number = paragraph + n if numbered else paragraph
             self._emit(number, group, pieces)
             if n + 1 < len(groups):
-                self._emit(number, _bridge(group, groups[n + 1], pieces), pieces, bridge=True)
+                bridge = _bridge(group, groups[n + 1], pieces)
+                if len(bridge) > 1 and bridge not in (group, groups[n + 1]):
+                    self._emit(number, bridge, pieces)
         self.offset += len(pieces)
         return paragraph + (len(groups) if numbered else 1)
 
-    def _emit(
-        self, paragraph: int, group: list[int], pieces: list[tuple[str, bool]], bridge: bool = False
-    ) -> None:
-        if bridge and (
-            len(group) < 2
-            or any(
-                p.first == self.offset + group[0] and p.last == self.offset + group[-1] for p in self.passages
-            )
-        ):
-            return
+    def _emit(self, paragraph: int, group: list[int], pieces: list[tuple[str, bool]]) -> None:
         text = " ".join(pieces[i][0] for i in group)
         self.passages.append(PassageText(paragraph, text, self.offset + group[0], self.offset + group[-1]))
 
