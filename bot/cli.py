@@ -15,7 +15,7 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from index import Answer, BylineError, Hit, Library, QuestionError, ReindexReport
+from index import Answer, BylineError, Hit, Library, QuestionError, ReindexReport, clean_question
 from index.evaluation import EvalReport, evaluate, load_questions
 
 from .settings import Settings, SettingsError, load_settings
@@ -181,6 +181,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             report = await library.reindex()
         _emit(args, report.to_dict(), render_report(report))
         return 0
+    if args.command == "ask":
+        clean_question(args.question, top_k)  # a bad question is refused before any work
     async with await _open(args, settings, build=True) as library:
         if args.command == "ask":
             answer = await library.ask(args.question, top_k=top_k)
@@ -210,6 +212,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger().setLevel(settings.log_level)
         if getattr(args, "top_k", None) is not None and not 1 <= args.top_k <= 50:
             raise UsageError("--top-k must be between 1 and 50")
+        if not settings.database.exists() and not settings.seeds_dir.is_dir():
+            # Nothing to answer from: say so before creating an empty database.
+            raise BylineError(
+                f"The seeds folder {settings.seeds_dir} does not exist; "
+                "set BYLINE_SEEDS_DIR to your articles folder."
+            )
         return asyncio.run(_run(args, settings))
     except (UsageError, QuestionError, SettingsError) as error:
         print(f"byline: {error.message}", file=sys.stderr)

@@ -1,7 +1,7 @@
 """Byline's knowledge base: articles in, sourced passages out. Never imports discord."""
 
 from .errors import ArticleFormatError, BylineError, IndexBusyError, QuestionError, StorageError
-from .library import MAX_QUESTION_CHARS, MAX_TOP_K, Library
+from .library import MAX_QUESTION_CHARS, MAX_TOP_K, Library, clean_question
 from .models import Answer, Article, Hit, ReindexReport, SkippedFile, SourceSummary
 
 __all__ = [
@@ -19,4 +19,5 @@ __all__ = [
     "SkippedFile",
     "SourceSummary",
     "StorageError",
+    "clean_question",
 ]

@@ -55,6 +55,16 @@ class Names:
         return cls(corpus, article_of, by_article)
 
 
+def question_names(analyzer: Analyzer, question: str) -> set[str]:
+    """The names in a question; none when it is written in capitals or Title Case throughout,
+    where a capital says nothing about what is a name."""
+    words = [w for w in question.split() if w[:1].isalpha()]
+    capitalised = sum(1 for w in words if w[:1].isupper())
+    if words and capitalised * 2 > len(words):
+        return set()
+    return analyzer.names(question)
+
+
 def answers(
     index: BM25Index,
     names: Names,

@@ -70,6 +70,7 @@ def load_questions(path: Path) -> list[EvalQuestion]:
             q, gold = item["q"], item.get("gold", [])
             if (
                 not isinstance(q, str)
+                or not q.strip()
                 or not isinstance(gold, list)
                 or not all(isinstance(g, str) for g in gold)
             ):

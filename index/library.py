@@ -10,7 +10,7 @@ from typing import Self
 import numpy as np
 
 from .analysis import Analyzer
-from .answering import Names, answers, mark
+from .answering import Names, answers, mark, question_names
 from .bm25 import BM25Index, ScoredPassage
 from .errors import BylineError, IndexBusyError, QuestionError
 from .models import Answer, Hit, ReindexReport, SourceSummary
@@ -33,6 +33,20 @@ class _Snapshot:
 def _build_snapshot(stored: StoredCorpus) -> _Snapshot:
     index = BM25Index.build(stored.terms)
     return _Snapshot(index, np.asarray(stored.ids, dtype=np.int64), Names.build(index, stored))
+
+
+def clean_question(question: str, top_k: int = 5) -> str:
+    """The question with its white space folded, or QuestionError saying what is wrong with it."""
+    question = " ".join(question.split())
+    if not question:
+        raise QuestionError("Ask a question, for example: what is Poland's defence spending?")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"That question is {len(question):,} characters long; keep it under {MAX_QUESTION_CHARS:,}."
+        )
+    if not 1 <= top_k <= MAX_TOP_K:
+        raise QuestionError(f"Ask for between 1 and {MAX_TOP_K} results.")
+    return question
 
 
 class Library:
@@ -132,17 +146,9 @@ class Library:
 
     async def ask(self, question: str, top_k: int = 5) -> Answer:
         """The best passages for ``question``; no hits when the articles do not answer it."""
-        question = " ".join(question.split())
-        if not question:
-            raise QuestionError("Ask a question, for example: what is Poland's defence spending?")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise QuestionError(
-                f"That question is {len(question):,} characters long; keep it under {MAX_QUESTION_CHARS:,}."
-            )
-        if not 1 <= top_k <= MAX_TOP_K:
-            raise QuestionError(f"Ask for between 1 and {MAX_TOP_K} results.")
+        question = clean_question(question, top_k)
         terms = self.analyzer.terms(question)
-        names = self.analyzer.names(question)
+        names = question_names(self.analyzer, question)
         if not terms:
             return Answer(question, [], terms)
         # Overlapping passages of one article compete for the same places: score more than

@@ -32,8 +32,9 @@ _OPENERS = frozenset(
     Asked Last Earlier Meanwhile However His Her Their Its""".split()
 )
 _GLUE_BLOCKERS = frozenset(
-    "and or of the to by with for from as than that said says told in on at a an nor".split()
+    "and or of the to by with for from as than that said says told in on at a an nor who which".split()
 )
+_TITLES = frozenset({"Mr", "Mrs", "Ms", "Dr"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +101,23 @@ def split_glued_heading(sentence: str) -> tuple[str | None, str]:
         if any(ch in before for ch in ",.;:!?'\"‘’“”()-–—"):
             break
         if word.rstrip("'’s") in _OPENERS and before.casefold() not in _GLUE_BLOCKERS:
-            if words[0][:1].isupper() and words[0] not in _OPENERS:
+            if words[0][:1].isupper() and words[0] not in _OPENERS and _starts_a_clause(words, i):
                 return " ".join(words[:i]), " ".join(words[i:])
             break
     return None, sentence
+
+
+def _starts_a_clause(words: list[str], i: int) -> bool:
+    """Whether a title at ``words[i]`` ("Mr Hegseth came ...") opens a clause of its own rather
+    than being the object of the verb before it ("Voters backed Mr Smith in ...")."""
+    if words[i] not in _TITLES:
+        return True
+    if words[i - 1].casefold().endswith("ed"):
+        return False
+    j = i + 1
+    while j < len(words) and words[j][:1].isupper():
+        j += 1  # the name after the title
+    return j < len(words) and words[j][:1].islower() and words[j].casefold() not in _GLUE_BLOCKERS
 
 
 def windows(pieces: list[tuple[str, bool]]) -> list[list[int]]:
@@ -135,7 +149,10 @@ def _bridge(left: list[int], right: list[int], pieces: list[tuple[str, bool]]) -
     start = len(left) // 2
     while start > 0 and _LEANS_BACK.match(pieces[left[start]][0]):
         start -= 1
-    return left[start:] + right[: (len(right) + 1) // 2]
+    end = (len(right) + 1) // 2
+    while end < len(right) and _LEANS_BACK.match(pieces[right[end]][0]):
+        end += 1
+    return left[start:] + right[:end]
 
 
 class _Segmenter:

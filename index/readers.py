@@ -45,6 +45,18 @@ def clean_body(text: str) -> str:
     return _GLUED_TIMESTAMP.sub("", text)
 
 
+# Lines that only an aggregator page has.
+_PAGE_MARKERS = frozenset({"related articles", "hashtags", "try our ai features"})
+
+
+def _is_date_line(line: str) -> bool:
+    """The date under a related article's outlet, in whatever form the page gives it.
+
+    The "- Outlet" line after it already identifies the block, so any short line will do; the
+    pattern only rules out a sentence."""
+    return bool(line) and (bool(_RELATIVE_DATE.match(line)) or (len(line) <= 40 and not line.endswith(".")))
+
+
 def _is_furniture(line: str) -> bool:
     return bool(_LINE_FURNITURE.match(line))
 
@@ -67,7 +79,7 @@ class AggregatorPageReader:
         starts = []
         for i in range(len(lines) - 2):
             outlet, date, dash = lines[i].strip(), lines[i + 1].strip(), lines[i + 2].strip()
-            if outlet and _RELATIVE_DATE.match(date) and _same_outlet(dash, outlet):
+            if outlet and _is_date_line(date) and _same_outlet(dash, outlet):
                 starts.append(i)
         return starts
 
@@ -75,7 +87,7 @@ class AggregatorPageReader:
     def recognises(cls, lines: list[str]) -> bool:
         if cls.related_block_starts(lines):
             return True
-        return any(line.strip().casefold() == "related articles" for line in lines)
+        return any(line.strip().casefold() in _PAGE_MARKERS for line in lines)
 
     def read(self, text: str) -> list[ParsedArticle]:
         lines = text.splitlines()
@@ -127,7 +139,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)",
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT_RULE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+_MD_EMPHASIS = re.compile(r"(\*\*|\*|`)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
@@ -149,7 +161,7 @@ def _plain_markdown(line: str) -> str:
     line = _HTML_TAG.sub("", line)
     line = _LIST_MARK.sub("", line)
     line = re.sub(r"^\s*>\s?", "", line)
-    return _MD_EMPHASIS.sub(r"\2", line).strip()
+    return _MD_EMPHASIS.sub(lambda m: m.group(2) or m.group(4), line).strip()
 
 
 class DocumentReader:

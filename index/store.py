@@ -17,7 +17,7 @@ import aiosqlite
 from .errors import StorageError
 from .models import Article
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -135,11 +135,17 @@ class Store:
         path = str(path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        writer = reader = None
         try:
             writer = await _connect(path)
             await cls._prepare(writer, path)
             reader = await _connect(path)
-        except sqlite3.DatabaseError as error:
+        except (sqlite3.DatabaseError, StorageError) as error:
+            for connection in (reader, writer):
+                if connection is not None:
+                    await connection.close()  # its thread would keep the process alive
+            if isinstance(error, StorageError):
+                raise
             raise StorageError(f"Cannot open the database {path}: {error}") from None
         return cls(path, writer, reader)
 
