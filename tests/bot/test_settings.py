@@ -1,0 +1,138 @@
+"""bot.settings: BYLINE_* variables and .env, each malformed value reported by its name.
+
+The autouse fixture in conftest.py clears BYLINE_* / DISCORD_TOKEN and moves to an empty folder,
+so a developer's environment or .env never leaks in.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError, load_settings
+
+SECRET = "MTIzNDU2Nzg5.secret-token-value.XYZ"
+
+
+def test_defaults_apply_without_any_setting() -> None:
+    settings = load_settings()
+    assert (settings.database, settings.seeds_dir, settings.top_k, settings.log_level) == (
+        Path("byline.db"),
+        Path("seeds"),
+        5,
+        "INFO",
+    )
+    assert settings.discord_token is None
+    assert settings.admin_ids == frozenset()
+    assert settings.guild_id is None
+
+
+@pytest.mark.parametrize("value", ["111,222,333", " 111 , 222,333 ", "111,222,333,"])
+def test_admin_ids_accept_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("BYLINE_ADMIN_IDS", value)
+    assert load_settings().admin_ids == {111, 222, 333}
+
+
+@pytest.mark.parametrize("value", ["[111, 222, 333]", ' ["111", "222", 333] '])
+def test_admin_ids_accept_a_json_list(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("BYLINE_ADMIN_IDS", value)
+    assert load_settings().admin_ids == {111, 222, 333}
+
+
+def test_admin_ids_accept_a_single_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BYLINE_ADMIN_IDS", "123456789012345678")
+    assert load_settings().admin_ids == {123456789012345678}
+
+
+def test_empty_admin_ids_means_nobody(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BYLINE_ADMIN_IDS", "")
+    assert load_settings().admin_ids == frozenset()
+
+
+def test_discord_token_is_read_from_byline_discord_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BYLINE_DISCORD_TOKEN", SECRET)
+    token = load_settings().discord_token
+    assert token is not None and token.get_secret_value() == SECRET
+
+
+def test_discord_token_is_also_read_from_discord_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", SECRET)
+    token = load_settings().discord_token
+    assert token is not None and token.get_secret_value() == SECRET
+
+
+@pytest.mark.parametrize("show", [repr, str], ids=["repr", "str"])
+def test_token_is_never_shown_by_repr_or_str(
+    monkeypatch: pytest.MonkeyPatch, show: Callable[[object], str]
+) -> None:
+    monkeypatch.setenv("BYLINE_DISCORD_TOKEN", SECRET)
+    settings = load_settings()
+    assert SECRET not in show(settings)
+    assert SECRET not in show(settings.discord_token)
+
+
+def test_token_is_not_in_the_settings_dump(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BYLINE_DISCORD_TOKEN", SECRET)
+    assert SECRET not in load_settings().model_dump_json()
+
+
+def test_settings_are_read_from_a_dot_env_file_in_the_working_folder() -> None:
+    Path(".env").write_text("BYLINE_TOP_K=3\nBYLINE_SEEDS_DIR=articles\n", encoding="utf-8")
+    settings = load_settings()
+    assert (settings.top_k, settings.seeds_dir) == (3, Path("articles"))
+
+
+def test_environment_overrides_the_dot_env_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    Path(".env").write_text("BYLINE_TOP_K=3\n", encoding="utf-8")
+    monkeypatch.setenv("BYLINE_TOP_K", "7")
+    assert load_settings().top_k == 7
+
+
+def test_command_line_overrides_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BYLINE_DATABASE", "from-env.db")
+    assert load_settings(database="from-cli.db").database == Path("from-cli.db")
+
+
+def test_log_level_is_case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BYLINE_LOG_LEVEL", "debug")
+    assert load_settings().log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BYLINE_TOP_K", "abc"),
+        ("BYLINE_TOP_K", "0"),
+        ("BYLINE_TOP_K", "11"),
+        ("BYLINE_GUILD_ID", "my-guild"),
+        ("BYLINE_LOG_LEVEL", "LOUD"),
+        ("BYLINE_ADMIN_IDS", "alice,bob"),
+        ("BYLINE_ADMIN_IDS", "[1, 2"),
+        ("BYLINE_ADMIN_IDS", '["alice"]'),
+    ],
+)
+def test_malformed_setting_is_an_error_naming_it(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=name):
+        load_settings()
+
+
+def test_settings_error_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BYLINE_ADMIN_IDS", "[1, 2")
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert "\n" not in raised.value.message
+
+
+def test_malformed_setting_in_dot_env_is_an_error_naming_it() -> None:
+    Path(".env").write_text("BYLINE_GUILD_ID=not-a-number\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="BYLINE_GUILD_ID"):
+        load_settings()
+
+
+def test_settings_class_reads_the_byline_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BYLINE_GUILD_ID", "42")
+    monkeypatch.setenv("GUILD_ID", "7")
+    assert Settings().guild_id == 42

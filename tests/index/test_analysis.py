@@ -1,0 +1,101 @@
+"""index.analysis: one Analyzer turns passages and questions into the same terms.
+
+These tests state properties (two spellings give the same terms), not the exact term strings, so
+that they hold whatever the stemmer and the word lists make of a word.
+"""
+
+import pytest
+
+from index.analysis import Analyzer, fold
+
+
+@pytest.fixture(scope="module")
+def an() -> Analyzer:
+    return Analyzer()
+
+
+@pytest.mark.parametrize(
+    ("written", "typed"),
+    [
+        ("Šakalienė", "sakaliene"),
+        ("Pål Jonson", "pal jonson"),
+        ("Łódź", "lodz"),
+        ("Nørreholm", "norreholm"),
+        ("ﬁnance", "finance"),  # a ligature, folded by NFKC
+    ],
+)
+def test_accents_and_special_letters_fold_to_plain_letters(an: Analyzer, written: str, typed: str) -> None:
+    assert an.terms(written) == an.terms(typed)
+    assert an.terms(written)
+
+
+def test_case_does_not_matter(an: Analyzer) -> None:
+    assert an.terms("NATO Defence SPENDING") == an.terms("nato defence spending")
+
+
+def test_curly_apostrophe_is_the_same_as_a_straight_one(an: Analyzer) -> None:
+    assert an.terms("Poland’s budget") == an.terms("Poland's budget")
+
+
+def test_curly_quotes_do_not_change_the_words_inside(an: Analyzer) -> None:
+    assert an.terms("“combat-ready” forces") == an.terms('"combat-ready" forces')
+
+
+@pytest.mark.parametrize("name", ["Poland", "Hegseth", "Rutte", "NATO"])
+def test_possessive_is_the_same_term_as_the_name(an: Analyzer, name: str) -> None:
+    assert an.terms(f"{name}'s") == an.terms(name)
+    assert an.terms(f"{name}’s") == an.terms(name)
+
+
+def test_question_of_only_stop_words_has_no_terms(an: Analyzer) -> None:
+    assert an.terms("What is it that they would have been doing with those?") == []
+
+
+def test_stop_words_are_dropped_around_content_words(an: Analyzer) -> None:
+    assert an.terms("what is Poland's spending?") == an.terms("Poland spending")
+
+
+@pytest.mark.parametrize("form", ["spends", "spending", "spend"])
+def test_inflected_forms_share_a_term(an: Analyzer, form: str) -> None:
+    assert an.terms(form) == an.terms("spend")
+
+
+def test_plural_and_singular_share_a_term(an: Analyzer) -> None:
+    assert an.terms("missiles") == an.terms("missile")
+
+
+def test_decimal_number_is_one_term(an: Analyzer) -> None:
+    assert len(an.terms("4.1")) == 1
+
+
+def test_decimal_number_differs_from_its_whole_part(an: Analyzer) -> None:
+    assert an.terms("4.1") != an.terms("4")
+
+
+def test_thousands_separator_does_not_split_a_number(an: Analyzer) -> None:
+    assert an.terms("300,000") == an.terms("300000")
+    assert len(an.terms("300,000")) == 1
+
+
+def test_list_of_numbers_keeps_each_number(an: Analyzer) -> None:
+    assert an.terms("1, 2, 3") == an.terms("1") + an.terms("2") + an.terms("3")
+
+
+def test_repeated_words_are_kept_for_term_frequency(an: Analyzer) -> None:
+    assert an.terms("missile missile") == an.terms("missile") * 2
+
+
+def test_terms_keep_the_order_of_the_words(an: Analyzer) -> None:
+    assert an.terms("telescope orchard") == an.terms("telescope") + an.terms("orchard")
+
+
+def test_punctuation_alone_has_no_terms(an: Analyzer) -> None:
+    assert an.terms("?! ... -- ,;: ()") == []
+
+
+def test_empty_text_has_no_terms(an: Analyzer) -> None:
+    assert an.terms("") == []
+
+
+def test_fold_removes_accents_and_case() -> None:
+    assert fold("Šakalienė DOVILĖ") == "sakaliene dovile"

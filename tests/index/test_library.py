@@ -1,0 +1,261 @@
+"""index.library.Library: opening, asking, the answer's shape, and what the library lists."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from index import MAX_QUESTION_CHARS, MAX_TOP_K, Answer, Library, QuestionError
+from index.passages import split_sentences
+from index.readers import read_articles
+
+from ..support import COLLECTION, SEED_PAGE
+
+SEED_QUESTION = "what is Poland's spending?"
+TELESCOPE_QUESTION = "what will astronomers search for with the telescope?"
+NO_ANSWER_QUESTION = "what is the weather in Paris?"
+
+
+def assert_answer_shape(answer: dict) -> None:
+    """The `ask --json` object of DESIGN.md: exactly these keys, these types."""
+    assert set(answer) == {"question", "hits"}
+    assert isinstance(answer["question"], str)
+    assert isinstance(answer["hits"], list)
+    for hit in answer["hits"]:
+        assert set(hit) == {"rank", "score", "text", "paragraph", "article"}
+        assert type(hit["rank"]) is int
+        assert isinstance(hit["score"], float)
+        assert isinstance(hit["text"], str) and hit["text"]
+        assert type(hit["paragraph"]) is int and hit["paragraph"] >= 1
+        article = hit["article"]
+        assert set(article) == {"id", "title", "outlet", "published", "source"}
+        assert isinstance(article["id"], str) and article["id"]
+        assert isinstance(article["title"], str) and article["title"]
+        assert article["outlet"] is None or isinstance(article["outlet"], str)
+        assert article["published"] is None or isinstance(article["published"], str)
+        assert isinstance(article["source"], str)
+
+
+def move_away(folder: Path) -> None:
+    folder.rename(folder.with_name(folder.name + "-moved-away"))
+    assert not folder.exists()
+
+
+# --- opening -------------------------------------------------------------------------------------
+
+
+async def test_open_can_be_awaited_and_closed(database: Path, collection_seeds: Path) -> None:
+    lib = await Library.open(database=database, seeds_dir=collection_seeds)
+    try:
+        await lib.reindex()
+        assert (await lib.ask(TELESCOPE_QUESTION)).hits
+    finally:
+        await lib.close()
+
+
+async def test_open_works_as_an_async_context_manager(database: Path, collection_seeds: Path) -> None:
+    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
+        await lib.reindex()
+        assert (await lib.ask(TELESCOPE_QUESTION)).hits
+
+
+async def test_open_creates_the_database_file_and_its_folder(tmp_path: Path, seeds_dir: Path) -> None:
+    database = tmp_path / "new" / "folder" / "byline.db"
+    async with Library.open(database=database, seeds_dir=seeds_dir):
+        pass
+    assert database.is_file()
+
+
+async def test_reopened_library_answers_without_the_seeds_folder(
+    database: Path, collection_seeds: Path
+) -> None:
+    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
+        await lib.reindex()
+        before = (await lib.ask(TELESCOPE_QUESTION)).to_dict()
+    move_away(collection_seeds)
+    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
+        assert await lib.is_indexed()
+        assert (await lib.ask(TELESCOPE_QUESTION)).to_dict() == before
+    assert before["hits"]
+
+
+async def test_reopened_library_does_not_reread_changed_seeds(database: Path, collection_seeds: Path) -> None:
+    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
+        await lib.reindex()
+    (collection_seeds / "observatory.md").write_text(
+        "# Replaced\n\nNothing about the sky.\n", encoding="utf-8"
+    )
+    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
+        assert (await lib.ask(TELESCOPE_QUESTION)).hits
+
+
+# --- asking --------------------------------------------------------------------------------------
+
+
+async def test_seed_question_gets_hits(seed_library: Library) -> None:
+    assert (await seed_library.ask(SEED_QUESTION)).hits
+
+
+async def test_seed_question_first_hit_is_about_poland(seed_library: Library) -> None:
+    answer = await seed_library.ask(SEED_QUESTION)
+    assert "Poland" in answer.hits[0].text
+
+
+async def test_seed_hits_carry_their_articles_metadata(seed_library: Library) -> None:
+    parsed = {(a.title, a.outlet, a.published) for a in read_articles(SEED_PAGE)}
+    for hit in (await seed_library.ask(SEED_QUESTION)).hits:
+        assert (hit.article.title, hit.article.outlet, hit.article.published) in parsed
+        assert hit.article.source == SEED_PAGE.name
+        assert hit.paragraph >= 1
+
+
+async def test_seed_hit_from_a_related_article_names_its_outlet(seed_library: Library) -> None:
+    outlets = {hit.article.outlet for hit in (await seed_library.ask(SEED_QUESTION)).hits}
+    assert outlets & {"Daily Mirror", "Sky News"}
+
+
+async def test_answer_to_dict_has_exactly_the_documented_keys_and_types(seed_library: Library) -> None:
+    answer = (await seed_library.ask(SEED_QUESTION)).to_dict()
+    assert answer["hits"]
+    assert_answer_shape(answer)
+
+
+async def test_answer_to_dict_round_trips_through_json(seed_library: Library) -> None:
+    answer = (await seed_library.ask(SEED_QUESTION)).to_dict()
+    assert json.loads(json.dumps(answer)) == answer
+
+
+async def test_answer_to_dict_keeps_the_question(seed_library: Library) -> None:
+    assert (await seed_library.ask(SEED_QUESTION)).to_dict()["question"] == SEED_QUESTION
+
+
+async def test_hits_are_ranked_from_one_with_scores_not_increasing(seed_library: Library) -> None:
+    hits = (await seed_library.ask(SEED_QUESTION, top_k=10)).hits
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert all(h.score > 0 for h in hits)
+
+
+async def test_no_sentence_appears_in_two_hits_of_one_answer(seed_library: Library) -> None:
+    seen: set[tuple[str, str]] = set()
+    for hit in (await seed_library.ask(SEED_QUESTION, top_k=10)).hits:
+        for sentence in split_sentences(hit.text):
+            assert (hit.article.id, sentence) not in seen, sentence
+            seen.add((hit.article.id, sentence))
+
+
+async def test_answer_comes_from_the_article_that_holds_it(collection_library: Library) -> None:
+    hits = (await collection_library.ask(TELESCOPE_QUESTION)).hits
+    assert hits[0].article.source == "observatory.md"
+    assert "comets" in hits[0].text
+
+
+async def test_collection_hit_carries_front_matter_metadata(collection_library: Library) -> None:
+    hit = (await collection_library.ask(TELESCOPE_QUESTION)).hits[0]
+    observatory = COLLECTION["observatory.md"]
+    assert (hit.article.title, hit.article.outlet, hit.article.published) == (
+        observatory["title"],
+        observatory["outlet"],
+        observatory["published"],
+    )
+
+
+async def test_hit_paragraph_is_the_paragraph_holding_the_text(collection_library: Library) -> None:
+    hit = (await collection_library.ask(TELESCOPE_QUESTION)).hits[0]
+    paragraphs = COLLECTION["observatory.md"]["paragraphs"]
+    assert paragraphs[hit.paragraph - 1] == hit.text
+
+
+@pytest.mark.parametrize("recase", [str.upper, str.title, str.capitalize], ids=["upper", "title", "first"])
+async def test_capitalising_a_question_does_not_change_its_hits(
+    collection_library: Library, recase: Callable[[str], str]
+) -> None:
+    for question in (TELESCOPE_QUESTION, "how many jobs will the hydrogen plant create?"):
+        lower = (await collection_library.ask(question)).to_dict()["hits"]
+        assert lower
+        assert (await collection_library.ask(recase(question))).to_dict()["hits"] == lower
+
+
+async def test_question_with_no_matching_terms_has_no_hits(collection_library: Library) -> None:
+    answer = await collection_library.ask(NO_ANSWER_QUESTION)
+    assert answer.hits == []
+    assert answer.to_dict() == {"question": NO_ANSWER_QUESTION, "hits": []}
+
+
+async def test_question_of_only_stop_words_has_no_hits(collection_library: Library) -> None:
+    assert (await collection_library.ask("what is it that they were doing?")).hits == []
+
+
+async def test_unindexed_library_answers_with_no_hits(library: Library) -> None:
+    assert (await library.ask(TELESCOPE_QUESTION)).hits == []
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t "], ids=["empty", "spaces", "whitespace"])
+async def test_empty_question_raises_question_error(collection_library: Library, question: str) -> None:
+    with pytest.raises(QuestionError):
+        await collection_library.ask(question)
+
+
+async def test_over_long_question_raises_question_error(collection_library: Library) -> None:
+    with pytest.raises(QuestionError, match=f"{MAX_QUESTION_CHARS:,}"):
+        await collection_library.ask("telescope " * (MAX_QUESTION_CHARS // 10 + 1))
+
+
+async def test_question_at_the_length_limit_is_answered(collection_library: Library) -> None:
+    question = "telescope " * (MAX_QUESTION_CHARS // 10 - 1) + "telescopes"
+    assert len(question) == MAX_QUESTION_CHARS
+    assert isinstance(await collection_library.ask(question), Answer)
+
+
+async def test_surrounding_whitespace_does_not_count_towards_the_length(collection_library: Library) -> None:
+    question = " " * (2 * MAX_QUESTION_CHARS) + "telescope"
+    assert (await collection_library.ask(question)).question == "telescope"
+
+
+@pytest.mark.parametrize("top_k", [1, 2, 3])
+async def test_top_k_limits_the_hits(seed_library: Library, top_k: int) -> None:
+    assert len((await seed_library.ask(SEED_QUESTION, top_k=top_k)).hits) == top_k
+
+
+async def test_smaller_top_k_gives_the_first_hits_of_a_larger_one(seed_library: Library) -> None:
+    few = (await seed_library.ask(SEED_QUESTION, top_k=2)).to_dict()["hits"]
+    many = (await seed_library.ask(SEED_QUESTION, top_k=5)).to_dict()["hits"]
+    assert few == many[:2]
+
+
+@pytest.mark.parametrize("top_k", [0, -1, MAX_TOP_K + 1])
+async def test_top_k_out_of_range_raises_question_error(collection_library: Library, top_k: int) -> None:
+    with pytest.raises(QuestionError):
+        await collection_library.ask(TELESCOPE_QUESTION, top_k=top_k)
+
+
+# --- what is indexed -----------------------------------------------------------------------------
+
+
+async def test_articles_lists_every_indexed_article_with_its_metadata(collection_library: Library) -> None:
+    listed = {
+        s.article.source: (s.article.title, s.article.outlet, s.article.published)
+        for s in await collection_library.articles()
+    }
+    assert listed == {name: (a["title"], a["outlet"], a["published"]) for name, a in COLLECTION.items()}
+
+
+async def test_articles_count_their_passages(collection_library: Library) -> None:
+    counts = {s.article.source: s.passages for s in await collection_library.articles()}
+    assert counts == {name: len(a["paragraphs"]) for name, a in COLLECTION.items()}
+
+
+async def test_source_summary_to_dict_has_the_documented_keys(collection_library: Library) -> None:
+    for summary in await collection_library.articles():
+        assert set(summary.to_dict()) == {"id", "title", "outlet", "published", "source", "passages"}
+
+
+async def test_seed_page_articles_keep_their_order_in_the_file(seed_library: Library) -> None:
+    titles = [s.article.title for s in await seed_library.articles()]
+    assert titles == [a.title for a in read_articles(SEED_PAGE)]
+
+
+async def test_article_ids_differ_between_articles(seed_library: Library) -> None:
+    ids = [s.article.id for s in await seed_library.articles()]
+    assert len(set(ids)) == len(ids) == 4

@@ -1,0 +1,358 @@
+"""Library.reindex and index.scan: what changed in the seeds folder, what was skipped, and why."""
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from index import BylineError, IndexBusyError, Library
+from index.readers import MAX_FILE_BYTES
+
+from ..support import COLLECTION, article_text, markdown_article, write_collection
+
+TELESCOPE_QUESTION = "what will astronomers search for with the telescope?"
+CIDER_QUESTION = "what happened to the cider orchards?"
+
+
+def rewrite(path: Path, text: str) -> None:
+    """Write new content and move the modification time clearly forward."""
+    later = path.stat().st_mtime_ns + 2_000_000_000
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(later, later))
+
+
+async def sources(lib: Library) -> list[str]:
+    return sorted({s.article.source for s in await lib.articles()})
+
+
+async def snapshot(lib: Library) -> tuple:
+    """Everything a user can see of the index: counts, articles and some answers."""
+    return (
+        await lib.stats(),
+        [s.to_dict() for s in await lib.articles()],
+        (await lib.ask(TELESCOPE_QUESTION)).to_dict(),
+        (await lib.ask(CIDER_QUESTION)).to_dict(),
+    )
+
+
+# --- counting changes ----------------------------------------------------------------------------
+
+
+async def test_first_reindex_counts_every_file_as_added(library: Library, seeds_dir: Path) -> None:
+    write_collection(seeds_dir)
+    report = await library.reindex()
+    assert (report.added, report.updated, report.removed, report.unchanged) == (len(COLLECTION), 0, 0, 0)
+    assert report.articles == len(COLLECTION)
+    assert report.passages == sum(s.passages for s in await library.articles())
+    assert report.skipped == []
+
+
+async def test_second_reindex_counts_every_file_as_unchanged(collection_library: Library) -> None:
+    report = await collection_library.reindex()
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, len(COLLECTION))
+    assert report.articles == len(COLLECTION)
+
+
+async def test_file_with_same_size_and_mtime_is_not_read_again(
+    collection_library: Library, collection_seeds: Path
+) -> None:
+    path = collection_seeds / "observatory.md"
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace("comets", "lemurs")
+    assert changed != text and len(changed.encode()) == stat.st_size
+    path.write_text(changed, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    report = await collection_library.reindex()
+
+    assert (report.unchanged, report.updated) == (len(COLLECTION), 0)
+    assert any("comets" in h.text for h in (await collection_library.ask("comets")).hits)
+    assert (await collection_library.ask("lemurs")).hits == []
+
+
+async def test_changed_file_counts_as_updated(collection_library: Library, collection_seeds: Path) -> None:
+    path = collection_seeds / "observatory.md"
+    rewrite(path, path.read_text(encoding="utf-8") + "\nA planetarium dome will follow in winter.\n")
+    report = await collection_library.reindex()
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 1, 0, len(COLLECTION) - 1)
+
+
+async def test_changed_file_answers_with_its_new_text(
+    collection_library: Library, collection_seeds: Path
+) -> None:
+    path = collection_seeds / "observatory.md"
+    rewrite(path, path.read_text(encoding="utf-8").replace("comets", "asteroids"))
+    await collection_library.reindex()
+    assert any("asteroids" in h.text for h in (await collection_library.ask("asteroids")).hits)
+    assert (await collection_library.ask("comets")).hits == []
+
+
+async def test_updated_file_keeps_its_article_id(collection_library: Library, collection_seeds: Path) -> None:
+    before = {s.article.source: s.article.id for s in await collection_library.articles()}
+    path = collection_seeds / "observatory.md"
+    rewrite(path, path.read_text(encoding="utf-8").replace("comets", "asteroids"))
+    await collection_library.reindex()
+    after = {s.article.source: s.article.id for s in await collection_library.articles()}
+    assert after == before
+
+
+async def test_removed_file_counts_as_removed(collection_library: Library, collection_seeds: Path) -> None:
+    (collection_seeds / "orchard.md").unlink()
+    report = await collection_library.reindex()
+    assert (report.removed, report.unchanged, report.articles) == (
+        1,
+        len(COLLECTION) - 1,
+        len(COLLECTION) - 1,
+    )
+
+
+async def test_removed_file_no_longer_answers(collection_library: Library, collection_seeds: Path) -> None:
+    assert (await collection_library.ask(CIDER_QUESTION)).hits
+    (collection_seeds / "orchard.md").unlink()
+    await collection_library.reindex()
+    assert (await collection_library.ask(CIDER_QUESTION)).hits == []
+    assert "orchard.md" not in await sources(collection_library)
+
+
+async def test_touched_file_with_the_same_content_is_unchanged(
+    collection_library: Library, collection_seeds: Path
+) -> None:
+    path = collection_seeds / "lighthouse.md"
+    rewrite(path, path.read_text(encoding="utf-8"))
+    report = await collection_library.reindex()
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, len(COLLECTION))
+
+
+async def test_new_file_is_added_next_to_the_indexed_ones(
+    collection_library: Library, collection_seeds: Path
+) -> None:
+    (collection_seeds / "ferry.md").write_text(
+        markdown_article("Ferry strike", ["Ferry crews walked out over rotas.", "Sailings were cancelled."]),
+        encoding="utf-8",
+    )
+    report = await collection_library.reindex()
+    assert (report.added, report.unchanged, report.articles) == (1, len(COLLECTION), len(COLLECTION) + 1)
+    assert (await collection_library.ask("why did ferry crews walk out?")).hits
+
+
+async def test_files_in_sub_folders_are_indexed_with_their_relative_path(
+    library: Library, seeds_dir: Path
+) -> None:
+    (seeds_dir / "science").mkdir()
+    (seeds_dir / "science" / "observatory.md").write_text(article_text(COLLECTION["observatory.md"]))
+    await library.reindex()
+    assert await sources(library) == ["science/observatory.md"]
+    assert (await library.ask(TELESCOPE_QUESTION)).hits[0].article.source == "science/observatory.md"
+
+
+async def test_hidden_files_and_folders_are_ignored(library: Library, seeds_dir: Path) -> None:
+    write_collection(seeds_dir, ["orchard.md"])
+    (seeds_dir / ".draft.md").write_text(article_text(COLLECTION["observatory.md"]))
+    (seeds_dir / ".git").mkdir()
+    (seeds_dir / ".git" / "notes.md").write_text(article_text(COLLECTION["lighthouse.md"]))
+    report = await library.reindex()
+    assert (report.added, report.skipped) == (1, [])
+    assert await sources(library) == ["orchard.md"]
+
+
+# --- files that are skipped ----------------------------------------------------------------------
+
+
+def make_binary(path: Path) -> None:
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+
+
+def make_latin1(path: Path) -> None:
+    path.write_bytes("Café crème\n\nUn article écrit en Latin-1.\n".encode("latin-1"))
+
+
+def make_empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def make_heading_only(path: Path) -> None:
+    path.write_text("# Only a heading\n", encoding="utf-8")
+
+
+BAD_FILES = [
+    ("image.txt", make_binary, "binary"),
+    ("latin1.txt", make_latin1, "UTF-8"),
+    ("empty.md", make_empty, "empty"),
+    ("heading.md", make_heading_only, "no article"),
+    ("report.pdf", make_binary, ".pdf"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "reason"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
+async def test_bad_file_is_skipped_with_its_reason(
+    library: Library, seeds_dir: Path, name: str, make: Callable[[Path], None], reason: str
+) -> None:
+    write_collection(seeds_dir)
+    make(seeds_dir / name)
+    report = await library.reindex()
+    assert [s.source for s in report.skipped] == [name]
+    assert reason in report.skipped[0].reason
+
+
+async def test_good_files_are_indexed_next_to_bad_ones(library: Library, seeds_dir: Path) -> None:
+    write_collection(seeds_dir)
+    for name, make, _ in BAD_FILES:
+        make(seeds_dir / name)
+    report = await library.reindex()
+    assert (report.added, report.articles) == (len(COLLECTION), len(COLLECTION))
+    assert sorted(s.source for s in report.skipped) == sorted(name for name, _, _ in BAD_FILES)
+    assert (await library.ask(TELESCOPE_QUESTION)).hits
+
+
+async def test_file_over_the_size_limit_is_skipped_as_too_large(library: Library, seeds_dir: Path) -> None:
+    with (seeds_dir / "huge.txt").open("wb") as huge:
+        huge.truncate(MAX_FILE_BYTES + 1)
+    report = await library.reindex()
+    assert [(s.source, "too large" in s.reason) for s in report.skipped] == [("huge.txt", True)]
+
+
+async def test_link_to_a_file_outside_the_seeds_folder_is_skipped(
+    library: Library, seeds_dir: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "private.md"
+    outside.write_text(article_text(COLLECTION["observatory.md"]), encoding="utf-8")
+    (seeds_dir / "link.md").symlink_to(outside)
+    report = await library.reindex()
+    assert [s.source for s in report.skipped] == ["link.md"]
+    assert "outside" in report.skipped[0].reason
+    assert (await library.ask(TELESCOPE_QUESTION)).hits == []
+
+
+async def test_previously_good_file_that_turns_binary_keeps_its_indexed_version(
+    collection_library: Library, collection_seeds: Path
+) -> None:
+    before = (await collection_library.ask(TELESCOPE_QUESTION)).to_dict()
+    path = collection_seeds / "observatory.md"
+    make_binary(path)
+    os.utime(path, ns=(path.stat().st_mtime_ns + 2_000_000_000,) * 2)
+    report = await collection_library.reindex()
+    assert (report.removed, report.updated, report.articles) == (0, 0, len(COLLECTION))
+    assert [s.source for s in report.skipped] == ["observatory.md"]
+    assert "previous version" in report.skipped[0].reason
+    assert (await collection_library.ask(TELESCOPE_QUESTION)).to_dict() == before
+
+
+# --- failures ------------------------------------------------------------------------------------
+
+EXPLODING_TRIGGER = """
+CREATE TRIGGER fail BEFORE INSERT ON passages WHEN NEW.text LIKE '%EXPLODE%'
+BEGIN SELECT RAISE(ABORT, 'boom'); END;
+"""
+
+
+async def test_failed_reindex_leaves_the_previous_index_whole(
+    collection_library: Library, collection_seeds: Path, database: Path
+) -> None:
+    before = await snapshot(collection_library)
+    with sqlite3.connect(database) as db:
+        db.executescript(EXPLODING_TRIGGER)
+    (collection_seeds / "ferry.md").write_text(
+        markdown_article("Ferry strike", ["Ferry crews walked out over rotas."]), encoding="utf-8"
+    )
+    (collection_seeds / "bomb.md").write_text(
+        markdown_article("Bomb", ["This paragraph will EXPLODE on insert."]), encoding="utf-8"
+    )
+    rewrite(collection_seeds / "observatory.md", "# Replaced\n\nNothing about the sky any more.\n")
+    (collection_seeds / "orchard.md").unlink()
+
+    with pytest.raises((sqlite3.Error, BylineError)):
+        await collection_library.reindex()
+
+    assert await snapshot(collection_library) == before
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM passages WHERE text LIKE '%Ferry%'").fetchone() == (0,)
+
+
+async def test_failed_reindex_leaves_the_previous_index_whole_after_reopening(
+    database: Path, collection_seeds: Path
+) -> None:
+    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
+        await lib.reindex()
+        before = await snapshot(lib)
+        with sqlite3.connect(database) as db:
+            db.executescript(EXPLODING_TRIGGER)
+        (collection_seeds / "bomb.md").write_text(
+            markdown_article("Bomb", ["This paragraph will EXPLODE on insert."]), encoding="utf-8"
+        )
+        (collection_seeds / "orchard.md").unlink()
+        with pytest.raises((sqlite3.Error, BylineError)):
+            await lib.reindex()
+    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
+        assert await snapshot(lib) == before
+
+
+async def test_reindex_report_to_dict_has_the_documented_keys_and_types(
+    library: Library, seeds_dir: Path
+) -> None:
+    write_collection(seeds_dir)
+    make_binary(seeds_dir / "image.txt")
+    report = (await library.reindex()).to_dict()
+    assert set(report) == {
+        "added", "updated", "removed", "unchanged", "articles", "passages", "skipped", "seconds"
+    }  # fmt: skip
+    for key in ("added", "updated", "removed", "unchanged", "articles", "passages"):
+        assert type(report[key]) is int, key
+    assert isinstance(report["seconds"], float) and report["seconds"] >= 0
+    assert report["skipped"] == [{"source": "image.txt", "reason": report["skipped"][0]["reason"]}]
+    assert isinstance(report["skipped"][0]["reason"], str) and report["skipped"][0]["reason"]
+
+
+async def test_missing_seeds_folder_is_an_error_naming_the_setting(database: Path, tmp_path: Path) -> None:
+    async with Library.open(database=database, seeds_dir=tmp_path / "nowhere") as lib:
+        with pytest.raises(BylineError, match="BYLINE_SEEDS_DIR"):
+            await lib.reindex()
+
+
+async def test_second_concurrent_reindex_raises_index_busy(library: Library, seeds_dir: Path) -> None:
+    write_collection(seeds_dir)
+    first = asyncio.create_task(library.reindex())
+    for _ in range(100):
+        if library.reindexing:
+            break
+        await asyncio.sleep(0)
+    assert library.reindexing
+    with pytest.raises(IndexBusyError):
+        await library.reindex()
+    assert (await first).added == len(COLLECTION)
+
+
+async def test_reindex_after_a_finished_one_is_not_busy(collection_library: Library) -> None:
+    assert not collection_library.reindexing
+    assert (await collection_library.reindex()).unchanged == len(COLLECTION)
+
+
+# --- small collections ---------------------------------------------------------------------------
+
+
+async def test_folder_with_one_short_article_answers_a_question_about_it(
+    library: Library, seeds_dir: Path
+) -> None:
+    write_collection(seeds_dir, ["hydrogen.md"])
+    await library.reindex()
+    hits = (await library.ask("how many jobs will the plant create?")).hits
+    assert hits
+    assert "400 jobs" in hits[0].text
+
+
+async def test_folder_with_one_short_plain_text_article_answers_a_question_about_it(
+    library: Library, seeds_dir: Path
+) -> None:
+    (seeds_dir / "orchard.txt").write_text(
+        "Frost ruins cider orchards\n"
+        "A late frost destroyed most of the apple blossom this week.\n"
+        "Growers expect the harvest to fall by half.\n"
+        "Insurers said claims from farmers had tripled since Monday.\n",
+        encoding="utf-8",
+    )
+    await library.reindex()
+    hits = (await library.ask("what do insurers say about the claims?")).hits
+    assert hits and "tripled" in hits[0].text
