@@ -1,21 +1,26 @@
 """The one façade both front ends call: open, reindex, ask, articles, stats, close."""
 
 import asyncio
+import logging
 import time
+from collections.abc import Coroutine, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 
+from . import indexer
 from .analysis import Analyzer
 from .answering import Names, answers, mark, question_names
-from .bm25 import BM25Index, ScoredPassage
-from .errors import BylineError, IndexBusyError, QuestionError
+from .bm25 import ScoredPassage
+from .errors import BylineError, IndexBusyError, QuestionError, StorageError
 from .models import Answer, Hit, ReindexReport, SourceSummary
-from .scan import scan
-from .store import PassageRow, Store, StoredCorpus
+from .segments import SegmentedIndex, index_dir_for, open_index
+from .store import PassageRow, Store
+
+log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
 MAX_TOP_K = 50
@@ -25,14 +30,39 @@ MAX_TOP_K = 50
 class _Snapshot:
     """One complete index: questions are scored against one snapshot from start to end."""
 
-    index: BM25Index
+    index: SegmentedIndex
     passage_ids: np.ndarray  # position in the index -> passages.id
     names: Names
 
 
-def _build_snapshot(stored: StoredCorpus) -> _Snapshot:
-    index = BM25Index.build(stored.terms)
-    return _Snapshot(index, np.asarray(stored.ids, dtype=np.int64), Names.build(index, stored))
+def _snapshot_of(index: SegmentedIndex) -> _Snapshot:
+    return _Snapshot(index, index.passage_ids, index.names())
+
+
+def _load_snapshot(database: str, previous: _Snapshot | None = None) -> _Snapshot:
+    """The committed index of ``database``: memory-mapped segments, nothing re-analysed.
+
+    A database whose passages have no index beside it (written by an older Byline, or whose
+    index folder was removed) gets one built from the analysed terms it stores.
+    """
+    root = index_dir_for(database)
+    for attempt in range(3):
+        db = indexer.connect(database)
+        try:
+            manifest = indexer.read_manifest(db)
+            has_passages = db.execute("SELECT EXISTS (SELECT 1 FROM passages)").fetchone()[0]
+        finally:
+            db.close()
+        try:
+            if manifest is None and has_passages:
+                raise FileNotFoundError("no index manifest")
+            return _snapshot_of(open_index(root, manifest, previous.index if previous else None))
+        except FileNotFoundError as error:
+            if attempt == 2 or manifest is None:
+                log.warning("rebuilding the index of %s from its stored terms (%s)", database, error)
+                return _snapshot_of(open_index(root, indexer.rebuild(database)))
+            # A re-index elsewhere may have replaced the files between reading and opening.
+    raise AssertionError("unreachable")
 
 
 def clean_question(question: str, top_k: int = 5) -> str:
@@ -70,18 +100,16 @@ class Library:
 
     @classmethod
     async def _open(cls, database: str | Path, seeds_dir: str | Path) -> "Library":
+        if str(database) == ":memory:":
+            raise StorageError("Byline needs a database file; set BYLINE_DATABASE to a path")
         store = await Store.open(database)
         try:
-            snapshot = await cls._load_snapshot(store)
+            snapshot = await asyncio.to_thread(_load_snapshot, store.path)
+            await asyncio.to_thread(indexer.tidy, store.path)
         except BaseException:
             await store.close()
             raise
         return cls(store, Path(seeds_dir), Analyzer(), snapshot)
-
-    @staticmethod
-    async def _load_snapshot(store: Store) -> _Snapshot:
-        stored = await store.passage_terms()
-        return await asyncio.to_thread(_build_snapshot, stored)
 
     async def close(self) -> None:
         await self.store.close()
@@ -121,22 +149,21 @@ class Library:
                     f"The seeds folder {self.seeds_dir} does not exist; "
                     "set BYLINE_SEEDS_DIR to your articles folder."
                 )
-            stored = await self.store.sources()
-            result = await asyncio.to_thread(scan, self.seeds_dir, stored, self.analyzer)
-            changed = result.added or result.updated or result.removed
-            await self.store.apply(
-                remove=result.removed,
-                write=[*result.added, *result.updated],
-                touch=result.touched,
-                meta={"indexed_at": f"{time.time():.3f}"},
+            previous = self._snapshot
+            cache = {s.name: s for s in previous.index.segments}
+            result = await asyncio.to_thread(
+                indexer.reindex, self.store.path, self.seeds_dir, self.analyzer, cache
             )
-            if changed or not await self.is_indexed():
-                self._snapshot = await self._load_snapshot(self.store)
+            if result.manifest != previous.index.manifest:
+                index = await asyncio.to_thread(
+                    open_index, index_dir_for(self.store.path), result.manifest, previous.index
+                )
+                self._snapshot = _snapshot_of(index)
             _, articles, passages = await self.store.counts()
             return ReindexReport(
-                added=len(result.added),
-                updated=len(result.updated),
-                removed=len(result.removed),
+                added=result.added,
+                updated=result.updated,
+                removed=result.removed,
                 unchanged=result.unchanged,
                 articles=articles,
                 passages=passages,
@@ -192,19 +219,29 @@ class Library:
             "sources": sources,
             "articles": articles,
             "passages": passages,
-            "terms": len(self._snapshot.index.vocabulary),
+            "terms": self._snapshot.index.vocabulary_size,
             "reindexing": self.reindexing,
         }
 
 
-class _Opening:
-    """``Library.open(...)``: awaitable, and usable directly as ``async with Library.open(...)``."""
+class _Opening(Coroutine[Any, Any, "Library"]):
+    """``Library.open(...)``: a coroutine (``await`` it, or hand it to ``asyncio.run``), and usable
+    directly as ``async with Library.open(...) as lib``."""
 
-    def __init__(self, opening: "asyncio.Future[Library] | object") -> None:
+    def __init__(self, opening: Coroutine[Any, Any, "Library"]) -> None:
         self._opening = opening
         self._library: Library | None = None
 
-    def __await__(self):
+    def send(self, value: Any) -> Any:
+        return self._opening.send(value)
+
+    def throw(self, *args: Any) -> Any:
+        return self._opening.throw(*args)
+
+    def close(self) -> None:
+        self._opening.close()
+
+    def __await__(self) -> Generator[Any, None, "Library"]:
         return self._opening.__await__()
 
     async def __aenter__(self) -> Library:

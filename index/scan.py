@@ -81,9 +81,30 @@ def prepare_file(relative: str, data: bytes, analyzer: Analyzer) -> list[NewArti
     return articles
 
 
-def scan(root: Path, stored: dict[str, StoredSource], analyzer: Analyzer) -> ScanResult:
-    """What a re-index of ``root`` must change, given what is stored."""
-    result = ScanResult()
+@dataclass(slots=True)
+class Plan:
+    """What the file system says before any file is read: which files to read."""
+
+    to_read: list[tuple[str, Path, StoredSource | None]] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[SkippedFile] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """One read file: changed (``articles``), only touched (same content), or skipped."""
+
+    relative: str
+    old: StoredSource | None
+    source: StoredSource | None = None
+    articles: list[NewArticle] | None = None
+    skipped: SkippedFile | None = None
+
+
+def plan(root: Path, stored: dict[str, StoredSource]) -> Plan:
+    """Compare the folder with what is stored, by size and modification time only."""
+    result = Plan()
     files, result.skipped = find_article_files(root)
     seen = set()
     for relative, path in files:
@@ -91,28 +112,54 @@ def scan(root: Path, stored: dict[str, StoredSource], analyzer: Analyzer) -> Sca
         old = stored.get(relative)
         try:
             stat = path.stat()
-            if old and old.size == stat.st_size and old.mtime_ns == stat.st_mtime_ns:
-                result.unchanged += 1
-                continue
-            check_size(stat.st_size)
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            source = StoredSource(relative, digest, stat.st_size, stat.st_mtime_ns)
-            if old and old.sha256 == digest:
-                result.unchanged += 1
-                result.touched.append(source)
-                continue
-            articles = prepare_file(relative, data, analyzer)
-        except ArticleFormatError as error:
-            reason = error.message + ("; the previous version stays indexed" if old else "")
-            result.skipped.append(SkippedFile(relative, reason))
-            continue
         except OSError as error:
             reason = f"cannot be read ({error.strerror or error})"
             result.skipped.append(
                 SkippedFile(relative, reason + ("; the previous version stays indexed" if old else ""))
             )
             continue
-        (result.updated if old else result.added).append(FileChange(source, articles))
+        if old and old.size == stat.st_size and old.mtime_ns == stat.st_mtime_ns:
+            result.unchanged += 1
+        else:
+            result.to_read.append((relative, path, old))
     result.removed = sorted(set(stored) - seen)
+    return result
+
+
+def read_file(relative: str, path: Path, old: StoredSource | None, analyzer: Analyzer) -> FileOutcome:
+    """Read, hash and (when its content changed) parse and analyse one file."""
+    try:
+        stat = path.stat()
+        check_size(stat.st_size)
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        source = StoredSource(relative, digest, stat.st_size, stat.st_mtime_ns)
+        if old and old.sha256 == digest:
+            return FileOutcome(relative, old, source)
+        return FileOutcome(relative, old, source, prepare_file(relative, data, analyzer))
+    except ArticleFormatError as error:
+        reason = error.message + ("; the previous version stays indexed" if old else "")
+        return FileOutcome(relative, old, skipped=SkippedFile(relative, reason))
+    except OSError as error:
+        reason = f"cannot be read ({error.strerror or error})"
+        return FileOutcome(
+            relative,
+            old,
+            skipped=SkippedFile(relative, reason + ("; the previous version stays indexed" if old else "")),
+        )
+
+
+def scan(root: Path, stored: dict[str, StoredSource], analyzer: Analyzer) -> ScanResult:
+    """What a re-index of ``root`` must change, given what is stored (all of it in memory)."""
+    planned = plan(root, stored)
+    result = ScanResult(unchanged=planned.unchanged, skipped=planned.skipped, removed=planned.removed)
+    for relative, path, old in planned.to_read:
+        outcome = read_file(relative, path, old, analyzer)
+        if outcome.skipped is not None:
+            result.skipped.append(outcome.skipped)
+        elif outcome.articles is None:
+            result.unchanged += 1
+            result.touched.append(outcome.source)
+        else:
+            (result.updated if old else result.added).append(FileChange(outcome.source, outcome.articles))
     return result

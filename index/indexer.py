@@ -1,0 +1,430 @@
+"""Re-indexing: from the seeds folder to passages in SQLite and segments beside it, in one commit.
+
+Runs synchronously in one worker thread (never on the event loop) with its own SQLite connection:
+
+1. ``BEGIN IMMEDIATE``: the write lock, so what is stored cannot change underneath.
+2. The folder is compared with the stored sources by size and modification time.
+3. Files to read are read, hashed, parsed and analysed: in this thread when there are few, in a
+   pool of processes (one a core) when there are many. Results arrive in file order, a batch of
+   files at a time, and are written to SQLite straight away: no more than a few batches of text
+   are held in memory at once.
+4. Each batch's passages go to the index writer with their term ids: a new segment (cut every
+   ``IndexWriter.MAX_SEGMENT_DOCS`` passages); the passages of changed and removed files are
+   marked deleted in the segments that hold them.
+5. The writer writes its files (new segments, deletions, statistics), then the manifest naming
+   them is written to ``meta`` and the transaction commits: the passages and the index change
+   together or not at all.
+"""
+
+import contextlib
+import json
+import logging
+import multiprocessing
+import os
+import sqlite3
+import time
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import Analyzer
+from .models import SkippedFile
+from .scan import FileOutcome, plan, read_file
+from .segments import DocBatch, IndexWriter, collect_garbage, index_dir_for, manifest_files
+from .store import StoredSource
+
+log = logging.getLogger(__name__)
+
+MANIFEST_KEY = "index_manifest"
+POOL_MIN_FILES = 200  # fewer files than this are read in the calling thread
+BATCH_FILES = 64
+BATCH_BYTES = 2 << 20
+
+
+@dataclass(slots=True)
+class EncodedBatch:
+    """A batch of read files and their new passages' terms, numbered by a batch-local vocabulary
+    (so the process that reads files does the per-term work, and the writer maps a few thousand
+    distinct terms to global ids instead of every posting)."""
+
+    files: list[FileOutcome]
+    vocabulary: list[str]
+    lengths: np.ndarray
+    articles: np.ndarray
+    term_offsets: np.ndarray
+    terms: np.ndarray
+    tf: np.ndarray
+    name_offsets: np.ndarray
+    names: np.ndarray
+    article_names: list[str]
+
+    @property
+    def passages(self) -> int:
+        return int(self.lengths.size)
+
+
+def encode(files: list[FileOutcome]) -> EncodedBatch:
+    vocabulary: dict[str, int] = {}
+    lengths, articles, terms, tf, names = [], [], [], [], []
+    term_counts, name_counts, article_names = [], [], []
+    for outcome in files:
+        for new in outcome.articles or ():
+            article = len(article_names)
+            article_names.append(" ".join(new.names))
+            for passage in new.passages:
+                counts = Counter(passage.terms)  # distinct terms in order of first appearance
+                lengths.append(len(passage.terms))
+                articles.append(article)
+                terms.extend(vocabulary.setdefault(t, len(vocabulary)) for t in counts)
+                tf.extend(counts.values())
+                term_counts.append(len(counts))
+                distinct_names = dict.fromkeys(passage.names)
+                names.extend(vocabulary.setdefault(t, len(vocabulary)) for t in distinct_names)
+                name_counts.append(len(distinct_names))
+    return EncodedBatch(
+        files,
+        list(vocabulary),
+        np.asarray(lengths, dtype=np.int32),
+        np.asarray(articles, dtype=np.int32),
+        np.cumsum([0, *term_counts], dtype=np.int64),
+        np.asarray(terms, dtype=np.int32),
+        np.asarray(tf, dtype=np.int32),
+        np.cumsum([0, *name_counts], dtype=np.int64),
+        np.asarray(names, dtype=np.int32),
+        article_names,
+    )
+
+
+def read_batch(items: Sequence[tuple[str, Path, StoredSource | None]], analyzer: Analyzer) -> EncodedBatch:
+    return encode([read_file(relative, Path(path), old, analyzer) for relative, path, old in items])
+
+
+# --- the worker processes --------------------------------------------------------------------------
+
+_worker_analyzer: Analyzer | None = None
+
+
+def _init_worker() -> None:
+    global _worker_analyzer
+    # Readers yield the processor to the process that answers questions.
+    os.nice(5)
+    _worker_analyzer = Analyzer()
+
+
+def _worker_read_batch(items: Sequence[tuple[str, str, StoredSource | None]]) -> EncodedBatch:
+    assert _worker_analyzer is not None
+    return read_batch([(r, Path(p), o) for r, p, o in items], _worker_analyzer)
+
+
+def _batches(items: Sequence[tuple[str, Path, StoredSource | None]]) -> Iterator[list]:
+    batch, size = [], 0
+    for relative, path, old in items:
+        with contextlib.suppress(OSError):
+            size += path.stat().st_size
+        batch.append((relative, str(path), old))
+        if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _pool_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def analysed_batches(
+    items: Sequence[tuple[str, Path, StoredSource | None]], analyzer: Analyzer, workers: int | None = None
+) -> Iterator[EncodedBatch]:
+    """The files read and analysed, in order, a batch at a time."""
+    workers = _pool_workers() if workers is None else workers
+    if len(items) < POOL_MIN_FILES or workers < 2:
+        for batch in _batches(items):
+            yield read_batch([(r, Path(p), o) for r, p, o in batch], analyzer)
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["index.indexer"])
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker)
+    try:
+        pending: deque[Future] = deque()
+        batches = _batches(items)
+        for batch in batches:
+            pending.append(pool.submit(_worker_read_batch, batch))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            result = pending.popleft().result()
+            for batch in batches:  # keep the pool busy, but never far ahead of the writer
+                pending.append(pool.submit(_worker_read_batch, batch))
+                break
+            yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- the writer ------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Outcome:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[SkippedFile] = field(default_factory=list)
+    changed: bool = False
+    manifest: dict | None = None
+
+
+def connect(database: str | Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(database, timeout=30, isolation_level=None)
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute("PRAGMA busy_timeout = 30000")
+    return connection
+
+
+def read_manifest(db: sqlite3.Connection) -> dict | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (MANIFEST_KEY,)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def _next_passage_id(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'passages'").fetchone()
+    top = db.execute("SELECT max(id) FROM passages").fetchone()[0]
+    return max(row[0] if row else 0, top or 0) + 1
+
+
+def _source_passages(db: sqlite3.Connection, source: str) -> list[int]:
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT id FROM passages WHERE article_id IN (SELECT id FROM articles WHERE source = ?)",
+            (source,),
+        )
+    ]
+
+
+class _Transaction:
+    """Rows and index changes of one re-index, committed together."""
+
+    def __init__(
+        self, db: sqlite3.Connection, database: str | Path, cache: dict | None, fresh: bool = False
+    ) -> None:
+        self.db = db
+        self.root = index_dir_for(database)
+        self.base = read_manifest(db)
+        self.writer = IndexWriter(self.root, None if fresh else self.base, cache)
+        if fresh and self.base is not None:
+            self.writer.generation = self.base["generation"] + 1
+        self.next_id = _next_passage_id(db)
+
+    def remove_source(self, path: str) -> None:
+        self.writer.delete(_source_passages(self.db, path))
+        self.db.execute("DELETE FROM sources WHERE path = ?", (path,))
+
+    def write_batch(self, batch: EncodedBatch) -> list[FileOutcome]:
+        """Write the batch's changed files; returns them."""
+        db = self.db
+        first_id = self.next_id
+        changed = []
+        for outcome in batch.files:
+            if outcome.articles is None:
+                continue
+            changed.append(outcome)
+            src = outcome.source
+            if outcome.old is not None:
+                self.remove_source(src.path)
+            db.execute(
+                "INSERT INTO sources(path, sha256, size, mtime_ns) VALUES (?, ?, ?, ?)",
+                (src.path, src.sha256, src.size, src.mtime_ns),
+            )
+            for position, new in enumerate(outcome.articles):
+                a = new.article
+                db.execute(
+                    "INSERT INTO articles(id, source, position, title, outlet, published, url, names)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (a.id, a.source, position, a.title, a.outlet, a.published, new.url, " ".join(new.names)),
+                )
+                rows = []
+                for p in new.passages:
+                    rows.append(
+                        (
+                            self.next_id,
+                            a.id,
+                            p.paragraph,
+                            p.first_sentence,
+                            p.last_sentence,
+                            p.text,
+                            " ".join(p.terms),
+                            " ".join(p.names),
+                        )
+                    )
+                    self.next_id += 1
+                db.executemany(
+                    "INSERT INTO passages(id, article_id, paragraph, first_sentence, last_sentence,"
+                    " text, terms, names) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+        assert self.next_id - first_id == batch.passages
+        if batch.passages:
+            ids = self.writer.lexicon.ids_for(batch.vocabulary)
+            self.writer.add(
+                DocBatch(
+                    np.arange(first_id, self.next_id, dtype=np.int64),
+                    batch.lengths,
+                    batch.articles,
+                    batch.term_offsets,
+                    ids[batch.terms],
+                    batch.tf,
+                    batch.name_offsets,
+                    ids[batch.names],
+                    batch.article_names,
+                )
+            )
+        return changed
+
+    def commit(self, meta: dict[str, str]) -> dict:
+        # Nothing changed: the same files, the same manifest.
+        manifest = self.writer.finish() if self.writer.dirty or self.base is None else self.base
+        # Holding the write lock, no other re-index is writing files: remove what neither the
+        # previous manifest (still open in running libraries) nor the new one names.
+        collect_garbage(self.root, manifest_files(self.base) | manifest_files(manifest))
+        meta = {**meta, MANIFEST_KEY: json.dumps(manifest)}
+        self.db.executemany(
+            "INSERT INTO meta(key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            list(meta.items()),
+        )
+        self.db.execute("COMMIT")
+        return manifest
+
+
+def reindex(
+    database: str | Path,
+    seeds_dir: Path,
+    analyzer: Analyzer,
+    cache: dict | None = None,
+    workers: int | None = None,
+) -> Outcome:
+    """Bring the database and its index in line with ``seeds_dir``, in one transaction."""
+    db = connect(database)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            stored = {
+                row[0]: StoredSource(*row)
+                for row in db.execute("SELECT path, sha256, size, mtime_ns FROM sources")
+            }
+            planned = plan(seeds_dir, stored)
+            result = Outcome(unchanged=planned.unchanged, skipped=planned.skipped)
+            tx = _Transaction(db, database, cache)
+            touched = []
+            for batch in analysed_batches(planned.to_read, analyzer, workers):
+                for outcome in batch.files:
+                    if outcome.skipped is not None:
+                        result.skipped.append(outcome.skipped)
+                    elif outcome.articles is None:
+                        result.unchanged += 1
+                        touched.append(outcome.source)
+                for outcome in tx.write_batch(batch):
+                    if outcome.old is None:
+                        result.added += 1
+                    else:
+                        result.updated += 1
+            for path in planned.removed:
+                tx.remove_source(path)
+            result.removed = len(planned.removed)
+            db.executemany(
+                "UPDATE sources SET size = ?, mtime_ns = ? WHERE path = ?",
+                [(s.size, s.mtime_ns, s.path) for s in touched],
+            )
+            result.changed = bool(result.added or result.updated or result.removed or tx.base is None)
+            result.manifest = tx.commit({"indexed_at": f"{time.time():.3f}"})
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+    finally:
+        db.close()
+    return result
+
+
+def rebuild(database: str | Path, batch_passages: int = 20_000) -> dict:
+    """Write the index again from the analysed terms stored with the passages (no re-analysis):
+    for a database written before the index lived beside it, or whose index folder was lost."""
+    db = connect(database)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            tx = _Transaction(db, database, None, fresh=True)
+            article_names = dict(db.execute("SELECT id, names FROM articles"))
+            cursor = db.execute("SELECT id, article_id, terms, names FROM passages ORDER BY id")
+            while rows := cursor.fetchmany(batch_passages):
+                _add_stored(tx.writer, rows, article_names)
+            tx.writer.dirty = True
+            manifest = tx.commit({})
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+    finally:
+        db.close()
+    return manifest
+
+
+def _add_stored(writer: IndexWriter, rows: Iterable[tuple[int, str, str, str]], article_names: dict) -> None:
+    vocabulary: dict[str, int] = {}
+    ids, lengths, articles, terms, tf, names = [], [], [], [], [], []
+    term_counts, name_counts, numbers = [], [], {}
+    for passage_id, article_id, passage_terms, passage_names in rows:
+        split = passage_terms.split()
+        counts = Counter(split)
+        ids.append(passage_id)
+        lengths.append(len(split))
+        articles.append(numbers.setdefault(article_id, len(numbers)))
+        terms.extend(vocabulary.setdefault(t, len(vocabulary)) for t in counts)
+        tf.extend(counts.values())
+        term_counts.append(len(counts))
+        distinct = dict.fromkeys(passage_names.split())
+        names.extend(vocabulary.setdefault(t, len(vocabulary)) for t in distinct)
+        name_counts.append(len(distinct))
+    global_ids = writer.lexicon.ids_for(list(vocabulary))
+    writer.add(
+        DocBatch(
+            np.asarray(ids, dtype=np.int64),
+            np.asarray(lengths, dtype=np.int32),
+            np.asarray(articles, dtype=np.int32),
+            np.cumsum([0, *term_counts], dtype=np.int64),
+            global_ids[np.asarray(terms, dtype=np.int64)],
+            np.asarray(tf, dtype=np.int32),
+            np.cumsum([0, *name_counts], dtype=np.int64),
+            global_ids[np.asarray(names, dtype=np.int64)],
+            [article_names.get(a, "") for a in numbers],
+        )
+    )
+
+
+def tidy(database: str | Path) -> None:
+    """Remove index files that the committed manifest does not name (left by a crash), if no
+    re-index holds the write lock right now."""
+    try:
+        db = sqlite3.connect(database, timeout=0.05, isolation_level=None)
+    except sqlite3.Error:
+        return
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            collect_garbage(index_dir_for(database), manifest_files(read_manifest(db)))
+        finally:
+            db.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass  # busy: a re-index is running and will tidy up itself
+    finally:
+        db.close()

@@ -1,0 +1,168 @@
+"""The segmented index against rank-bm25, after additions, deletions and merges.
+
+Whatever the segments look like, ``SegmentedIndex.get_scores(q)`` must be bit-identical to
+``rank_bm25.BM25Okapi(live corpus in passage-id order).get_scores(q)``, and ``top`` must rank as
+those scores do. Deleting passages changes N, avgdl, df, and the order in which rank-bm25 first
+meets terms (hence its epsilon floor for terms in more than half the passages): all of it counts.
+"""
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from index.indexer import _add_stored
+from index.segments import IndexWriter, SegmentedIndex, open_index
+
+from .test_rank_bm25 import HALF_CORPUS, RANDOM_CORPORA, TWO_DOCUMENTS, queries_for, reference_top
+
+Corpus = list[list[str]]
+
+
+class Archive:
+    """A corpus kept both as segments on disk and as a dict id -> terms (the reference)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.manifest: dict | None = None
+        self.index: SegmentedIndex | None = None
+        self.live: dict[int, list[str]] = {}
+        self.next_id = 1
+
+    def commit(self, add: Corpus = (), delete: list[int] = (), segment_docs: int | None = None) -> None:
+        writer = IndexWriter(self.root, self.manifest)
+        if segment_docs is not None:
+            writer.MAX_SEGMENT_DOCS = segment_docs
+        writer.delete(delete)
+        for pid in delete:
+            self.live.pop(pid, None)
+        rows = []
+        for terms in add:
+            rows.append((self.next_id, f"a{self.next_id // 3}", " ".join(terms), ""))
+            self.live[self.next_id] = list(terms)
+            self.next_id += 1
+        for start in range(0, len(rows), 7):  # batches as the re-index hands them over
+            _add_stored(writer, rows[start : start + 7], {})
+        self.manifest = writer.finish()
+        self.index = open_index(self.root, self.manifest, self.index)
+
+    def corpus(self) -> Corpus:
+        return [self.live[pid] for pid in sorted(self.live)]
+
+    def check(self, queries: list[list[str]], ks: tuple[int, ...] = (1, 5, 1000)) -> None:
+        corpus = self.corpus()
+        assert [int(self.index.passage_ids[p]) for p in np.flatnonzero(self.index.live)] == sorted(self.live)
+        if not any(corpus):
+            for query in queries:
+                assert self.index.top(query, 10) == []
+            return
+        reference = BM25Okapi(corpus)
+        for query in queries:
+            ours, theirs = self.index.get_scores(query), reference.get_scores(query)
+            assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+            assert np.array_equal(ours.view(np.int64), theirs.view(np.int64)), (query, ours, theirs)
+            for k in ks:
+                expected = reference_top(reference, query, k)
+                got = [(p, s.score) for p, s in self._positions_to_live(self.index.top(query, k))]
+                assert got == expected, (query, k)
+
+    def _positions_to_live(self, scored):
+        order = np.cumsum(self.index.live) - 1  # position -> place among live passages
+        return [(int(order[s.position]), s) for s in scored]
+
+
+def all_queries(corpus: Corpus, seed: int) -> list[list[str]]:
+    return queries_for([doc for doc in corpus if doc] or [["x"]], seed)
+
+
+@pytest.mark.parametrize("name", list(RANDOM_CORPORA))
+@pytest.mark.parametrize("segment_docs", [1_000_000, 17, 1])
+def test_segments_score_as_rank_bm25(tmp_path: Path, name: str, segment_docs: int) -> None:
+    corpus = RANDOM_CORPORA[name]
+    archive = Archive(tmp_path)
+    archive.commit(add=corpus, segment_docs=segment_docs)
+    archive.check(all_queries(corpus, 1))
+
+
+@pytest.mark.parametrize("name", list(RANDOM_CORPORA))
+def test_scores_stay_equal_through_additions_and_deletions(tmp_path: Path, name: str) -> None:
+    corpus = RANDOM_CORPORA[name]
+    rng = random.Random(name)
+    archive = Archive(tmp_path)
+    half = len(corpus) // 2
+    archive.commit(add=corpus[:half])
+    archive.check(all_queries(corpus, 2), ks=(3,))
+    for step, chunk in enumerate(range(half, len(corpus), max(1, len(corpus) // 12))):
+        live = sorted(archive.live)
+        deleted = rng.sample(live, k=min(len(live) - 1, rng.randint(0, 4)))
+        if step % 3 == 0:
+            deleted.append(live[0])  # the first passage: rank-bm25 meets its terms elsewhere now
+        archive.commit(add=corpus[chunk : chunk + len(corpus) // 12 or 1], delete=sorted(set(deleted)))
+        archive.check(all_queries(archive.corpus(), step), ks=(3,))
+
+
+def test_many_small_additions_are_merged_and_still_score_as_rank_bm25(tmp_path: Path) -> None:
+    corpus = RANDOM_CORPORA["seed2-500x1000"]
+    archive = Archive(tmp_path)
+    for start in range(0, 200, 5):
+        archive.commit(add=corpus[start : start + 5], delete=[start] if start % 20 == 0 and start else [])
+    assert len(archive.manifest["segments"]) < 40 // IndexWriter.MERGE_FACTOR + IndexWriter.MERGE_FACTOR
+    archive.check(all_queries(archive.corpus(), 3))
+
+
+def test_segment_with_many_deletions_is_rewritten(tmp_path: Path) -> None:
+    corpus = RANDOM_CORPORA["seed1-200x300"]
+    archive = Archive(tmp_path)
+    archive.commit(add=corpus)
+    archive.commit(delete=list(range(1, 121)))
+    assert all(s["deleted"] is None for s in archive.manifest["segments"])
+    archive.check(all_queries(archive.corpus(), 4))
+
+
+@pytest.mark.parametrize("query", [["cat"], ["cat", "fish"], ["fox"]])
+def test_half_term_after_deletion_scores_like_rank_bm25(tmp_path: Path, query: list[str]) -> None:
+    # rank-bm25 issue #39: once "bird" is gone, "cat" is in 1 of 3 documents, not 2 of 4.
+    archive = Archive(tmp_path)
+    archive.commit(add=HALF_CORPUS)
+    archive.check([query])
+    archive.commit(delete=[2])
+    archive.check([query])
+    archive.commit(add=[["cat", "owl"]])  # "cat" in exactly half again: idf 0
+    archive.check([query])
+    assert not archive.index.top(["cat"], 5)
+
+
+@pytest.mark.parametrize("query", [["hello"], ["world"], ["hello", "goodbye"], ["world", "world"]])
+def test_two_documents_across_segments_score_like_rank_bm25(tmp_path: Path, query: list[str]) -> None:
+    # rank-bm25 issue #43: tiny corpora, every term in half or all of the documents.
+    archive = Archive(tmp_path)
+    archive.commit(add=TWO_DOCUMENTS[:1])
+    archive.commit(add=TWO_DOCUMENTS[1:])
+    assert len(archive.manifest["segments"]) == 2
+    archive.check([query])
+    archive.commit(delete=[1], add=[["hello", "world", "hello"]])
+    archive.check([query])
+
+
+def test_negative_idf_floor_follows_rank_bm25s_term_order_after_deletions(tmp_path: Path) -> None:
+    # A tiny vocabulary: most terms are in more than half the passages, so the epsilon floor
+    # (0.25 x the mean idf, summed in the order rank-bm25 first meets terms) decides the scores.
+    corpus = RANDOM_CORPORA["seed3-30x8"]
+    archive = Archive(tmp_path)
+    archive.commit(add=corpus)
+    queries = [[f"w{i}"] for i in range(8)] + [["w0", "w1", "w7"]]
+    archive.check(queries)
+    for first in range(1, 6):
+        archive.commit(delete=[first])
+        archive.check(queries)
+
+
+def test_deleting_everything_then_adding_scores_like_rank_bm25(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    archive.commit(add=TWO_DOCUMENTS)
+    archive.commit(delete=[1, 2])
+    assert archive.index.size == 0 and archive.index.top(["hello"], 3) == []
+    archive.commit(add=HALF_CORPUS)
+    archive.check([["cat"], ["fish"], ["dog", "owl"]])
