@@ -1,0 +1,196 @@
+"""The index beside the database: what a library writes, re-opens, survives and cleans up."""
+
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from index import BylineError, Library
+from index.analysis import Analyzer
+from index.indexer import MANIFEST_KEY
+
+from ..support import COLLECTION, markdown_article, write_collection
+
+QUESTIONS = [
+    "what will astronomers search for with the telescope?",
+    "what happened to the cider orchards?",
+    "how many jobs will the hydrogen plant create?",
+    "ferry crews rotas",
+]
+
+
+def index_dir(database: Path) -> Path:
+    return Path(f"{database}.index")
+
+
+def stored_corpus(database: Path) -> list[list[str]]:
+    with sqlite3.connect(database) as db:
+        return [terms.split() for (terms,) in db.execute("SELECT terms FROM passages ORDER BY id")]
+
+
+def manifest(database: Path) -> dict:
+    with sqlite3.connect(database) as db:
+        return json.loads(db.execute("SELECT value FROM meta WHERE key = ?", (MANIFEST_KEY,)).fetchone()[0])
+
+
+def assert_scores_equal_rank_bm25(lib: Library, database: Path) -> None:
+    reference = BM25Okapi(stored_corpus(database))
+    analyzer = Analyzer()
+    for question in QUESTIONS:
+        terms = analyzer.terms(question)
+        ours = lib._snapshot.index.get_scores(terms)
+        assert np.array_equal(ours.view(np.int64), reference.get_scores(terms).view(np.int64)), question
+
+
+def rewrite(path: Path, text: str) -> None:
+    later = path.stat().st_mtime_ns + 2_000_000_000
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(later, later))
+
+
+async def test_index_lives_beside_the_database_named_after_it(
+    collection_library: Library, database: Path
+) -> None:
+    folder = index_dir(database)
+    assert folder.is_dir()
+    names = {entry.name for entry in folder.iterdir()}
+    assert set(manifest(database)["lexicon"]) <= names
+    assert {s["name"] for s in manifest(database)["segments"]} <= names
+
+
+async def test_scores_equal_rank_bm25_on_the_stored_passages_through_changes(
+    collection_library: Library, collection_seeds: Path, database: Path
+) -> None:
+    lib = collection_library
+    assert_scores_equal_rank_bm25(lib, database)
+    (collection_seeds / "ferry.md").write_text(
+        markdown_article("Ferry strike", ["Ferry crews walked out over rotas.", "The cider ferry ran late."]),
+        encoding="utf-8",
+    )
+    await lib.reindex()
+    assert_scores_equal_rank_bm25(lib, database)
+    rewrite(collection_seeds / "observatory.md", "# Replaced\n\nNothing about the telescope any more.\n")
+    await lib.reindex()
+    assert_scores_equal_rank_bm25(lib, database)
+    (collection_seeds / "orchard.md").unlink()
+    await lib.reindex()
+    assert_scores_equal_rank_bm25(lib, database)
+    async with Library.open(database=database, seeds_dir=collection_seeds) as reopened:
+        assert_scores_equal_rank_bm25(reopened, database)
+        for question in QUESTIONS:
+            assert (await reopened.ask(question)).to_dict() == (await lib.ask(question)).to_dict()
+
+
+async def test_unchanged_reindex_keeps_the_same_index_files(
+    collection_library: Library, database: Path
+) -> None:
+    before = manifest(database)
+    await collection_library.reindex()
+    assert manifest(database) == before
+
+
+async def test_one_changed_file_adds_a_small_segment(
+    collection_library: Library, collection_seeds: Path, database: Path
+) -> None:
+    before = manifest(database)
+    rewrite(collection_seeds / "observatory.md", "# Replaced\n\nThe telescope was sold for scrap.\n")
+    await collection_library.reindex()
+    after = manifest(database)
+    assert [s["name"] for s in after["segments"][:-1]] == [s["name"] for s in before["segments"]]
+    assert after["segments"][-1]["docs"] == 1
+    assert after["segments"][0]["deleted_count"] > 0
+    assert (await collection_library.ask("telescope sold for scrap")).hits
+
+
+async def test_files_of_a_crashed_reindex_are_removed_at_open(
+    collection_library: Library, collection_seeds: Path, database: Path
+) -> None:
+    folder = index_dir(database)
+    (folder / "seg-99999999-deadbeef").mkdir()
+    (folder / "tmp-seg-99999999-cafebabe").mkdir()
+    (folder / "del-99999999-deadbeef.npy").write_bytes(b"partial")
+    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
+        assert (await lib.ask(QUESTIONS[0])).hits
+    names = {entry.name for entry in folder.iterdir()}
+    assert not {n for n in names if "99999999" in n}
+
+
+async def test_previous_index_files_stay_until_the_next_reindex(
+    collection_library: Library, collection_seeds: Path, database: Path
+) -> None:
+    # Another process may still be answering from the previous manifest's files.
+    first = manifest(database)
+    rewrite(collection_seeds / "observatory.md", "# Replaced\n\nThe telescope was sold.\n")
+    await collection_library.reindex()
+    folder = index_dir(database)
+    assert (folder / first["stats"]).is_dir()
+    rewrite(collection_seeds / "observatory.md", "# Replaced again\n\nThe telescope was bought back.\n")
+    await collection_library.reindex()
+    assert not (folder / first["stats"]).exists()
+
+
+async def test_lost_index_folder_is_rebuilt_from_the_stored_terms(
+    collection_library: Library, collection_seeds: Path, database: Path
+) -> None:
+    before = [(await collection_library.ask(q)).to_dict() for q in QUESTIONS]
+    shutil.rmtree(index_dir(database))
+    os.rename(collection_seeds, collection_seeds.with_name("gone"))  # no re-reading of articles
+    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
+        assert [(await lib.ask(q)).to_dict() for q in QUESTIONS] == before
+        assert_scores_equal_rank_bm25(lib, database)
+    assert index_dir(database).is_dir()
+
+
+async def test_database_without_an_index_manifest_gets_one_at_open(
+    collection_library: Library, collection_seeds: Path, database: Path
+) -> None:
+    before = [(await collection_library.ask(q)).to_dict() for q in QUESTIONS]
+    with sqlite3.connect(database) as db:
+        db.execute("DELETE FROM meta WHERE key = ?", (MANIFEST_KEY,))
+    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
+        assert [(await lib.ask(q)).to_dict() for q in QUESTIONS] == before
+    assert manifest(database)["passages"] == len(stored_corpus(database))
+
+
+async def test_failed_reindex_leaves_the_committed_manifest_and_its_files(
+    collection_library: Library, collection_seeds: Path, database: Path
+) -> None:
+    before = manifest(database)
+    with sqlite3.connect(database) as db:
+        db.executescript(
+            "CREATE TRIGGER fail BEFORE INSERT ON meta WHEN NEW.key = 'index_manifest'"
+            " BEGIN SELECT RAISE(ABORT, 'boom'); END;"
+            "CREATE TRIGGER fail2 BEFORE UPDATE ON meta WHEN NEW.key = 'index_manifest'"
+            " BEGIN SELECT RAISE(ABORT, 'boom'); END;"
+        )
+    rewrite(collection_seeds / "observatory.md", "# Replaced\n\nThe telescope was sold.\n")
+    with pytest.raises((sqlite3.Error, BylineError)):
+        await collection_library.reindex()
+    assert manifest(database) == before
+    with sqlite3.connect(database) as db:
+        db.executescript("DROP TRIGGER fail; DROP TRIGGER fail2;")
+    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
+        assert (await lib.ask(QUESTIONS[0])).hits  # the old text, from the old files
+        assert_scores_equal_rank_bm25(lib, database)
+        await lib.reindex()
+        assert (await lib.ask("the telescope was sold")).hits
+
+
+async def test_many_files_are_read_by_a_pool_of_processes(
+    library: Library, seeds_dir: Path, database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index import indexer
+
+    monkeypatch.setattr(indexer, "POOL_MIN_FILES", 2)
+    monkeypatch.setattr(indexer, "BATCH_FILES", 1)
+    monkeypatch.setattr(indexer, "_pool_workers", lambda: 2)
+    write_collection(seeds_dir)
+    report = await library.reindex()
+    assert report.added == len(COLLECTION)
+    assert_scores_equal_rank_bm25(library, database)
+    assert (await library.ask(QUESTIONS[0])).hits
