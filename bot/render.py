@@ -1,0 +1,461 @@
+"""Answers, re-index reports and article lists as Discord embeds: pure functions, no I/O.
+
+Everything here returns plain dicts in Discord's embed format, so the layout and the limits are
+tested without Discord; the cogs wrap them with ``discord.Embed.from_dict``.
+
+Guarantees, whatever the articles or the question contain:
+
+- Discord's limits hold: 256 characters for a title, 4096 for a description, 2048 for a footer,
+  6000 for an embed. Lengths are counted in UTF-16 code units, which is never less than Discord's
+  count, so emoji and other astral characters cannot push a reply over.
+- Text from articles and questions is escaped before our own markup is added: it cannot make
+  anything bold, open a code block or a spoiler, turn into a masked link, a mention, a custom emoji
+  or a timestamp, start a heading, a list or a quote, or reverse the line with bidi controls.
+- Long text is shortened on a word boundary and marked with an ellipsis ("…"); a "word" longer
+  than the room for it is the only thing ever cut in the middle.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+
+from index import Hit, ReindexReport, SourceSummary
+
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FOOTER_MAX = 2048
+EMBED_MAX = 6000
+CONTENT_MAX = 2000
+
+ANSWER_COLOUR = 0x3B6FD8
+EMPTY_COLOUR = 0x8A8F98
+REPORT_COLOUR = 0x2E9D5B
+
+ELLIPSIS = "…"
+UNKNOWN_OUTLET = "Unknown outlet"
+MIN_PASSAGE = 80  # below this a passage says too little to be worth showing
+MIN_BLOCK = 350  # room a hit gets at least, while there is room left
+SOURCES_PER_PAGE = 10
+
+# Characters that start inline markup anywhere in a line: bold/italic, underline, strike, spoiler,
+# code, masked links ("[text](url)"), and "<...>" mentions, emoji, timestamps and command links.
+_INLINE = re.compile(r"([\\*_~|`\[<])")
+_MASS_MENTION = re.compile(r"@(everyone|here)")
+# Markup that only counts at the start of a line: quote, heading, subtext, list items.
+_LINE_START = re.compile(r"^(\s*)(?:([>#+-])|(\d+)\.)")
+# Line breaks would let article text start lines of its own; bidi controls and other invisible
+# format characters could reorder or hide what follows. Each becomes one space, so that character
+# positions (Hit.highlights, Hit.sentence) still point at the same text.
+_FLATTEN = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def discord_len(text: str) -> int:
+    """Length as Discord may count it (UTF-16 code units): never less than ``len``."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def flatten(text: str) -> str:
+    """One line: every line break, tab and invisible format character becomes a space."""
+    return _FLATTEN.sub(" ", text)
+
+
+def escape(text: str, *, line_start: bool = False) -> str:
+    """Text shown as it is written: Discord markup in it is neutralised.
+
+    ``discord.utils.escape_markdown`` is close but not enough here: it escapes a masked link only
+    when the whole link is in one string (we escape a passage piece by piece, between
+    highlights), and it leaves mentions, emoji and timestamps alone. A backslash before any ASCII
+    punctuation shows that character literally in Discord, so escaping is always safe.
+    ``line_start``: the text begins a line, so quote, heading and list markers are escaped too.
+    """
+    text = _INLINE.sub(r"\\\1", flatten(text))
+    text = _MASS_MENTION.sub("@\u200b\\1", text)
+    if line_start:
+        text = _LINE_START.sub(_escape_line_start, text, count=1)
+    return text
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    """``> quote`` -> ``\\> quote``; ``1. item`` -> ``1\\. item`` (a backslash before a digit shows)."""
+    indent, marker, number = match.groups()
+    return f"{indent}\\{marker}" if marker else f"{indent}{number}\\."
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, cut on a word boundary and ending with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return ELLIPSIS[:limit]
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if space > 0:
+        head = head[:space]
+    return head.rstrip() + ELLIPSIS
+
+
+def fitted(text: str, limit: int, *, line_start: bool = False) -> str:
+    """``text`` escaped, and shortened first as much as needed for the escaped form to fit."""
+    room = limit
+    while True:
+        out = escape(shorten(text, room), line_start=line_start)
+        size = discord_len(out)
+        if size <= limit or room <= 1:
+            return out if size <= limit else ""
+        room = max(1, min(room - 1, room * limit // size))
+
+
+def embed_size(embed: dict) -> int:
+    """Characters Discord counts toward an embed's 6000: title, description, fields, footer, author."""
+    total = discord_len(embed.get("title") or "") + discord_len(embed.get("description") or "")
+    for item in embed.get("fields") or []:
+        total += discord_len(item.get("name") or "") + discord_len(item.get("value") or "")
+    total += discord_len((embed.get("footer") or {}).get("text") or "")
+    total += discord_len((embed.get("author") or {}).get("name") or "")
+    return total
+
+
+# ---- answers ------------------------------------------------------------------------------------
+
+
+def question_title(question: str) -> str:
+    """The question in quotes, as the embed's title."""
+    return f"“{fitted(question, TITLE_MAX - 2)}”"
+
+
+def _trimmed(span: tuple[int, int], text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """``span`` clipped to ``[lo, hi)`` and to non-space characters; None when nothing is left."""
+    start, end = max(span[0], lo), min(span[1], hi)
+    while start < end and text[start] == " ":
+        start += 1
+    while end > start and text[end - 1] == " ":
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching spans as one: "__a____b__" would not render as two underlines."""
+    out: list[list[int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return [(a, b) for a, b in out]
+
+
+def marked(
+    text: str,
+    start: int,
+    end: int,
+    highlights: Sequence[tuple[int, int]] = (),
+    sentence: tuple[int, int] | None = None,
+) -> str:
+    """``text[start:end]`` escaped, its best sentence in **bold** and the question's words __underlined__.
+
+    Markers are properly nested (an underline is closed and reopened around a bold boundary),
+    never touch each other, and never have a space just inside them (a marker closes before the
+    spaces that follow its text and opens after the spaces that precede it), so Discord's parser
+    cannot pair them up wrongly.
+    """
+    text = flatten(text)
+    words = _merged(s for s in (_trimmed(h, text, start, end) for h in highlights) if s)
+    best = _trimmed(sentence, text, start, end) if sentence else None
+    points = {start, end}
+    for a, b in words:
+        points.update((a, b))
+    if best:
+        points.update(best)
+    cuts = sorted(points)
+    out: list[str] = []
+    bold = under = shown = False
+    spaces = ""  # spaces not written yet: they go outside any marker that closes next
+    word = 0
+    for a, b in itertools.pairwise(cuts):
+        while word < len(words) and words[word][1] <= a:
+            word += 1
+        want_under = word < len(words) and words[word][0] <= a
+        want_bold = best is not None and best[0] <= a and b <= best[1]
+        if under and (not want_under or want_bold != bold):
+            out.append("__")
+            under = False
+        if bold and not want_bold:
+            out.append("**")
+            bold = False
+        piece = text[a:b]
+        core = piece.strip(" ")
+        if not core:
+            spaces += piece
+            continue
+        out.append(spaces + piece[: len(piece) - len(piece.lstrip(" "))])
+        if want_bold and not bold:
+            out.append("**")
+            bold = True
+        if want_under and not under:
+            out.append("__")
+            under = True
+        out.append(escape(core, line_start=not shown))
+        shown = True
+        spaces = piece[len(piece.rstrip(" ")) :]
+    if under:
+        out.append("__")
+    if bold:
+        out.append("**")
+    out.append(spaces)
+    return "".join(out)
+
+
+def _window(text: str, sentence: tuple[int, int] | None, room: int) -> tuple[int, int]:
+    """The part of a passage to show in about ``room`` characters.
+
+    From the start of the passage if its best sentence ends within the room, else from the start
+    of the best sentence (the sentence that answers matters more than what leads up to it); cut at
+    the last space that fits.
+    """
+    if len(text) <= room:
+        return 0, len(text)
+    start = sentence[0] if sentence and sentence[1] > room else 0
+    limit = start + max(room, 0)
+    if limit >= len(text):
+        return start, len(text)
+    space = text.rfind(" ", start, limit + 1)
+    end = space if space > start else limit
+    while end > start and text[end - 1] == " ":
+        end -= 1
+    return start, end
+
+
+def passage(hit: Hit, room: int) -> str | None:
+    """The hit's passage marked up in at most ``room`` characters (None if it cannot fit at all)."""
+    text = flatten(hit.text)
+    sentence = hit.sentence if hit.sentence and 0 <= hit.sentence[0] < hit.sentence[1] else None
+    raw = room
+    while True:
+        start, end = _window(text, sentence, raw)
+        body = marked(text, start, end, hit.highlights, sentence)
+        if start > 0:
+            body = f"{ELLIPSIS} {body}"
+        if end < len(text):
+            body += ELLIPSIS
+        size = discord_len(body)
+        if size <= room:
+            return body
+        if raw <= 0:
+            return None
+        raw = max(0, min(raw - 1, raw * room // size))
+
+
+def attribution(hit: Hit, room: int) -> str:
+    """``**1. Outlet** · *Title* · published · paragraph N`` in at most ``room`` characters.
+
+    The outlet is the article's, or "Unknown outlet" when the source does not name one: Byline
+    never guesses an outlet.
+    """
+    article = hit.article
+    title_room, outlet_room, published_room = 150, 60, 40
+    while True:
+        outlet = fitted(article.outlet, outlet_room) if article.outlet else ""
+        parts = [f"**{hit.rank}. {outlet or UNKNOWN_OUTLET}**"]
+        title = fitted(article.title, title_room)
+        if title:
+            parts.append(f"*{title}*")
+        if article.published:
+            published = fitted(article.published, published_room)
+            if published:
+                parts.append(published)
+        parts.append(f"paragraph {hit.paragraph}")
+        line = " · ".join(parts)
+        if discord_len(line) <= room or title_room <= 1:
+            return line
+        title_room, outlet_room, published_room = title_room // 2, outlet_room // 2, published_room // 2
+
+
+def hit_block(hit: Hit, room: int) -> str | None:
+    """Attribution line, then the passage as a quote; None if it cannot fit in ``room``."""
+    header = attribution(hit, max(room // 2, 40))
+    left = room - discord_len(header) - len("\n> ")
+    if left < MIN_PASSAGE:
+        return None
+    body = passage(hit, left)
+    return None if body is None else f"{header}\n> {body}"
+
+
+def answer_embed(question: str, hits: Sequence[Hit], *, more: bool = False) -> dict:
+    """One page of an answer: attributed, highlighted passages, best first.
+
+    Every hit gets an equal share of what is left of the description (but at least MIN_BLOCK
+    characters), so short passages leave room for long ones; hits that cannot fit (only with
+    absurd inputs: the bot shows at most 10 a page) are counted in a closing line instead of being
+    cut mid-markup.
+    """
+    if not hits:
+        return nothing_found_embed(question)
+    note_room = 80
+    left = DESCRIPTION_MAX - note_room
+    blocks: list[str] = []
+    for index, hit in enumerate(hits):
+        remaining = len(hits) - index
+        share = max((left - 2 * (remaining - 1)) // remaining, min(MIN_BLOCK, left))
+        block = hit_block(hit, share)
+        if block is None:
+            break
+        blocks.append(block)
+        left -= discord_len(block) + 2
+    missing = len(hits) - len(blocks)
+    if missing:
+        blocks.append(f"*{missing} more {'passage' if missing == 1 else 'passages'} did not fit here.*")
+    description = "\n\n".join(blocks)
+    first = hits[0].rank
+    last = hits[max(len(hits) - missing - 1, 0)].rank
+    footer = f"Passages {first}–{last}" if last > first else f"Passage {first}"
+    if more:
+        footer += " · more with the button below"
+    return {
+        "title": question_title(question),
+        "description": description,
+        "color": ANSWER_COLOUR,
+        "footer": {"text": footer},
+    }
+
+
+def nothing_found_embed(question: str) -> dict:
+    """No passage answers the question: say so, and where to look instead."""
+    return {
+        "title": question_title(question),
+        "description": (
+            "Nothing in the articles answers that.\n"
+            "Try other words, or run `/sources` to see which articles I can answer from."
+        ),
+        "color": EMPTY_COLOUR,
+    }
+
+
+def no_more_embed(question: str) -> dict:
+    """A later page asked for after the answer shrank (the articles changed in between)."""
+    return {
+        "title": question_title(question),
+        "description": "There are no further passages for this question now. Ask it again with `/ask`.",
+        "color": EMPTY_COLOUR,
+    }
+
+
+# ---- re-index reports ---------------------------------------------------------------------------
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def reindex_embed(report: ReindexReport) -> dict:
+    """What a re-index changed: files added, updated, removed, unchanged, and each skipped file's reason."""
+    lines = [
+        f"**{report.added:,}** added · **{report.updated:,}** updated · **{report.removed:,}** removed · "
+        f"**{report.unchanged:,}** unchanged",
+        f"The index now holds {_count(report.articles, 'article')} in {_count(report.passages, 'passage')}.",
+    ]
+    if not report.changed:
+        lines.append("Nothing changed in the articles folder.")
+    embed: dict = {
+        "title": f"Re-indexed in {report.seconds:.2f} s",
+        "description": "\n".join(lines),
+        "color": REPORT_COLOUR,
+    }
+    if report.skipped:
+        shown: list[str] = []
+        used = 0
+        for index, skipped in enumerate(report.skipped):
+            rest = len(report.skipped) - index - 1
+            line = f"{fitted(skipped.source, 120, line_start=True)}: {fitted(skipped.reason, 300)}"
+            tail = len(f"\n…and {rest:,} more") if rest else 0
+            if used + discord_len(line) + 1 + tail > FIELD_VALUE_MAX:
+                shown.append(f"…and {len(report.skipped) - index:,} more")
+                break
+            shown.append(line)
+            used += discord_len(line) + 1
+        embed["fields"] = [{"name": f"Skipped ({len(report.skipped):,})", "value": "\n".join(shown)}]
+    return embed
+
+
+# ---- the articles -------------------------------------------------------------------------------
+
+
+def source_line(number: int, summary: SourceSummary, room: int) -> str:
+    """``**3.** *Title* — Outlet · published · 12 passages · file`` in at most ``room`` characters."""
+    article = summary.article
+    title_room, other_room = 150, 60
+    while True:
+        outlet = fitted(article.outlet, other_room) if article.outlet else UNKNOWN_OUTLET
+        parts = [f"{outlet}"]
+        if article.published:
+            parts.append(fitted(article.published, other_room // 2))
+        parts.append(_count(summary.passages, "passage"))
+        parts.append(fitted(article.source, other_room))
+        line = f"**{number}.** *{fitted(article.title, title_room) or ELLIPSIS}* — " + " · ".join(
+            p for p in parts if p
+        )
+        if discord_len(line) <= room or title_room <= 1:
+            return line
+        title_room, other_room = title_room // 2, other_room // 2
+
+
+def sources_pages(summaries: Sequence[SourceSummary], per_page: int = SOURCES_PER_PAGE) -> list[dict]:
+    """The indexed articles, ``per_page`` to an embed; one embed saying so when there are none."""
+    if not summaries:
+        return [
+            {
+                "title": "No articles are indexed yet",
+                "description": (
+                    "Put article files (.txt or .md) in the seeds folder, then an administrator "
+                    "can run `/reindex`."
+                ),
+                "color": EMPTY_COLOUR,
+            }
+        ]
+    pages = [summaries[i : i + per_page] for i in range(0, len(summaries), per_page)]
+    room = (DESCRIPTION_MAX - 2 * per_page) // per_page
+    total = _count(len(summaries), "article")
+    embeds = []
+    for number, page in enumerate(pages, 1):
+        first = (number - 1) * per_page + 1
+        lines = [source_line(first + i, summary, room) for i, summary in enumerate(page)]
+        embeds.append(
+            {
+                "title": f"Indexed articles ({len(summaries):,})",
+                "description": "\n".join(lines),
+                "color": ANSWER_COLOUR,
+                "footer": {"text": f"Page {number} of {len(pages)} · {total}"},
+            }
+        )
+    return embeds
+
+
+# ---- help ---------------------------------------------------------------------------------------
+
+
+def help_embed(top_k: int) -> dict:
+    """What Byline does and how to ask it."""
+    return {
+        "title": "Byline answers questions from news articles",
+        "description": (
+            "Ask a question and I reply with the passages of the articles that answer it, each with "
+            "its byline: the outlet, the article's title, when it was published and the paragraph it "
+            "comes from. The words of your question are underlined; the sentence that answers best "
+            "is in bold.\n\n"
+            "**How to ask**\n"
+            f"• `/ask question:` what is Poland's defence spending? — add `results:` (1-10, "
+            f"default {top_k}) for more or fewer passages; **More results** pages on.\n"
+            "• Send me a direct message: any message is a question.\n"
+            "• Mention me in a channel: `@Byline who leads NATO?`\n\n"
+            "**Other commands**\n"
+            "• `/sources` — the articles I answer from.\n"
+            "• `/reindex` — re-read the articles folder (server administrators and the operators "
+            "listed in BYLINE_ADMIN_IDS).\n\n"
+            "I only answer from the articles: when none of them answers, I say so."
+        ),
+        "color": ANSWER_COLOUR,
+    }

@@ -1,0 +1,277 @@
+"""bot.render: answers, reports and article lists as embed dicts, within Discord's limits, markup-safe."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import render
+from index import Article, Hit, ReindexReport, SkippedFile, SourceSummary
+
+SPECIALS = set("\\*_~|`[<")
+ARTICLE = Article("a1", "NATO allies agree huge spending boost", "Daily Mirror", "a day ago", "page.txt")
+NASTY = (
+    "**bold** __under__ *it* ~~strike~~ ||spoiler|| `code` ```block``` [link](https://evil.example) "
+    "<@123> <@&456> <#789> <:emoji:1> <t:1700000000:R> </ask:1> @everyone @here \\ back\\slash "
+    "# not a heading > not a quote -# not subtext 1. not a list \u202eevil\u202c\nnew line"
+)
+
+
+def hit(text: str, rank: int = 1, article: Article = ARTICLE, **marks: object) -> Hit:
+    return Hit(rank, 1.0, text, 3, article, **marks)  # type: ignore[arg-type]
+
+
+def within_limits(embed: dict) -> bool:
+    return (
+        render.discord_len(embed.get("title") or "") <= render.TITLE_MAX
+        and render.discord_len(embed.get("description") or "") <= render.DESCRIPTION_MAX
+        and render.discord_len((embed.get("footer") or {}).get("text") or "") <= render.FOOTER_MAX
+        and all(
+            render.discord_len(f["name"]) <= render.FIELD_NAME_MAX
+            and render.discord_len(f["value"]) <= render.FIELD_VALUE_MAX
+            for f in embed.get("fields") or []
+        )
+        and render.embed_size(embed) <= render.EMBED_MAX
+    )
+
+
+def unrender(markup: str) -> tuple[str, list[tuple[str, int, int]]]:
+    """Read our markup back: (the text a reader sees, [(marker, start, end)]).
+
+    Fails if a markup character is unescaped other than as one of our markers, or if the markers
+    are not properly nested pairs.
+    """
+    text: list[str] = []
+    spans: list[tuple[str, int, int]] = []
+    stack: list[tuple[str, int]] = []
+    i = 0
+    while i < len(markup):
+        ch = markup[i]
+        if ch == "\\":
+            assert i + 1 < len(markup), "dangling backslash"
+            text.append(markup[i + 1])
+            i += 2
+        elif markup.startswith("**", i) or markup.startswith("__", i) or ch == "*":
+            marker = markup[i : i + 2] if markup.startswith(("**", "__"), i) else "*"
+            if stack and stack[-1][0] == marker:
+                _, start = stack.pop()
+                assert start < len(text), f"empty {marker} span"
+                spans.append((marker, start, len(text)))
+                assert not text[start].isspace() and not text[-1].isspace(), "space inside a marker"
+            else:
+                assert marker not in (m for m, _ in stack), f"{marker} opened twice"
+                stack.append((marker, len(text)))
+            i += len(marker)
+        else:
+            assert ch not in SPECIALS, f"unescaped {ch!r} at {i} in {markup!r}"
+            text.append(ch)
+            i += 1
+    assert not stack, f"unclosed {stack}"
+    return "".join(text).replace("@\u200b", "@"), spans
+
+
+# ---- escaping ---------------------------------------------------------------------------------
+
+
+def test_escaped_text_reads_back_as_written_on_one_line() -> None:
+    escaped = render.escape(NASTY, line_start=True)
+    shown, spans = unrender(escaped)
+    assert spans == []
+    assert shown == render.flatten(NASTY)
+    assert "\n" not in escaped and "\u202e" not in escaped
+
+
+def test_mentions_and_mass_mentions_are_shown_as_text() -> None:
+    escaped = render.escape("<@123> <#5> @everyone @here")
+    assert escaped == "\\<@123> \\<#5> @\u200beveryone @\u200bhere"
+
+
+def test_line_start_markup_is_escaped_only_where_a_line_starts() -> None:
+    assert render.escape("> quote", line_start=True) == "\\> quote"
+    assert render.escape("# heading", line_start=True) == "\\# heading"
+    assert render.escape("-# subtext", line_start=True) == "\\-# subtext"
+    assert render.escape("12. item", line_start=True) == "12\\. item"
+    assert render.escape("12. item") == "12. item"
+
+
+def test_lengths_count_astral_characters_twice() -> None:
+    assert render.discord_len("🙂a") == 3
+
+
+# ---- shortening -------------------------------------------------------------------------------
+
+
+def test_shorten_cuts_on_a_word_boundary_with_an_ellipsis() -> None:
+    assert render.shorten("the quick brown fox", 12) == "the quick…"
+    assert render.shorten("the quick brown fox", 19) == "the quick brown fox"
+    assert render.shorten("x" * 50, 10) == "x" * 9 + "…"  # one word longer than the room
+
+
+# ---- passages ---------------------------------------------------------------------------------
+
+
+def test_question_words_are_underlined_and_the_best_sentence_bold() -> None:
+    text = "Intro here. Poland spends most. Outro."
+    shown = render.marked(text, 0, len(text), highlights=((12, 18), (19, 25)), sentence=(12, 31))
+    assert shown == "Intro here. **__Poland__ __spends__ most.** Outro."
+
+
+def test_a_highlight_across_the_sentence_boundary_stays_nested() -> None:
+    text = "alpha beta gamma"
+    shown = render.marked(text, 0, len(text), highlights=((0, 10),), sentence=(6, 16))
+    assert shown == "__alpha__ **__beta__ gamma**"  # no space just inside a marker
+    assert unrender(shown)[0] == text
+
+
+def test_markup_in_a_passage_cannot_break_the_highlighting() -> None:
+    text = NASTY
+    start = text.index("[link]")
+    shown = render.marked(text, 0, len(text), highlights=((start + 1, start + 5),), sentence=(0, 40))
+    reader, spans = unrender(shown)
+    assert reader == render.flatten(text)
+    assert ("__", start + 1, start + 5) in spans
+
+
+def test_a_long_passage_keeps_its_best_sentence_and_is_cut_between_words() -> None:
+    lead = "Lead words. " * 100
+    best = "Poland spends the most of all NATO members."
+    text = lead + best + " Tail words." * 100
+    start = len(lead)
+    shown = render.passage(
+        hit(text, highlights=((start, start + 6),), sentence=(start, start + len(best))), 300
+    )
+    assert shown is not None and render.discord_len(shown) <= 300
+    assert shown.startswith("… **__Poland__ spends the most of all NATO members.**")
+    assert shown.endswith("words.…") or shown.endswith("Tail…")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from(list("ab *_~|`[<>#-1.\\@\n🙂 ")), min_size=1, max_size=200),
+    data=st.data(),
+    room=st.integers(min_value=0, max_value=400),
+)
+def test_any_passage_fits_and_reads_back_as_a_piece_of_the_text(
+    text: str, data: st.DataObject, room: int
+) -> None:
+    n = len(text)
+    spans = data.draw(
+        st.lists(st.tuples(st.integers(0, n), st.integers(0, n)).map(sorted).map(tuple), max_size=6)
+    )
+    sentence = data.draw(st.none() | st.tuples(st.integers(0, n), st.integers(0, n)).map(sorted).map(tuple))
+    shown = render.passage(hit(text, highlights=tuple(spans), sentence=sentence), room)
+    if shown is None:
+        return
+    assert render.discord_len(shown) <= room
+    reader, marks = unrender(shown)
+    body = reader.removeprefix("… ").removesuffix("…")
+    assert body in render.flatten(text)
+    assert all(m == "__" or m == "**" for m, _, _ in marks)
+
+
+# ---- answers ----------------------------------------------------------------------------------
+
+
+def test_answer_embed_attributes_every_passage() -> None:
+    hits = [
+        hit("Poland spends the most.", 1, sentence=(0, 23)),
+        hit("No outlet here.", 2, Article("a2", "Untitled page", None, None, "x.txt")),
+    ]
+    embed = render.answer_embed("what is Poland's spending?", hits, more=True)
+    assert embed["title"] == "“what is Poland's spending?”"
+    first, second = embed["description"].split("\n\n")
+    assert first == (
+        "**1. Daily Mirror** · *NATO allies agree huge spending boost* · a day ago · paragraph 3\n"
+        "> **Poland spends the most.**"
+    )
+    assert second.startswith("**2. Unknown outlet** · *Untitled page* · paragraph 3\n> ")
+    assert embed["footer"]["text"] == "Passages 1–2 · more with the button below"
+
+
+def test_no_hits_is_the_nothing_found_embed() -> None:
+    embed = render.answer_embed("who won the cup?", [])
+    assert embed["description"].startswith("Nothing in the articles answers that.")
+    assert "`/sources`" in embed["description"]
+
+
+def test_a_thousand_huge_adversarial_hits_stay_within_every_limit() -> None:
+    text = (NASTY + " ") * 25  # about 5000 characters of markup and mentions
+    text = text[:5000]
+    article = Article("z", "**T**itle " * 100, "<@1> @everyone " * 20, "||soon||" * 20, "f.txt")
+    hits = [
+        hit(text, rank, article, highlights=tuple((i, i + 5) for i in range(0, 5000, 9)), sentence=(10, 4000))
+        for rank in range(1, 1001)
+    ]
+    embed = render.answer_embed(NASTY * 5, hits, more=True)
+    assert within_limits(embed)
+    blocks = embed["description"].split("\n\n")
+    assert blocks[-1].endswith("more passages did not fit here.*")
+    assert len(blocks) >= 4  # the first few still show
+    for block in blocks[:-1]:
+        header, body = block.split("\n> ", 1)
+        assert "Unknown outlet" not in header
+        unrender(header)
+        unrender(body)
+
+
+def test_a_huge_question_title_is_shortened() -> None:
+    embed = render.answer_embed("why " * 1000 + "*" * 500, [hit("text")])
+    assert render.discord_len(embed["title"]) <= render.TITLE_MAX and embed["title"].endswith("…”")
+
+
+# ---- reports and lists ------------------------------------------------------------------------
+
+
+def test_reindex_embed_says_what_changed_and_why_files_were_skipped() -> None:
+    report = ReindexReport(
+        added=2,
+        updated=1,
+        removed=0,
+        unchanged=3,
+        articles=7,
+        passages=90,
+        seconds=0.25,
+        skipped=[SkippedFile("image.txt", "not UTF-8 text")],
+    )
+    embed = render.reindex_embed(report)
+    assert embed["title"] == "Re-indexed in 0.25 s"
+    assert embed["description"] == (
+        "**2** added · **1** updated · **0** removed · **3** unchanged\n"
+        "The index now holds 7 articles in 90 passages."
+    )
+    assert embed["fields"] == [{"name": "Skipped (1)", "value": "image.txt: not UTF-8 text"}]
+
+
+def test_thousands_of_skipped_files_fit_in_one_field() -> None:
+    skipped = [SkippedFile(f"*dir*/file_{n}.txt" * 5, "reason " * 80) for n in range(5000)]
+    embed = render.reindex_embed(ReindexReport(skipped=skipped))
+    assert within_limits(embed)
+    assert embed["fields"][0]["name"] == "Skipped (5,000)"
+    assert re.search(r"…and [\d,]+ more$", embed["fields"][0]["value"])
+
+
+def test_sources_pages_hold_ten_articles_each_within_limits() -> None:
+    summaries = [
+        SourceSummary(Article(str(n), f"**Title {n}** " * 400, "<@1>" * 100, "x" * 300, "f_" * 200), 5)
+        for n in range(25)
+    ]
+    pages = render.sources_pages(summaries)
+    assert len(pages) == 3
+    assert [p["footer"]["text"] for p in pages] == [f"Page {n} of 3 · 25 articles" for n in (1, 2, 3)]
+    assert all(within_limits(page) for page in pages)
+    assert pages[2]["description"].startswith("**21.** ")
+    for line in pages[0]["description"].split("\n"):
+        unrender(line)
+
+
+def test_no_articles_is_said_plainly() -> None:
+    [page] = render.sources_pages([])
+    assert page["title"] == "No articles are indexed yet"
+
+
+def test_help_mentions_every_way_to_ask() -> None:
+    text = render.help_embed(5)["description"]
+    assert "default 5" in text and "/sources" in text and "/reindex" in text
+    assert within_limits(render.help_embed(5))
