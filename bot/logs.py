@@ -1,0 +1,56 @@
+"""Logging for the bot: one handler, and no secret ever written out.
+
+discord.py does not log the bot token, but at DEBUG it logs every request URL and every gateway
+event, and both carry interaction tokens (``/interactions/{id}/{token}/callback``,
+``/webhooks/{app}/{token}``, ``"token": "..."`` in INTERACTION_CREATE), which let anyone answer
+as the bot for 15 minutes. The formatter below removes the bot token and interaction tokens from
+every formatted line, tracebacks included, whichever logger wrote it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Iterable
+from typing import TextIO
+
+REDACTED = "[redacted]"
+FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
+
+_URL_TOKEN = re.compile(r"(/(?:interactions|webhooks)/\d+/)[^/\s?'\"]+")
+_JSON_TOKEN = re.compile(r"""(['"]token['"]\s*:\s*['"])[^'"]+""")
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` without the given secrets and without interaction tokens."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    text = _URL_TOKEN.sub(rf"\1{REDACTED}", text)
+    return _JSON_TOKEN.sub(rf"\1{REDACTED}", text)
+
+
+class RedactingFormatter(logging.Formatter):
+    """A Formatter whose output never contains the given secrets or interaction tokens."""
+
+    def __init__(self, fmt: str = FORMAT, *, secrets: Iterable[str] = ()) -> None:
+        super().__init__(fmt)
+        self.secrets = tuple(s for s in secrets if s)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self.secrets)
+
+
+def configure_logging(
+    level: str, *, secrets: Iterable[str] = (), stream: TextIO | None = None
+) -> logging.Handler:
+    """Send every log record (ours and discord.py's) to one redacting handler on ``stream``."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(RedactingFormatter(secrets=secrets))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    return handler
