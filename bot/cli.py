@@ -74,6 +74,21 @@ def _parser() -> argparse.ArgumentParser:
         "lines (gold: phrases the answering passage contains; [] when the articles cannot answer).",
     )
     ev.add_argument("questions", type=Path, help="the JSONL file of questions")
+    sub.add_parser(
+        "run",
+        parents=[common],
+        help="start the Discord bot",
+        description="Start the Discord bot (needs BYLINE_DISCORD_TOKEN). Slash commands are synced "
+        "on start-up when their definitions changed: to BYLINE_GUILD_ID if set, else globally. "
+        "`python -m bot` does the same.",
+    )
+    sub.add_parser(
+        "sync",
+        parents=[common],
+        help="push the slash-command definitions to Discord",
+        description="Log in to Discord over HTTP (no gateway), sync the slash commands "
+        "(to BYLINE_GUILD_ID if set, else globally) whether or not they changed, and exit.",
+    )
     return parser
 
 
@@ -174,6 +189,32 @@ async def _open(args: argparse.Namespace, settings: Settings, build: bool) -> Li
     return library
 
 
+def _check_seeds(settings: Settings) -> None:
+    if not settings.database.exists() and not settings.seeds_dir.is_dir():
+        # Nothing to answer from: say so before creating an empty database.
+        raise BylineError(
+            f"The seeds folder {settings.seeds_dir} does not exist; "
+            "set BYLINE_SEEDS_DIR to your articles folder."
+        )
+
+
+def _discord(args: argparse.Namespace, settings: Settings) -> int:
+    """`byline run` and `byline sync`; discord.py is imported only for these."""
+    from .app import require_token, run_bot, sync_commands
+    from .logs import configure_logging
+
+    token = require_token(settings)
+    configure_logging(settings.log_level, secrets=[token])
+    if args.command == "run":
+        _check_seeds(settings)
+        asyncio.run(run_bot(settings))
+        return 0
+    synced = asyncio.run(sync_commands(settings))
+    where = f"to guild {settings.guild_id}" if settings.guild_id else "globally"
+    print(f"Synced {len(synced)} slash commands {where}: " + ", ".join(f"/{c.name}" for c in synced))
+    return 0
+
+
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     top_k = args.top_k if getattr(args, "top_k", None) is not None else settings.top_k
     if args.command == "reindex":
@@ -212,12 +253,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger().setLevel(settings.log_level)
         if getattr(args, "top_k", None) is not None and not 1 <= args.top_k <= 50:
             raise UsageError("--top-k must be between 1 and 50")
-        if not settings.database.exists() and not settings.seeds_dir.is_dir():
-            # Nothing to answer from: say so before creating an empty database.
-            raise BylineError(
-                f"The seeds folder {settings.seeds_dir} does not exist; "
-                "set BYLINE_SEEDS_DIR to your articles folder."
-            )
+        if args.command in ("run", "sync"):
+            return _discord(args, settings)
+        _check_seeds(settings)
         return asyncio.run(_run(args, settings))
     except (UsageError, QuestionError, SettingsError) as error:
         print(f"byline: {error.message}", file=sys.stderr)

@@ -1,0 +1,59 @@
+"""/reindex: re-read the articles folder (administrators and listed operators only)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from .. import render
+from ..access import may_reindex, refusal
+from ..errors import NotAllowed
+from ..replies import NO_PINGS
+
+if TYPE_CHECKING:
+    from ..app import Byline
+
+log = logging.getLogger("byline.admin")
+
+
+def _may_reindex(interaction: discord.Interaction) -> bool:
+    """Checked when the command runs, whatever Discord showed the user (see bot/access.py)."""
+    bot: Byline = interaction.client  # type: ignore[assignment]
+    in_guild = interaction.guild_id is not None
+    administrator = in_guild and interaction.permissions.administrator
+    if may_reindex(
+        interaction.user.id, in_guild=in_guild, administrator=administrator, admin_ids=bot.settings.admin_ids
+    ):
+        return True
+    raise NotAllowed(refusal(in_guild=in_guild))
+
+
+class Admin(commands.Cog):
+    """/reindex."""
+
+    def __init__(self, bot: Byline) -> None:
+        self.bot = bot
+
+    @app_commands.command()
+    @app_commands.default_permissions(administrator=True)
+    @app_commands.check(_may_reindex)
+    async def reindex(self, interaction: discord.Interaction) -> None:
+        """Re-read the articles folder: new, changed and removed files (administrators only)."""
+        # Re-indexing can take a while: defer at once, privately (the report names server files).
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await self.bot.library.reindex()  # IndexBusyError if one is running already
+        log.info(
+            "re-index by user %s: %d added, %d updated, %d removed, %d skipped",
+            interaction.user.id,
+            report.added,
+            report.updated,
+            report.removed,
+            len(report.skipped),
+        )
+        await interaction.edit_original_response(
+            embed=discord.Embed.from_dict(render.reindex_embed(report)), allowed_mentions=NO_PINGS
+        )

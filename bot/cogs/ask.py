@@ -1,0 +1,259 @@
+"""Asking: /ask, questions by direct message or by mention, and the buttons that page an answer."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import re
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from index import MAX_QUESTION_CHARS, MAX_TOP_K, BylineError
+
+from .. import render
+from ..errors import QuestionExpired, report_error
+from ..replies import NO_PINGS, Reply, deliver, within_deadline
+
+if TYPE_CHECKING:
+    from ..app import Byline
+
+log = logging.getLogger("byline.ask")
+
+MAX_RESULTS = 10
+CUSTOM_ID_MAX = 100
+PAGE_PREFIX = "byline:page"
+
+
+def utf16_len(text: str) -> int:
+    """Length as Discord may count it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+class QuestionCache:
+    """Questions too long to ride in a button's custom_id, under a short key; the newest ``size`` kept.
+
+    Bounded, so memory stays flat however many long questions are asked; a key that fell out (or
+    one from before a restart) makes the button say "ask it again" instead of failing.
+    """
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._questions: OrderedDict[str, str] = OrderedDict()
+
+    @staticmethod
+    def key(question: str) -> str:
+        digest = hashlib.blake2b(question.encode(), digest_size=9).digest()
+        return base64.urlsafe_b64encode(digest).decode()
+
+    def remember(self, question: str) -> str:
+        key = self.key(question)
+        self._questions[key] = question
+        self._questions.move_to_end(key)
+        while len(self._questions) > self.size:
+            self._questions.popitem(last=False)
+        return key
+
+    def recall(self, key: str) -> str | None:
+        question = self._questions.get(key)
+        if question is not None:
+            self._questions.move_to_end(key)
+        return question
+
+
+class ResultsPage(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=re.compile(
+        PAGE_PREFIX
+        + r":(?P<asker>[0-9]{1,20}):(?P<size>[0-9]{1,2}):(?P<page>[0-9]{1,2}):(?P<question>[=#].+)",
+        re.DOTALL,
+    ),
+):
+    """A "More results" or "Previous" button under an answer.
+
+    Everything the button needs is in its custom_id, so it keeps working after the bot restarts:
+    ``byline:page:<asker id>:<results per page>:<page to show>:<question>``. The question travels
+    in one of two ways:
+
+    - ``=<the question>`` when it fits in the 100 characters of a custom_id (most questions do:
+      about 60 characters are left for it); it survives restarts;
+    - ``#<key>`` otherwise: the question waits in the bot's bounded ``QuestionCache`` under a
+      12-character key. After a restart, or once 2048 newer long questions pushed it out, the
+      button answers "ask it again" instead.
+
+    Only the person who asked may turn the pages: anyone else is told so, privately.
+    """
+
+    def __init__(self, asker_id: int, size: int, page: int, question: str, *, label: str) -> None:
+        self.asker_id = asker_id
+        self.size = size
+        self.page = page
+        self.question = question
+        style = discord.ButtonStyle.primary if label == "More results" else discord.ButtonStyle.secondary
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, custom_id=f"{PAGE_PREFIX}:{asker_id}:{size}:{page}:{question}"
+            )
+        )
+
+    @classmethod
+    def build(
+        cls, cache: QuestionCache, asker_id: int, size: int, page: int, question: str, *, label: str
+    ) -> ResultsPage:
+        prefix = f"{PAGE_PREFIX}:{asker_id}:{size}:{page}:"
+        inline = "=" + question
+        token = inline if utf16_len(prefix + inline) <= CUSTOM_ID_MAX else "#" + cache.remember(question)
+        return cls(asker_id, size, page, token, label=label)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ResultsPage:
+        label = getattr(item, "label", None) or "More results"
+        asker, size, page = int(match["asker"]), int(match["size"]), int(match["page"])
+        return cls(asker, size, page, match["question"], label=label)
+
+    def recall(self, cache: QuestionCache) -> str | None:
+        kind, value = self.question[0], self.question[1:]
+        return value if kind == "=" else cache.recall(value)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.asker_id:
+            return True
+        await interaction.response.send_message(
+            "Only the person who asked can page through these results. Ask your own question with /ask.",
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+        return False
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: Byline = interaction.client  # type: ignore[assignment]
+        try:
+            question = self.recall(bot.questions)
+            if question is None:
+                raise QuestionExpired()
+            bot.ensure_ready()
+            reply = await within_deadline(
+                interaction,
+                answer_page(bot, question, asker_id=self.asker_id, size=self.size, page=self.page),
+                defer_after=bot.defer_after,
+            )
+            await deliver(interaction, reply)
+        except Exception as error:  # discord.py would only log it: the person gets an answer
+            await report_error(interaction, error)
+
+
+async def answer_page(bot: Byline, question: str, *, asker_id: int, size: int, page: int) -> Reply:
+    """Page ``page`` (from 0) of the answer to ``question``, ``size`` passages a page, with its buttons.
+
+    One more hit than the page needs is asked for, to know whether a "More results" button is
+    worth showing; the library answers at most MAX_TOP_K hits, so the last page ends there.
+    """
+    first = page * size
+    answer = await bot.library.ask(question, top_k=min(first + size + 1, MAX_TOP_K))
+    shown = answer.hits[first : first + size]
+    more = len(answer.hits) > first + size
+    if not shown:
+        embed = render.no_more_embed(answer.question) if page else render.nothing_found_embed(answer.question)
+        return Reply(embed)
+    view = None
+    if page or more:
+        view = discord.ui.View(timeout=None)
+        for wanted, to, label in ((page > 0, page - 1, "Previous"), (more, page + 1, "More results")):
+            if wanted:
+                button = ResultsPage.build(bot.questions, asker_id, size, to, answer.question, label=label)
+                view.add_item(button)
+    return Reply(render.answer_embed(answer.question, shown, more=more), view)
+
+
+def _question_check(interaction: discord.Interaction) -> bool:
+    """Before /ask: the index must be ready, and the asker within the shared cooldown."""
+    bot: Byline = interaction.client  # type: ignore[assignment]
+    bot.check_question(interaction.user)
+    return True
+
+
+class MissingEmbedLinks(BylineError):
+    def __init__(self) -> None:
+        super().__init__("I need the Embed Links permission in this channel to show answers.")
+
+
+class Ask(commands.Cog):
+    """/ask, and any direct message or mention of the bot, answered the same way."""
+
+    def __init__(self, bot: Byline) -> None:
+        self.bot = bot
+
+    @app_commands.command()
+    @app_commands.describe(
+        question="What you want to know, e.g. what is Poland's defence spending?",
+        results=f"How many passages to show (1-{MAX_RESULTS}); more are a button away",
+    )
+    @app_commands.check(_question_check)
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
+        results: app_commands.Range[int, 1, MAX_RESULTS] | None = None,
+    ) -> None:
+        """Answer a question from the articles, with the source of every passage."""
+        size = results or self.bot.settings.top_k
+        reply = await within_deadline(
+            interaction,
+            answer_page(self.bot, question, asker_id=interaction.user.id, size=size, page=0),
+            defer_after=self.bot.defer_after,
+        )
+        await deliver(interaction, reply)
+
+    def question_in(self, message: discord.Message) -> str | None:
+        """The question a message asks the bot, or None if it is not addressed to the bot.
+
+        In a DM every message is a question. In a guild channel only a message that mentions the
+        bot is (without the message-content intent, Discord only gives us the text of those); the
+        mention itself is not part of the question.
+        """
+        me = self.bot.user
+        if me is None:
+            return None
+        if message.guild is None:
+            return message.content
+        if not any(user.id == me.id for user in message.mentions):
+            return None
+        return re.sub(rf"<@!?{me.id}>", " ", message.content)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot:  # other bots, and our own replies
+            return
+        question = self.question_in(message)
+        if question is None:
+            return
+        embed_links = True
+        if message.guild is not None:
+            permissions = message.channel.permissions_for(message.guild.me)  # type: ignore[arg-type]
+            if not permissions.send_messages:
+                log.info("mentioned in channel %s where I may not send messages", message.channel.id)
+                return
+            embed_links = permissions.embed_links
+        try:
+            self.bot.check_question(message.author)
+            if not embed_links:
+                raise MissingEmbedLinks()
+            async with message.channel.typing():
+                reply = await answer_page(
+                    self.bot, question, asker_id=message.author.id, size=self.bot.settings.top_k, page=0
+                )
+            if reply.view is not None:
+                await message.reply(embed=reply.discord_embed, view=reply.view, allowed_mentions=NO_PINGS)
+            else:
+                await message.reply(embed=reply.discord_embed, allowed_mentions=NO_PINGS)
+        except app_commands.CommandOnCooldown as error:
+            if self.bot.cooldown.first_refusal(message.author, error.retry_after):
+                await report_error(message, error)
+        except Exception as error:
+            await report_error(message, error)

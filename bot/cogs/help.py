@@ -1,0 +1,27 @@
+"""/help: what Byline does and how to ask."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from .. import render
+from ..replies import Reply, deliver
+
+if TYPE_CHECKING:
+    from ..app import Byline
+
+
+class Help(commands.Cog):
+    """/help."""
+
+    def __init__(self, bot: Byline) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="help")
+    async def help_(self, interaction: discord.Interaction) -> None:
+        """What Byline does, and how to ask it."""
+        await deliver(interaction, Reply(render.help_embed(self.bot.settings.top_k)), ephemeral=True)
