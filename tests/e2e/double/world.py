@@ -21,17 +21,19 @@ class DefaultWorld:
     owner_id: int = 100_000_000_000_000_000
     admin_id: int = 100_000_000_000_000_001
     member_id: int = 100_000_000_000_000_002
+    other_bot_id: int = 900_000_000_000_000_002  # another bot in the guild (bots must ignore bots)
     guild_id: int = 200_000_000_000_000_001
     admin_role_id: int = 300_000_000_000_000_001
     text_channel_id: int = 400_000_000_000_000_001
     readonly_channel_id: int = 400_000_000_000_000_002  # the bot may not send here
 
     def users(self) -> list[UserSpec]:
-        """Owner, an admin and an ordinary member."""
+        """Owner, an admin, an ordinary member, and another bot."""
         return [
             UserSpec(self.owner_id, "olga_owner", "Olga"),
             UserSpec(self.admin_id, "alice_admin", "Alice"),
             UserSpec(self.member_id, "bob_member", "Bob"),
+            UserSpec(self.other_bot_id, "helper_bot", "Helper", bot=True),
         ]
 
     def guild(self) -> GuildSpec:
@@ -50,6 +52,7 @@ class DefaultWorld:
                 MemberSpec(self.owner_id),
                 MemberSpec(self.admin_id, roles=[self.admin_role_id]),
                 MemberSpec(self.member_id),
+                MemberSpec(self.other_bot_id),
             ],
         )
 

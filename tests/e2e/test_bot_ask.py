@@ -1,0 +1,231 @@
+"""/ask and its "more results" button, driven through the real discord.py against the double.
+
+Every test runs the real Byline bot on a real Library (a copy of seeds/ and a fresh database).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import render
+
+from .double import MESSAGE_FLAG_EPHEMERAL, DefaultWorld, DiscordDouble, MessageRecord
+
+pytestmark = pytest.mark.asyncio
+
+POLAND = "what is Poland's spending?"
+
+
+def buttons(message: MessageRecord) -> dict[str, str]:
+    """Button label -> custom_id on a message."""
+    return {
+        c["label"]: c["custom_id"]
+        for row in message.components
+        for c in row.get("components", [])
+        if c.get("type") == 2
+    }
+
+
+def ranks(embed: dict[str, Any]) -> list[int]:
+    return [int(n) for n in re.findall(r"^\*\*(\d+)\. ", embed["description"], flags=re.MULTILINE)]
+
+
+async def test_ask_in_a_guild_answers_with_attributed_highlighted_passages(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    async with start_byline():
+        inter = await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+        reply = await discord_double.wait_for_response(inter)
+
+    assert inter.callback_type == 4 and inter.time_to_first_response < 3
+    assert not reply.ephemeral and reply.content == ""
+    [embed] = reply.embeds
+    assert embed["title"] == "“what is Poland's spending?”"
+    assert ranks(embed) == [1, 2, 3, 4, 5]
+    first = embed["description"].split("\n\n")[0]
+    assert first.startswith(
+        "**1. Daily Mirror** · *NATO allies agree huge spending boost as US demands they are 'ready' "
+        "for Russia* · a day ago · paragraph 11\n> "
+    )
+    assert "__Poland__" in first  # the question's words
+    assert (
+        "**According to 2024 figures, __Poland__ was the top military __spender__" in first
+    )  # best sentence
+    assert embed["footer"]["text"] == "Passages 1–5 · more with the button below"
+    assert list(buttons(reply)) == ["More results"]
+
+
+async def test_ask_in_a_dm_answers_the_same_way(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    async with start_byline():
+        guild = await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+        in_guild = await discord_double.wait_for_response(guild)
+        dm = await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id, dm=True)
+        in_dm = await discord_double.wait_for_response(dm)
+
+    assert in_dm.channel_id == discord_double.dm_channel_id(world.member_id)
+    assert in_dm.embeds == in_guild.embeds
+
+
+async def test_results_option_sets_how_many_passages(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    async with start_byline():
+        inter = await discord_double.slash_command("ask", {"question": POLAND, "results": 2})
+        reply = await discord_double.wait_for_response(inter)
+    assert ranks(reply.embeds[0]) == [1, 2]
+
+
+async def test_more_results_pages_on_and_back(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    async with start_byline():
+        inter = await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+        message = await discord_double.wait_for_response(inter)
+        first_page = message.embeds
+
+        click = await discord_double.button_click(
+            buttons(message)["More results"], message, user=world.member_id
+        )
+        await discord_double.wait_for_ack(click)
+        assert click.callback_type == 7  # the answer message itself turns the page
+        assert ranks(message.embeds[0]) == [6, 7, 8, 9, 10]
+        assert message.embeds[0]["footer"]["text"].startswith("Passages 6–10")
+        assert set(buttons(message)) == {"Previous", "More results"}
+
+        back = await discord_double.button_click(buttons(message)["Previous"], message, user=world.member_id)
+        await discord_double.wait_for_ack(back)
+        assert message.embeds == first_page
+        assert list(buttons(message)) == ["More results"]
+
+
+async def test_last_page_has_no_more_button(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    async with start_byline():
+        inter = await discord_double.slash_command("ask", {"question": POLAND, "results": 10})
+        message = await discord_double.wait_for_response(inter)
+        for _ in range(10):
+            if "More results" not in buttons(message):
+                break
+            click = await discord_double.button_click(buttons(message)["More results"], message)
+            await discord_double.wait_for_ack(click)
+        assert list(buttons(message)) == ["Previous"]
+        assert ranks(message.embeds[0])[-1] <= 50
+
+
+async def test_a_stranger_pressing_more_results_is_told_privately(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    async with start_byline():
+        inter = await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+        message = await discord_double.wait_for_response(inter)
+        before = message.embeds
+
+        click = await discord_double.button_click(
+            buttons(message)["More results"], message, user=world.admin_id
+        )
+        notice = await discord_double.wait_for_response(click)
+
+    assert notice.ephemeral and notice.flags & MESSAGE_FLAG_EPHEMERAL
+    assert notice.content == (
+        "Only the person who asked can page through these results. Ask your own question with /ask."
+    )
+    assert message.embeds == before and not message.history  # the answer did not move
+
+
+async def test_more_results_still_works_after_a_restart(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    async with start_byline():
+        inter = await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+        message = await discord_double.wait_for_response(inter)
+    custom_id = buttons(message)["More results"]
+    assert len(custom_id) <= 100 and POLAND in custom_id  # the question rides in the custom_id
+
+    async with start_byline():  # a new process would parse the button back the same way
+        click = await discord_double.button_click(custom_id, message, user=world.member_id)
+        await discord_double.wait_for_ack(click)
+        assert ranks(message.embeds[0]) == [6, 7, 8, 9, 10]
+
+
+async def test_a_long_question_pages_while_remembered_and_says_ask_again_after_a_restart(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    question = (
+        "how much are the NATO allies spending on defence, and how much does each of them spend "
+        "on its military?"
+    )
+    async with start_byline():
+        inter = await discord_double.slash_command("ask", {"question": question}, user=world.member_id)
+        message = await discord_double.wait_for_response(inter)
+        custom_id = buttons(message)["More results"]
+        assert len(custom_id) <= 100 and question not in custom_id
+        click = await discord_double.button_click(custom_id, message, user=world.member_id)
+        await discord_double.wait_for_ack(click)
+        assert ranks(message.embeds[0])[0] == 6
+
+    async with start_byline():
+        stale = await discord_double.button_click(buttons(message)["Previous"], message, user=world.member_id)
+        notice = await discord_double.wait_for_response(stale)
+    assert notice.ephemeral
+    assert "Ask it again with /ask" in notice.content
+
+
+async def test_nothing_found_is_a_short_reply_pointing_to_sources(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    async with start_byline():
+        inter = await discord_double.slash_command(
+            "ask", {"question": "What is the weather forecast for Paris?"}
+        )
+        reply = await discord_double.wait_for_response(inter)
+    [embed] = reply.embeds
+    assert embed["description"].startswith("Nothing in the articles answers that.")
+    assert "`/sources`" in embed["description"]
+    assert reply.components == []
+
+
+async def test_an_overlong_passage_is_shortened_on_a_word_boundary(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_seeds: Path
+) -> None:
+    words = [f"zeppelin{i % 10}" if i % 7 else "airship" for i in range(500)]
+    sentence = "The harbour museum keeps an " + " ".join(words) + " collection."
+    assert len(sentence) > render.DESCRIPTION_MAX and "." not in sentence[:-1]  # one sentence, one passage
+    (byline_seeds / "airships.md").write_text(
+        f"---\ntitle: Airships return\noutlet: Sky Gazette\n---\n\n{sentence}\n", encoding="utf-8"
+    )
+    async with start_byline():
+        inter = await discord_double.slash_command(
+            "ask", {"question": "which museum keeps an airship collection?"}
+        )
+        reply = await discord_double.wait_for_response(inter)
+
+    [embed] = reply.embeds
+    block = embed["description"].split("\n\n")[0]
+    assert block.startswith("**1. Sky Gazette** · *Airships return*")
+    assert block.endswith("…**") or block.endswith("…")
+    shown = re.sub(r"[*_]", "", block.split("\n> ", 1)[1]).rstrip("…")
+    assert sentence.startswith(shown) and sentence[len(shown)] == " "  # cut between two words
+    assert (
+        len(embed["description"]) <= render.DESCRIPTION_MAX and render.embed_size(embed) <= render.EMBED_MAX
+    )
+
+
+async def test_a_slow_answer_is_deferred_then_filled(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    async with start_byline(defer_after=0):  # as if the library took longer than the defer threshold
+        inter = await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+        reply = await discord_double.wait_for_response(inter)
+        assert inter.callback_type == 5 and inter.time_to_first_response < 3
+        assert ranks(reply.embeds[0]) == [1, 2, 3, 4, 5] and list(buttons(reply)) == ["More results"]
+
+        click = await discord_double.button_click(buttons(reply)["More results"], reply, user=world.member_id)
+        await discord_double.wait_until(lambda: ranks(reply.embeds[0])[0] == 6 or None)
+        assert click.callback_type == 6  # a deferred update, then the message was edited

@@ -1,0 +1,230 @@
+"""/sources, /help, /reindex and command sync, with the real Byline bot against the double."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import sync_commands
+from bot.sync import state_file
+from index import BylineError
+
+from .double import DefaultWorld, DiscordDouble, MessageRecord
+
+pytestmark = pytest.mark.asyncio
+
+SEED_TITLES = [
+    "US sets up ‘war-fighting HQ' in Japan for possible China conflict",
+    "Japanese rover smashes into moon in fresh disaster for embattled space company",
+    "NATO allies agree huge spending boost as US demands they are 'ready' for Russia",
+    "Americans are wearing biggest smiles in NATO defence spending battle",
+]
+
+
+def labels(message: MessageRecord) -> dict[str, dict[str, Any]]:
+    return {c["label"]: c for row in message.components for c in row.get("components", [])}
+
+
+def write_articles(folder: Path, count: int) -> None:
+    for n in range(count):
+        (folder / f"extra{n:02}.md").write_text(
+            f"---\ntitle: Extra article {n}\noutlet: Extra News\npublished: 2025-06-{n + 1:02}\n---\n\n"
+            f"Paragraph about topic number {n}.\n",
+            encoding="utf-8",
+        )
+
+
+# ---- /sources -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dm", [False, True], ids=["guild", "dm"])
+async def test_sources_lists_the_indexed_articles(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, dm: bool
+) -> None:
+    async with start_byline():
+        inter = await discord_double.slash_command("sources", user=world.member_id, dm=dm)
+        reply = await discord_double.wait_for_response(inter)
+    [embed] = reply.embeds
+    assert embed["title"] == "Indexed articles (4)"
+    lines = embed["description"].split("\n")
+    assert [re.match(r"\*\*\d+\.\*\* \*(.+?)\* — ", line)[1] for line in lines] == SEED_TITLES
+    assert lines[0].startswith("**1.** *US sets up") and "Unknown outlet" in lines[0]
+    assert "Daily Mirror · 12 hours ago" in lines[1] and "000\\_b51a04dbdb0fcd70.txt" in lines[1]
+    assert reply.components == []  # one page: no buttons
+
+
+async def test_sources_pages_with_buttons_only_the_invoker_may_press_and_that_time_out(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_seeds: Path
+) -> None:
+    write_articles(byline_seeds, 12)  # 16 articles: two pages of 10
+    async with start_byline(page_timeout=0.6):
+        inter = await discord_double.slash_command("sources", user=world.member_id)
+        message = await discord_double.wait_for_response(inter)
+        assert message.embeds[0]["footer"]["text"] == "Page 1 of 2 · 16 articles"
+        assert labels(message)["Previous"].get("disabled") is True
+
+        stranger = await discord_double.button_click(
+            labels(message)["Next"]["custom_id"], message, user=world.admin_id
+        )
+        notice = await discord_double.wait_for_response(stranger)
+        assert notice.ephemeral and "Only the person who ran /sources" in notice.content
+        assert message.embeds[0]["footer"]["text"].startswith("Page 1 of 2")
+
+        turn = await discord_double.button_click(
+            labels(message)["Next"]["custom_id"], message, user=world.member_id
+        )
+        await discord_double.wait_for_ack(turn)
+        assert message.embeds[0]["footer"]["text"] == "Page 2 of 2 · 16 articles"
+        assert message.embeds[0]["description"].startswith("**11.** ")
+        assert labels(message)["Next"].get("disabled") is True
+
+        await discord_double.wait_until(lambda: message.components == [] or None, timeout=5, what="timeout")
+        assert message.embeds[0]["footer"]["text"] == "Page 2 of 2 · 16 articles"  # the page stays
+
+
+# ---- /help ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dm", [False, True], ids=["guild", "dm"])
+async def test_help_explains_privately_how_to_ask(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, dm: bool
+) -> None:
+    async with start_byline():
+        inter = await discord_double.slash_command("help", user=world.member_id, dm=dm)
+        reply = await discord_double.wait_for_response(inter)
+    assert reply.ephemeral
+    text = reply.embeds[0]["description"]
+    for shown in ("/ask", "direct message", "Mention me", "/sources", "/reindex"):
+        assert shown in text
+
+
+# ---- /reindex -------------------------------------------------------------------------------------
+
+
+async def test_reindex_by_a_guild_admin_reports_what_changed(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_seeds: Path
+) -> None:
+    async with start_byline():
+        (byline_seeds / "new.md").write_text("---\ntitle: New\n---\n\nA new article.\n", encoding="utf-8")
+        (byline_seeds / "broken.txt").write_bytes(b"\x00\x01\x02 binary")
+        inter = await discord_double.slash_command("reindex", user=world.admin_id)
+        reply = await discord_double.wait_for_response(inter)
+        assert inter.callback_type == 5 and inter.time_to_first_response < 3
+
+        assert reply.ephemeral
+        [embed] = reply.embeds
+        assert embed["title"].startswith("Re-indexed in ")
+        assert embed["description"].startswith(
+            "**1** added · **0** updated · **0** removed · **1** unchanged"
+        )
+        assert "5 articles" in embed["description"]
+        [skipped] = embed["fields"]
+        assert skipped["name"] == "Skipped (1)" and skipped["value"].startswith("broken.txt: ")
+
+        ask = await discord_double.slash_command("sources", user=world.member_id)
+        assert (await discord_double.wait_for_response(ask)).embeds[0]["title"] == "Indexed articles (5)"
+
+
+async def test_reindex_is_refused_to_an_ordinary_member(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    async with start_byline():
+        with pytest.raises(ValueError, match="default_member_permissions"):
+            await discord_double.slash_command("reindex", user=world.member_id)  # Discord hides it
+        # A server can grant the command to anyone in its integration settings: the bot checks again.
+        inter = await discord_double.slash_command("reindex", user=world.member_id, force=True)
+        reply = await discord_double.wait_for_response(inter)
+    assert reply.ephemeral and inter.callback_type == 4
+    assert (
+        reply.content == "Only server administrators and Byline's operators (BYLINE_ADMIN_IDS) can re-index."
+    )
+
+
+async def test_reindex_in_a_dm_only_for_listed_admin_ids(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    async with start_byline():
+        listed = await discord_double.slash_command("reindex", user=world.owner_id, dm=True)
+        report = await discord_double.wait_for_response(listed)
+        guild_admin = await discord_double.slash_command("reindex", user=world.admin_id, dm=True)
+        refused = await discord_double.wait_for_response(guild_admin)
+        stranger = await discord_double.slash_command("reindex", user=world.member_id, dm=True)
+        also_refused = await discord_double.wait_for_response(stranger)
+
+    assert report.embeds[0]["description"].startswith(
+        "**0** added · **0** updated · **0** removed · **1** unchanged"
+    )
+    expected = "In direct messages only Byline's operators (BYLINE_ADMIN_IDS) can re-index."
+    assert refused.content == expected and also_refused.content == expected
+    assert refused.ephemeral and also_refused.ephemeral
+
+
+# ---- command sync ---------------------------------------------------------------------------------
+
+
+async def test_commands_are_synced_globally_once_and_again_only_when_they_change(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_settings: Any
+) -> None:
+    async with start_byline():
+        pass
+    [put] = discord_double.requests_to("PUT", "/applications/{id}/commands")
+    commands = {c["name"]: c for c in put.json}
+    assert list(commands) == ["ask", "sources", "reindex", "help"]
+    assert str(commands["reindex"]["default_member_permissions"]) == "8"  # Administrator
+    assert all(c["contexts"] == [0, 1] and c["integration_types"] == [0] for c in put.json)
+    ask = {o["name"]: o for o in commands["ask"]["options"]}
+    assert ask["question"]["required"] and ask["question"]["max_length"] == 1000
+    assert (ask["results"]["min_value"], ask["results"]["max_value"]) == (1, 10)
+    state = json.loads(state_file(byline_settings.database).read_text())
+    assert set(state) == {"global"}
+
+    async with start_byline():  # same definitions: no second PUT
+        pass
+    assert len(discord_double.requests_to("PUT", "/applications/{id}/commands")) == 1
+
+    state_file(byline_settings.database).write_text(json.dumps({"global": "an older definition"}))
+    async with start_byline():
+        pass
+    assert len(discord_double.requests_to("PUT", "/applications/{id}/commands")) == 2
+
+
+async def test_with_a_guild_id_commands_are_synced_to_that_guild_only(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_settings: Any
+) -> None:
+    settings = byline_settings.model_copy(update={"guild_id": world.guild_id})
+    async with start_byline(settings=settings):
+        inter = await discord_double.slash_command("help", user=world.member_id)
+        await discord_double.wait_for_response(inter)
+    assert discord_double.requests_to("PUT", "/applications/{id}/commands") == []
+    [put] = discord_double.requests_to("PUT", "/applications/{id}/guilds/{guild}/commands")
+    assert [c["name"] for c in put.json] == ["ask", "sources", "reindex", "help"]
+    assert [c["name"] for c in discord_double.commands_for(world.guild_id)] == [
+        "ask",
+        "sources",
+        "reindex",
+        "help",
+    ]
+
+
+async def test_byline_sync_logs_in_over_http_only_and_always_syncs(
+    discord_double: DiscordDouble, byline_settings: Any
+) -> None:
+    first = await sync_commands(byline_settings)
+    second = await sync_commands(byline_settings)
+    assert [c.name for c in first] == ["ask", "sources", "reindex", "help"] == [c.name for c in second]
+    assert len(discord_double.requests_to("PUT", "/applications/{id}/commands")) == 2
+    assert discord_double.gateway.connections == []  # no gateway
+    assert not byline_settings.database.exists()  # nor any library
+
+
+async def test_byline_sync_refused_by_discord_is_one_error_not_a_traceback(
+    discord_double: DiscordDouble, byline_settings: Any
+) -> None:
+    discord_double.inject_fault("PUT", "/applications/{id}/commands", status=403)
+    with pytest.raises(BylineError, match="Discord refused the request: 403"):
+        await sync_commands(byline_settings)
+    assert not state_file(byline_settings.database).exists()  # nothing recorded: the next start retries
