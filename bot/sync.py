@@ -7,7 +7,8 @@ definitions as last synced, per application and scope, in a small JSON file next
 
 - ``BYLINE_GUILD_ID`` set: the global commands are copied to that guild and synced there (guild
   commands update at once, which is what development wants);
-- otherwise: global commands;
+- otherwise: global commands; copies left in a former development guild are removed (they would
+  show every command twice there);
 - ``byline sync``: always, whatever the file says.
 """
 
@@ -90,15 +91,38 @@ class CommandSync:
         application_id = self.tree.client.application_id or 0
         return scope_key(self.guild_id), fingerprint(definitions(self.tree, guild), application_id), guild
 
-    def is_current(self) -> bool:
-        """True if Discord already has these definitions, as far as the state file knows."""
-        key, digest, _ = self.pending()
-        return self._load().get(key) == digest
+    async def _clear_stale_guilds(self, state: dict[str, Any]) -> bool:
+        """Remove the commands synced to a guild that is no longer BYLINE_GUILD_ID.
+
+        Left there, they would show every command twice in that guild (its copy and the global
+        one). True if ``state`` changed.
+        """
+        changed = False
+        for key in [k for k in state if k.startswith("guild:") and k != scope_key(self.guild_id)]:
+            try:
+                guild = discord.Object(int(key.removeprefix("guild:")))
+            except ValueError:
+                continue
+            self.tree.clear_commands(guild=guild)
+            try:
+                await self.tree.sync(guild=guild)
+            except discord.Forbidden:
+                log.info("no longer in guild %s: nothing to remove there", guild.id)
+            except discord.HTTPException as error:
+                log.warning("could not remove the commands from guild %s (%s); will retry", guild.id, error)
+                continue
+            else:
+                log.info("removed the development commands from guild %s", guild.id)
+            del state[key]
+            changed = True
+        return changed
 
     async def sync(self, *, force: bool = False) -> list[app_commands.AppCommand] | None:
         """Sync if the definitions changed (or ``force``); the synced commands, or None if skipped."""
         key, digest, guild = self.pending()
         state = self._load()
+        if await self._clear_stale_guilds(state):
+            self._save(state)
         where = "globally" if guild is None else f"to guild {self.guild_id}"
         if not force and state.get(key) == digest:
             log.info("slash commands unchanged since the last sync %s; not syncing", where)

@@ -210,6 +210,19 @@ async def test_with_a_guild_id_commands_are_synced_to_that_guild_only(
     ]
 
 
+async def test_going_global_removes_the_copies_left_in_the_development_guild(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_settings: Any
+) -> None:
+    async with start_byline(settings=byline_settings.model_copy(update={"guild_id": world.guild_id})):
+        pass
+    assert len(discord_double.commands_for(world.guild_id)) == 4
+    async with start_byline():
+        pass
+    assert discord_double.commands_for(world.guild_id) == []
+    assert [c["name"] for c in discord_double.commands_for()] == ["ask", "sources", "reindex", "help"]
+    assert set(json.loads(state_file(byline_settings.database).read_text())) == {"global"}
+
+
 async def test_byline_sync_logs_in_over_http_only_and_always_syncs(
     discord_double: DiscordDouble, byline_settings: Any
 ) -> None:
