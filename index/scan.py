@@ -57,6 +57,9 @@ def find_article_files(root: Path) -> tuple[list[tuple[str, Path]], list[Skipped
             if path.is_symlink() and not path.resolve().is_relative_to(real_root):
                 skipped.append(SkippedFile(relative, "link to a file outside the seeds folder; not followed"))
                 continue
+            if not path.is_file():  # a pipe or device named *.txt would block the reader forever
+                skipped.append(SkippedFile(relative, "not a regular file"))
+                continue
             found.append((relative, path))
     return found, skipped
 
