@@ -7,6 +7,7 @@ kills defaults to a dozen so the suite stays quick; set BYLINE_CRASH_KILLS=200 f
 """
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import random
@@ -90,7 +91,8 @@ async def test_a_killed_reindex_always_leaves_the_last_complete_index(
             stderr=asyncio.subprocess.DEVNULL,
         )
         await asyncio.sleep(rng.uniform(0.05, full_seconds * 1.1))
-        process.send_signal(signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # it may have finished first
+            process.send_signal(signal.SIGKILL)
         await process.wait()
 
         with sqlite3.connect(database) as raw:
