@@ -197,6 +197,26 @@ async def test_deferred_response_filled_by_followup_then_edited(discord_double: 
         )
 
 
+async def test_a_followup_after_the_deferral_was_deleted_is_a_message_of_its_own(
+    discord_double: DiscordDouble,
+) -> None:
+    bot = make_bot()
+
+    @bot.tree.command(description="Public thinking, private answer")
+    async def slow(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True)
+        await interaction.delete_original_response()
+        await interaction.followup.send("only you see this", ephemeral=True)
+
+    async with running_client(discord_double, bot):
+        await bot.tree.sync()
+        inter = await discord_double.slash_command("slow")
+        await discord_double.wait_until(lambda: inter.followup_ids or None)
+    assert discord_double.messages[inter.original_message_id].deleted  # type: ignore[index]
+    [followup] = [discord_double.messages[i] for i in inter.followup_ids]
+    assert followup.ephemeral and followup.content == "only you see this"
+
+
 async def test_overlong_content_and_embeds_get_400(
     discord_double: DiscordDouble, world: DefaultWorld
 ) -> None:
@@ -426,6 +446,45 @@ async def test_missing_permissions_and_unknown_routes(
             await client.http.request(Route("GET", "/guilds/{guild_id}/audit-logs", guild_id=world.guild_id))
         assert [r.path for r in discord_double.unknown_requests] == [f"/guilds/{world.guild_id}/audit-logs"]
         discord_double.unknown_requests.clear()
+
+
+async def test_threads_take_their_parents_permissions_and_send_messages_in_threads(
+    discord_double: DiscordDouble, world: DefaultWorld
+) -> None:
+    client = discord.Client(intents=discord.Intents.default(), **FAST_CLIENT_OPTIONS)
+    async with running_client(discord_double, client):
+        thread = client.get_channel(world.thread_id)
+        closed = client.get_channel(world.closed_thread_id)
+        orphan = client.get_channel(world.orphan_thread_id)
+        assert isinstance(thread, discord.Thread) and thread.parent_id == world.text_channel_id
+        assert isinstance(closed, discord.Thread) and isinstance(orphan, discord.Thread)
+        assert not closed.permissions_for(closed.guild.me).send_messages_in_threads
+        with pytest.raises(discord.ClientException):
+            orphan.permissions_for(orphan.guild.me)  # its parent is not in the cache
+
+        sent = await thread.send("in the thread")
+        assert [m.id for m in discord_double.channel_messages(world.thread_id)] == [sent.id]
+        with pytest.raises(discord.Forbidden) as refused:
+            await closed.send("not in this one")
+        assert refused.value.code == 50013
+        await orphan.send("here the guild's permissions apply")
+
+
+async def test_a_reply_needs_read_message_history(discord_double: DiscordDouble, world: DefaultWorld) -> None:
+    client = discord.Client(intents=discord.Intents.default(), **FAST_CLIENT_OPTIONS)
+    async with running_client(discord_double, client):
+        channel = client.get_channel(world.no_history_channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        asked = await discord_double.user_message(
+            f"<@{world.bot_id}> hi", user=world.member_id, channel_id=world.no_history_channel_id
+        )
+        question = channel.get_partial_message(asked.id)
+        with pytest.raises(discord.Forbidden) as refused:
+            await question.reply("a reply")
+        assert refused.value.code == 50013
+        await channel.send("a plain message")  # allowed
+    [sent] = discord_double.channel_messages(world.no_history_channel_id)
+    assert sent.content == "a plain message" and sent.message_reference is None
 
 
 async def test_unavailable_command_is_not_dispatched(

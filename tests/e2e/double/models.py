@@ -70,6 +70,7 @@ DM_APP_PERMISSIONS = (
 CHANNEL_GUILD_TEXT = 0
 CHANNEL_DM = 1
 CHANNEL_GUILD_CATEGORY = 4
+CHANNEL_PUBLIC_THREAD = 11
 
 MESSAGE_FLAG_EPHEMERAL = 1 << 6
 MESSAGE_FLAG_LOADING = 1 << 7
@@ -155,7 +156,12 @@ class RoleSpec:
 
 @dataclass
 class ChannelSpec:
-    """A guild channel; `overwrites` are Discord permission overwrite dicts (type 0 role, 1 member)."""
+    """A guild channel; `overwrites` are Discord permission overwrite dicts (type 0 role, 1 member).
+
+    A thread (type 11) has the channel it belongs to as `parent_id` and no overwrites of its own:
+    its permissions are its parent's. A parent that is not among the guild's channels stands for
+    one the bot's cache does not hold.
+    """
 
     id: int
     name: str
@@ -165,9 +171,17 @@ class ChannelSpec:
     topic: str | None = None
     nsfw: bool = False
     overwrites: list[dict[str, Any]] = field(default_factory=list)
+    owner_id: int | None = None  # threads: who started it
+
+    @property
+    def is_thread(self) -> bool:
+        """A thread, whose permissions are its parent channel's."""
+        return self.type == CHANNEL_PUBLIC_THREAD
 
     def payload(self, guild_id: int | None) -> dict[str, Any]:
         """The channel object as Discord sends it (guild_id is omitted inside GUILD_CREATE)."""
+        if self.is_thread:
+            return self._thread_payload(guild_id)
         data: dict[str, Any] = {
             "id": str(self.id),
             "type": self.type,
@@ -187,6 +201,32 @@ class ChannelSpec:
         }
         if self.type == CHANNEL_GUILD_TEXT:
             data.update(topic=self.topic, nsfw=self.nsfw, last_message_id=None, rate_limit_per_user=0)
+        if guild_id is not None:
+            data["guild_id"] = str(guild_id)
+        return data
+
+    def _thread_payload(self, guild_id: int | None) -> dict[str, Any]:
+        """A thread as Discord sends it (in GUILD_CREATE's `threads`, with its guild_id)."""
+        data: dict[str, Any] = {
+            "id": str(self.id),
+            "type": self.type,
+            "name": self.name,
+            "parent_id": str(self.parent_id),
+            "owner_id": str(self.owner_id or self.id),
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "total_message_sent": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": "2024-01-01T00:00:00+00:00",
+                "locked": False,
+                "create_timestamp": "2024-01-01T00:00:00+00:00",
+            },
+        }
         if guild_id is not None:
             data["guild_id"] = str(guild_id)
         return data
@@ -250,11 +290,13 @@ class GuildSpec:
         return ALL_PERMISSIONS if perms & P_ADMINISTRATOR else perms
 
     def channel_permissions(self, user_id: int, channel_id: int) -> int:
-        """Permissions in a channel after @everyone, role and member overwrites."""
+        """Permissions in a channel after @everyone, role and member overwrites (a thread's parent's)."""
         perms = self.base_permissions(user_id)
         if perms & P_ADMINISTRATOR:
             return ALL_PERMISSIONS
         channel = self.channel(channel_id)
+        if channel is not None and channel.is_thread:
+            channel = self.channel(channel.parent_id or 0)
         if channel is None:
             return perms
         member = self.member(user_id)

@@ -17,7 +17,9 @@ from .models import (
     MESSAGE_FLAG_LOADING,
     P_EMBED_LINKS,
     P_MENTION_EVERYONE,
+    P_READ_MESSAGE_HISTORY,
     P_SEND_MESSAGES,
+    P_SEND_MESSAGES_IN_THREADS,
     P_VIEW_CHANNEL,
     GuildSpec,
     InteractionRecord,
@@ -142,8 +144,8 @@ class Payloads(DoubleState):
             "roles": [r.payload() for r in guild.roles],
             "emojis": [],
             "stickers": [],
-            "channels": [c.payload(None) for c in guild.channels],
-            "threads": [],
+            "channels": [c.payload(None) for c in guild.channels if not c.is_thread],
+            "threads": [c.payload(guild.id) for c in guild.channels if c.is_thread],
             "members": [self._member_payload(guild, m.user_id) for m in members],
             "member_count": len(guild.members),
             "presences": [],
@@ -391,14 +393,22 @@ class Payloads(DoubleState):
         if self.gateway.wants(intent) and self.gateway.session.valid:
             await self.gateway.dispatch(event, self._message_payload(msg, for_gateway=True))
 
-    def _check_can_send(self, channel_id: int) -> GuildSpec | None:
-        """Permissions / DM reachability Discord checks before accepting a message."""
+    def _check_can_send(self, channel_id: int, *, reply: bool = False) -> GuildSpec | None:
+        """Permissions / DM reachability Discord checks before accepting a message.
+
+        Posting in a thread takes Send Messages in Threads (not Send Messages); a reply also
+        takes Read Message History.
+        """
         guild = self._guild_of_channel(channel_id)
         if guild is not None:
+            channel = guild.channel(channel_id)
             perms = guild.channel_permissions(self.bot.id, channel_id)
+            send = (
+                P_SEND_MESSAGES_IN_THREADS if channel is not None and channel.is_thread else P_SEND_MESSAGES
+            )
             if not perms & P_VIEW_CHANNEL:
                 raise DiscordError(403, "Missing Access", 50001)
-            if not perms & P_SEND_MESSAGES:
+            if not perms & send or (reply and not perms & P_READ_MESSAGE_HISTORY):
                 raise DiscordError(403, "Missing Permissions", 50013)
             return guild
         user_id = self._dm_user(channel_id)

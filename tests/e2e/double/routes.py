@@ -337,9 +337,9 @@ class Routes(Drivers):
         @r("POST", "/channels/{channel_id}/messages", check="message_create")
         async def create_message(call: Call) -> web.Response:
             channel_id = call.int_param("channel_id")
-            self._check_can_send(channel_id)
             body = call.body if isinstance(call.body, dict) else {}
             ref = body.get("message_reference")
+            self._check_can_send(channel_id, reply=isinstance(ref, dict) and ref.get("type", 0) == 0)
             if isinstance(ref, dict) and ref.get("message_id") is not None:
                 target = self.messages.get(int(ref["message_id"]))
                 ref_channel = int(ref.get("channel_id") or channel_id)
@@ -452,7 +452,7 @@ class Routes(Drivers):
             guild = self.guilds.get(call.int_param("guild_id"))
             if guild is None:
                 raise unknown("Guild", 10004)
-            return json_response([c.payload(guild.id) for c in guild.channels])
+            return json_response([c.payload(guild.id) for c in guild.channels if not c.is_thread])
 
         @r("GET", "/guilds/{guild_id}/roles")
         async def guild_roles(call: Call) -> web.Response:
@@ -674,8 +674,14 @@ class Routes(Drivers):
         inter = self._webhook_interaction(call)
         body = call.body if isinstance(call.body, dict) else {}
         original = self.messages.get(inter.original_message_id or 0)
-        if original is not None and original.loading and inter.callback_type == CB_DEFERRED_MESSAGE:
-            # The first follow-up after a deferral fills the "thinking" message (Discord behaviour).
+        if (
+            original is not None
+            and original.loading
+            and not original.deleted
+            and inter.callback_type == CB_DEFERRED_MESSAGE
+        ):
+            # The first follow-up after a deferral fills the "thinking" message, whatever its flags
+            # (Discord behaviour); once that message is deleted, a follow-up is a message of its own.
             self._apply_edit(original, {k: v for k, v in body.items() if k != "flags"}, call.files)
             original.flags &= ~MESSAGE_FLAG_LOADING
             msg = original

@@ -5,7 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .models import P_ADMINISTRATOR, P_SEND_MESSAGES, ChannelSpec, GuildSpec, MemberSpec, RoleSpec, UserSpec
+from .models import (
+    CHANNEL_PUBLIC_THREAD,
+    P_ADMINISTRATOR,
+    P_EMBED_LINKS,
+    P_READ_MESSAGE_HISTORY,
+    P_SEND_MESSAGES,
+    P_SEND_MESSAGES_IN_THREADS,
+    ChannelSpec,
+    GuildSpec,
+    MemberSpec,
+    RoleSpec,
+    UserSpec,
+)
 from .server import DiscordDouble
 
 # Keep on_ready fast: discord.py waits guild_ready_timeout (2 s default) after the last GUILD_CREATE.
@@ -26,6 +38,13 @@ class DefaultWorld:
     admin_role_id: int = 300_000_000_000_000_001
     text_channel_id: int = 400_000_000_000_000_001
     readonly_channel_id: int = 400_000_000_000_000_002  # the bot may not send here
+    thread_id: int = 400_000_000_000_000_003  # a thread in #general
+    no_threads_channel_id: int = 400_000_000_000_000_004  # the bot may send here, but not in its threads
+    closed_thread_id: int = 400_000_000_000_000_005  # a thread there
+    no_history_channel_id: int = 400_000_000_000_000_006  # the bot may not read history (nor reply)
+    no_embeds_channel_id: int = 400_000_000_000_000_007  # the bot may not embed links
+    orphan_thread_id: int = 400_000_000_000_000_008  # a thread whose parent the bot's cache lacks
+    unseen_channel_id: int = 400_000_000_000_000_099  # that parent (not in the guild's channel list)
 
     def users(self) -> list[UserSpec]:
         """Owner, an admin, an ordinary member, and another bot."""
@@ -37,8 +56,16 @@ class DefaultWorld:
         ]
 
     def guild(self) -> GuildSpec:
-        """The guild: #general, #announcements (bot denied Send Messages), an Admin role."""
-        deny_bot = {"id": self.bot_id, "type": 1, "allow": 0, "deny": P_SEND_MESSAGES}
+        """The guild: #general with a thread, channels where the bot lacks one permission, an Admin role."""
+
+        def deny_bot(permission: int) -> list[dict[str, int]]:
+            return [{"id": self.bot_id, "type": 1, "allow": 0, "deny": permission}]
+
+        def thread(channel_id: int, name: str, parent_id: int) -> ChannelSpec:
+            return ChannelSpec(
+                channel_id, name, type=CHANNEL_PUBLIC_THREAD, parent_id=parent_id, owner_id=self.member_id
+            )
+
         return GuildSpec(
             id=self.guild_id,
             name="Byline Test Guild",
@@ -46,7 +73,30 @@ class DefaultWorld:
             roles=[RoleSpec(self.admin_role_id, "Admin", P_ADMINISTRATOR, position=2)],
             channels=[
                 ChannelSpec(self.text_channel_id, "general", position=0),
-                ChannelSpec(self.readonly_channel_id, "announcements", position=1, overwrites=[deny_bot]),
+                ChannelSpec(
+                    self.readonly_channel_id,
+                    "announcements",
+                    position=1,
+                    overwrites=deny_bot(P_SEND_MESSAGES),
+                ),
+                thread(self.thread_id, "general-questions", self.text_channel_id),
+                ChannelSpec(
+                    self.no_threads_channel_id,
+                    "news",
+                    position=2,
+                    overwrites=deny_bot(P_SEND_MESSAGES_IN_THREADS),
+                ),
+                thread(self.closed_thread_id, "news-thread", self.no_threads_channel_id),
+                ChannelSpec(
+                    self.no_history_channel_id,
+                    "no-history",
+                    position=3,
+                    overwrites=deny_bot(P_READ_MESSAGE_HISTORY),
+                ),
+                ChannelSpec(
+                    self.no_embeds_channel_id, "plain-text", position=4, overwrites=deny_bot(P_EMBED_LINKS)
+                ),
+                thread(self.orphan_thread_id, "orphan-thread", self.unseen_channel_id),
             ],
             members=[
                 MemberSpec(self.owner_id),
