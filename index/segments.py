@@ -38,6 +38,7 @@ import os
 import secrets
 import shutil
 import threading
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +77,8 @@ def _save(folder: Path, name: str, array: np.ndarray) -> None:
 
 
 def _load(folder: Path, name: str) -> np.ndarray:
-    return np.load(folder / f"{name}.npy", mmap_mode="r")
+    # A plain ndarray view of the mapping: slicing a np.memmap costs Python calls each time.
+    return np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r"))
 
 
 def _new_name(prefix: str, generation: int) -> str:
@@ -774,7 +776,9 @@ class SegmentedIndex:
             if sizes
             else np.zeros(0, dtype=np.int64)
         )
+        self.all_live = bool(self.live.all())
         self._buffers = threading.local()
+        self._bounds: dict[int, float] = {}
 
     @property
     def vocabulary_size(self) -> int:
@@ -812,27 +816,36 @@ class SegmentedIndex:
             out[mask] = (at < docs.size) & (docs[np.minimum(at, docs.size - 1)] == local)
         return out
 
-    def _postings(self, query: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(positions, contributions) per query term and segment, in query order."""
+    def _query_terms(self, query: Sequence[str]) -> list[tuple[int, float]]:
+        """(term id, idf) of each query term that can change a score, in query order."""
+        out = []
         for term in query:  # repeated terms count again, as in rank-bm25
             tid = self.lexicon.lookup(term)
             if tid < 0 or self.stats.df[tid] == 0:
                 continue
             idf = float(self.stats.idf[tid])
-            if idf == 0:
-                continue
+            if idf != 0:  # a term with idf 0 adds exactly nothing
+                out.append((tid, idf))
+        return out
+
+    def _contributions(self, tid: int, idf: float, positions: np.ndarray, tf: np.ndarray) -> np.ndarray:
+        """BM25Okapi's term score for these passages, evaluated as rank-bm25 evaluates it."""
+        tf = tf.astype(np.float64)
+        return idf * (tf * (K1 + 1) / (tf + self._norm[positions]))
+
+    def _postings(self, terms: Sequence[tuple[int, float]]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(positions, contributions) per query term and segment, in query order."""
+        for tid, idf in terms:
             for segment, base in zip(self.segments, self.bases.tolist(), strict=False):
                 start, end = segment.span(tid)
-                if start == end:
-                    continue
-                positions = segment.postings[start:end] + np.int64(base)
-                tf = segment.tf[start:end].astype(np.float64)
-                yield positions, idf * (tf * (K1 + 1) / (tf + self._norm[positions]))
+                if start != end:
+                    positions = segment.postings[start:end] + np.int64(base)
+                    yield positions, self._contributions(tid, idf, positions, segment.tf[start:end])
 
     def get_scores(self, query: Sequence[str]) -> np.ndarray:
         """Every live passage's score, in passage-id order, exactly as ``BM25Okapi.get_scores``."""
         scores = np.zeros(self.positions)
-        for positions, contributions in self._postings(query):
+        for positions, contributions in self._postings(self._query_terms(query)):
             scores[positions] += contributions
         return scores[self.live]
 
@@ -842,31 +855,126 @@ class SegmentedIndex:
             buffer = self._buffers.scores = np.zeros(self.positions)
         return buffer
 
+    COMMON_SHARE = 0.02  # terms in more than this share of passages are scored only where needed
+    COMMON_MIN_DF = 64
+    PRUNED_MAX_SHARE = 0.03  # past this many candidates, scoring every posting is cheaper
+
     def top(self, query: Sequence[str], k: int) -> list[ScoredPassage]:
-        """The ``k`` best live passages with a positive score, best first, ties in corpus order."""
-        if k <= 0:
+        """The ``k`` best live passages with a positive score, best first, ties in corpus order.
+
+        Exact, and fast when the question has rare terms (MaxScore, as search engines prune):
+        the passages holding the rarer terms are scored in full, common terms included; a
+        passage holding none of them scores at most the sum of the common terms' largest
+        contributions, so once that bound is below the k-th best score found, the long posting
+        lists of the common terms are never scanned. Otherwise every posting is scored.
+        """
+        terms = self._query_terms(query)
+        if k <= 0 or not terms:
             return []
+        found = self._top_pruned(terms, k)
+        return found if found is not None else self._top_exhaustive(terms, k)
+
+    def _max_contribution(self, tid: int, idf: float) -> float:
+        """The largest score one occurrence of the term adds to any passage (0 if none is positive)."""
+        known = self._bounds.get(tid)
+        if known is None:
+            known = 0.0
+            for _, contributions in self._postings([(tid, idf)]):
+                known = max(known, float(contributions.max()))
+            self._bounds[tid] = known
+        return known
+
+    def _top_pruned(self, terms: list[tuple[int, float]], k: int) -> list[ScoredPassage] | None:
+        idfs = dict(terms)
+        df = {tid: int(self.stats.df[tid]) for tid in idfs}
+        by_rarity = sorted(df, key=df.__getitem__)
+        threshold = max(self.COMMON_MIN_DF, self.COMMON_SHARE * self.size)
+        rare = max(1, sum(1 for tid in by_rarity if df[tid] <= threshold))
+        if rare == len(by_rarity) or df[by_rarity[0]] > self.PRUNED_MAX_SHARE * self.size:
+            return None  # nothing to prune, or no term rare enough to start from
+        count = Counter(tid for tid, _ in terms)
+        bounds = {tid: self._max_contribution(tid, idfs[tid]) * count[tid] for tid in by_rarity[rare:]}
+        parts = [p for p, _ in self._postings([(tid, idfs[tid]) for tid in by_rarity[:rare]])]
+        while True:
+            candidates = np.unique(np.concatenate(parts))
+            candidates = candidates[self.live[candidates]]
+            if candidates.size > self.PRUNED_MAX_SHARE * self.size:
+                return None
+            scores = self._score_candidates(terms, candidates)
+            positive = scores > 0
+            candidates, scores = candidates[positive], scores[positive]
+            bound = sum(bounds[tid] for tid in by_rarity[rare:])
+            if candidates.size >= k:
+                kth = np.partition(scores, candidates.size - k)[candidates.size - k]
+                done = bound * (1 + 1e-9) < kth  # no passage outside can reach (or tie) the k-th
+            else:
+                done = bound <= 0  # outside, nothing can score above zero
+            if done:
+                if candidates.size > k:
+                    keep = scores >= kth
+                    candidates, scores = candidates[keep], scores[keep]
+                order = np.lexsort((candidates, -scores))[:k]
+                return [ScoredPassage(int(candidates[i]), float(scores[i])) for i in order]
+            tid = by_rarity[rare]  # the next rarest term joins those scored in full
+            if candidates.size + df[tid] > self.PRUNED_MAX_SHARE * self.size:
+                return None
+            parts += [p for p, _ in self._postings([(tid, idfs[tid])])]
+            rare += 1
+
+    def _score_candidates(self, terms: list[tuple[int, float]], candidates: np.ndarray) -> np.ndarray:
+        """Full scores of these (sorted) positions, each a sum in query order as rank-bm25's."""
+        scores = np.zeros(candidates.size)
+        which = np.searchsorted(self.bases, candidates, side="right") - 1
+        groups = [(s, np.flatnonzero(which == s)) for s in np.unique(which).tolist()]
+        for tid, idf in terms:
+            for s, index in groups:
+                segment = self.segments[s]
+                start, end = segment.span(tid)
+                if start == end:
+                    continue
+                local = candidates[index] - self.bases[s]
+                docs = segment.postings[start:end]
+                at = np.minimum(np.searchsorted(docs, local), docs.size - 1)
+                holds = docs[at] == local
+                if holds.any():
+                    positions = candidates[index[holds]]
+                    tf = segment.tf[start:end][at[holds]]
+                    scores[index[holds]] += self._contributions(tid, idf, positions, tf)
+        return scores
+
+    def _top_exhaustive(self, terms: list[tuple[int, float]], k: int) -> list[ScoredPassage]:
         scores = self._buffer()  # all zero between questions
         touched = []
-        terms = 0
         try:
-            for positions, contributions in self._postings(query):
+            for positions, contributions in self._postings(terms):
                 scores[positions] += contributions
                 touched.append(positions)
-                terms += 1
             if not touched:
                 return []
             candidates = np.concatenate(touched) if len(touched) > 1 else touched[0]
             values = scores[candidates]
+            # A floor for the k-th best score: the k-th best among one posting list's passages
+            # (distinct passages, all of them candidates). Only passages at or above it can
+            # be in the top k, so the long list of candidates is cut with one comparison.
+            sample = min((p for p in touched if p.size >= k), key=len, default=None)
+            floor = None
+            if sample is not None:
+                found = scores[sample][self.live[sample]]
+                found = found[found > 0]
+                if found.size >= k:
+                    floor = np.partition(found, found.size - k)[found.size - k]
         finally:
             for positions in touched:
                 scores[positions] = 0.0
-        keep = (values > 0) & self.live[candidates]
+        keep = values >= floor if floor is not None else values > 0
         candidates, values = candidates[keep], values[keep]
-        wanted = k * terms  # a passage appears at most once per term: enough for k distinct
+        if not self.all_live:
+            keep = self.live[candidates]
+            candidates, values = candidates[keep], values[keep]
+        wanted = k * len(touched)  # a passage appears at most once per list: enough for k distinct
         if candidates.size > wanted:
-            part = np.argpartition(-values, wanted - 1)[:wanted]
-            keep = values >= values[part].min()  # every tie at the boundary stays
+            kth = np.partition(values, candidates.size - wanted)[candidates.size - wanted]
+            keep = values >= kth  # every tie at the boundary stays
             candidates, values = candidates[keep], values[keep]
         candidates, first = np.unique(candidates, return_index=True)
         values = values[first]

@@ -166,3 +166,18 @@ def test_deleting_everything_then_adding_scores_like_rank_bm25(tmp_path: Path) -
     assert archive.index.size == 0 and archive.index.top(["hello"], 3) == []
     archive.commit(add=HALF_CORPUS)
     archive.check([["cat"], ["fish"], ["dog", "owl"]])
+
+
+@pytest.mark.parametrize("name", list(RANDOM_CORPORA))
+@pytest.mark.parametrize("common_share", [0.0, 0.05, 0.2, 0.5])
+def test_rare_terms_first_ranks_as_rank_bm25(
+    tmp_path: Path, name: str, common_share: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Which terms count as common decides how top() prunes, never what it returns.
+    monkeypatch.setattr(SegmentedIndex, "COMMON_MIN_DF", 0)
+    monkeypatch.setattr(SegmentedIndex, "COMMON_SHARE", common_share)
+    corpus = RANDOM_CORPORA[name]
+    archive = Archive(tmp_path)
+    archive.commit(add=corpus, segment_docs=len(corpus) // 3 + 1)
+    archive.commit(delete=list(range(1, len(corpus), 5)))
+    archive.check(all_queries(archive.corpus(), 5), ks=(1, 2, 5, 20))
