@@ -79,28 +79,6 @@ def clean_question(question: str, top_k: int = 5) -> str:
     return question
 
 
-class _RememberingAnalyzer(Analyzer):
-    """The same analysis, remembering the terms of short texts: highlighting a hit analyses it
-    word by word, and words repeat, so most of those lookups are answered from memory."""
-
-    SHORT = 40
-    LIMIT = 200_000
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._short: dict[str, tuple[str, ...]] = {}
-
-    def terms(self, text: str) -> list[str]:
-        if len(text) > self.SHORT:
-            return super().terms(text)
-        known = self._short.get(text)
-        if known is None:
-            known = tuple(super().terms(text))
-            if len(self._short) < self.LIMIT:
-                self._short[text] = known
-        return list(known)
-
-
 class Library:
     """A searchable collection of articles backed by one SQLite file.
 
@@ -131,7 +109,7 @@ class Library:
         except BaseException:
             await store.close()
             raise
-        return cls(store, Path(seeds_dir), _RememberingAnalyzer(), snapshot)
+        return cls(store, Path(seeds_dir), indexer.RememberingAnalyzer(), snapshot)
 
     async def close(self) -> None:
         await self.store.close()
