@@ -79,8 +79,8 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
         help="start the Discord bot",
         description="Start the Discord bot (needs BYLINE_DISCORD_TOKEN). Slash commands are synced "
-        "on start-up when their definitions changed: to BYLINE_GUILD_ID if set, else globally. "
-        "`python -m bot` does the same.",
+        "on start-up: to BYLINE_GUILD_ID at every start if it is set, else globally when their "
+        "definitions changed. `python -m bot` does the same.",
     )
     sub.add_parser(
         "sync",

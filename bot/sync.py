@@ -1,15 +1,17 @@
-"""Pushing the slash-command definitions to Discord only when they changed.
+"""Pushing the slash-command definitions to Discord: to a development guild, or globally.
 
-Discord rate-limits command updates and caps how many commands an application may create a day,
-so syncing on every start is wrong (and pointless: definitions rarely change). We keep a fingerprint of the
-definitions as last synced, per application and scope, in a small JSON file next to the database
-(``byline.db`` -> ``byline.db.commands.json``), and sync when it differs:
-
-- ``BYLINE_GUILD_ID`` set: the global commands are copied to that guild and synced there (guild
-  commands update at once, which is what development wants);
-- otherwise: global commands; copies left in a former development guild are removed (they would
-  show every command twice there);
-- ``byline sync``: always, whatever the file says.
+- ``BYLINE_GUILD_ID`` set (development): at every start the commands are copied to that guild and
+  synced there, as discord.py's examples do. Guild commands update at once and are cheap to sync.
+  Global commands this bot synced before are removed: Discord would show every command twice in
+  the guild, its guild copy and its global self. (Only those recorded in the state file below:
+  an application whose global commands serve other servers should not be pointed at a
+  development guild; give development an application of its own.)
+- Otherwise: global commands, only when their definitions changed. Discord rate-limits global
+  updates and caps how many commands an application may create a day, and takes a while to show
+  them, so syncing on every start would be wrong. A fingerprint of the definitions as last synced
+  is kept in a small JSON file next to the database (``byline.db`` -> ``byline.db.commands.json``).
+  Copies left in a former development guild are removed (they too would show twice there).
+- ``byline sync``: the same, regardless of the fingerprint.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def scope_key(guild_id: int | None) -> str:
 
 
 class CommandSync:
-    """Syncs a tree's commands to Discord when their fingerprint changed (or when forced)."""
+    """Syncs a tree's commands to the development guild, or globally when they changed (or when forced)."""
 
     def __init__(self, tree: app_commands.CommandTree, path: Path, guild_id: int | None) -> None:
         self.tree = tree
@@ -83,13 +85,9 @@ class CommandSync:
             with contextlib.suppress(OSError):
                 temporary.unlink()
 
-    def pending(self) -> tuple[str, str, discord.Object | None]:
-        """(scope key, fingerprint of the current definitions, guild or None)."""
-        guild = discord.Object(self.guild_id) if self.guild_id is not None else None
-        if guild is not None:
-            self.tree.copy_global_to(guild=guild)
-        application_id = self.tree.client.application_id or 0
-        return scope_key(self.guild_id), fingerprint(definitions(self.tree, guild), application_id), guild
+    def pending(self) -> str:
+        """The fingerprint of the global definitions as they are now."""
+        return fingerprint(definitions(self.tree), self.tree.client.application_id or 0)
 
     async def _clear_stale_guilds(self, state: dict[str, Any]) -> bool:
         """Remove the commands synced to a guild that is no longer BYLINE_GUILD_ID.
@@ -117,18 +115,50 @@ class CommandSync:
             changed = True
         return changed
 
+    async def _clear_global(self, state: dict[str, Any]) -> bool:
+        """Remove the global commands this bot synced (see the module's docstring). True if it did."""
+        if scope_key(None) not in state:
+            return False
+        client = self.tree.client
+        try:
+            await client.http.bulk_upsert_global_commands(client.application_id, [])  # type: ignore[arg-type]
+        except discord.HTTPException as error:
+            log.warning("could not remove the global commands (%s); will retry at the next start", error)
+            return False
+        log.info("removed the global commands, so that none shows twice in guild %s", self.guild_id)
+        del state[scope_key(None)]
+        return True
+
     async def sync(self, *, force: bool = False) -> list[app_commands.AppCommand] | None:
-        """Sync if the definitions changed (or ``force``); the synced commands, or None if skipped."""
-        key, digest, guild = self.pending()
+        """Sync as the module's docstring says; the synced commands, or None if nothing was synced."""
         state = self._load()
+        if self.guild_id is not None:
+            return await self._sync_guild(state)
         if await self._clear_stale_guilds(state):
             self._save(state)
-        where = "globally" if guild is None else f"to guild {self.guild_id}"
-        if not force and state.get(key) == digest:
-            log.info("slash commands unchanged since the last sync %s; not syncing", where)
+        digest = self.pending()
+        if not force and state.get(scope_key(None)) == digest:
+            log.info("slash commands unchanged since the last global sync; not syncing")
             return None
-        synced = await self.tree.sync(guild=guild)
-        state[key] = digest
+        synced = await self.tree.sync()
+        state[scope_key(None)] = digest
         self._save(state)
-        log.info("synced %d slash commands %s: %s", len(synced), where, ", ".join(c.name for c in synced))
+        log.info("synced %d slash commands globally: %s", len(synced), ", ".join(c.name for c in synced))
+        return synced
+
+    async def _sync_guild(self, state: dict[str, Any]) -> list[app_commands.AppCommand]:
+        assert self.guild_id is not None
+        guild = discord.Object(self.guild_id)
+        self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        state[scope_key(self.guild_id)] = "synced"  # so that going global removes these copies
+        await self._clear_stale_guilds(state)
+        await self._clear_global(state)
+        self._save(state)
+        log.info(
+            "synced %d slash commands to guild %s: %s",
+            len(synced),
+            self.guild_id,
+            ", ".join(c.name for c in synced),
+        )
         return synced

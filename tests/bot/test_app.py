@@ -4,6 +4,7 @@ What they do once connected is tested end to end against the Discord double (tes
 """
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -63,5 +64,14 @@ def test_python_dash_m_bot_is_byline_run(tmp_path: Path) -> None:
 
 
 def test_run_and_sync_are_documented_in_help(byline: Callable[..., Run]) -> None:
-    run = byline("--help")
-    assert "run" in run.out and "sync" in run.out
+    listed = byline("--help")
+    assert listed.code == 0
+    assert re.search(r"^ +run +start the Discord bot$", listed.out, flags=re.MULTILINE)
+    assert re.search(
+        r"^ +sync +push the slash-command definitions to Discord$", listed.out, flags=re.MULTILINE
+    )
+    run = " ".join(byline("run", "--help").out.split())
+    assert "BYLINE_DISCORD_TOKEN" in run and "to BYLINE_GUILD_ID at every start" in run
+    assert "`python -m bot` does the same" in run
+    sync = " ".join(byline("sync", "--help").out.split())
+    assert "whether or not they changed" in sync and "no gateway" in sync

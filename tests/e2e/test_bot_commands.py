@@ -192,22 +192,38 @@ async def test_commands_are_synced_globally_once_and_again_only_when_they_change
     assert len(discord_double.requests_to("PUT", "/applications/{id}/commands")) == 2
 
 
-async def test_with_a_guild_id_commands_are_synced_to_that_guild_only(
+async def test_with_a_guild_id_commands_are_synced_to_that_guild_at_every_start(
     discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_settings: Any
 ) -> None:
     settings = byline_settings.model_copy(update={"guild_id": world.guild_id})
-    async with start_byline(settings=settings):
-        inter = await discord_double.slash_command("help", user=world.member_id)
-        await discord_double.wait_for_response(inter)
+    for _ in range(2):
+        async with start_byline(settings=settings):
+            inter = await discord_double.slash_command("help", user=world.member_id)
+            await discord_double.wait_for_response(inter)
     assert discord_double.requests_to("PUT", "/applications/{id}/commands") == []
-    [put] = discord_double.requests_to("PUT", "/applications/{id}/guilds/{guild}/commands")
-    assert [c["name"] for c in put.json] == ["ask", "sources", "reindex", "help"]
+    puts = discord_double.requests_to("PUT", "/applications/{id}/guilds/{guild}/commands")
+    assert len(puts) == 2  # cheap and instant: no fingerprint in development
+    assert [c["name"] for c in puts[-1].json] == ["ask", "sources", "reindex", "help"]
     assert [c["name"] for c in discord_double.commands_for(world.guild_id)] == [
         "ask",
         "sources",
         "reindex",
         "help",
     ]
+
+
+async def test_switching_from_global_to_a_guild_removes_the_global_copies(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_settings: Any
+) -> None:
+    async with start_byline():
+        pass
+    assert len(discord_double.commands_for()) == 4
+    async with start_byline(settings=byline_settings.model_copy(update={"guild_id": world.guild_id})):
+        inter = await discord_double.slash_command("ask", {"question": "who leads NATO?"})
+        assert (await discord_double.wait_for_response(inter)).embeds  # the guild copy answers
+    assert discord_double.commands_for() == []  # nothing shows twice in the guild
+    assert len(discord_double.commands_for(world.guild_id)) == 4
+    assert set(json.loads(state_file(byline_settings.database).read_text())) == {f"guild:{world.guild_id}"}
 
 
 async def test_going_global_removes_the_copies_left_in_the_development_guild(
