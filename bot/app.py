@@ -73,8 +73,6 @@ class Byline(commands.Bot):
         page_timeout: float = PAGE_TIMEOUT,
         **options: Any,
     ) -> None:
-        # Byline has no voice features: discord.py's warnings about voice libraries are noise.
-        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,  # required by commands.Bot; there are no text commands
             help_command=None,

@@ -1,4 +1,4 @@
-"""Logging for the bot: one handler, and no secret ever written out.
+"""Logging for the bot: one handler, no secret ever written out, and no warnings about voice.
 
 discord.py does not log the bot token, but at DEBUG it logs every request URL and every gateway
 event, and both carry interaction tokens (``/interactions/{id}/{token}/callback``,
@@ -42,12 +42,24 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record), self.secrets)
 
 
+class NoVoiceWarnings(logging.Filter):
+    """Drops discord.py's start-up warnings that voice libraries are missing: Byline has no voice.
+
+    A filter on our handler, rather than discord.py's global ``VoiceClient.warn_nacl`` switch, so
+    nothing outside the bot's own logging changes.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "discord.client" and "voice will NOT be supported" in record.getMessage())
+
+
 def configure_logging(
     level: str, *, secrets: Iterable[str] = (), stream: TextIO | None = None
 ) -> logging.Handler:
     """Send every log record (ours and discord.py's) to one redacting handler on ``stream``."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(RedactingFormatter(secrets=secrets))
+    handler.addFilter(NoVoiceWarnings())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -55,3 +55,17 @@ def test_configure_logging_redacts_every_logger() -> None:
     logging.getLogger("discord.http").debug("GET /users/@me with Authorization Bot %s", TOKEN)
     logging.getLogger("byline.bot").info("started")
     assert TOKEN not in out.getvalue() and "started" in out.getvalue()
+
+
+@pytest.mark.usefixtures("restore_root_logger")
+def test_only_the_warnings_about_voice_libraries_are_left_out() -> None:
+    out = io.StringIO()
+    configure_logging("INFO", stream=out)
+    client = logging.getLogger("discord.client")
+    client.warning("PyNaCl is not installed, voice will NOT be supported")
+    client.warning("davey is not installed, voice will NOT be supported")
+    client.warning("Shard ID None has stopped responding to the gateway.")
+    logging.getLogger("byline.bot").warning("voice will NOT be supported")  # not discord.py's: kept
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2
+    assert "stopped responding" in lines[0] and lines[1].endswith("byline.bot: voice will NOT be supported")
