@@ -1,10 +1,16 @@
 """The one place where errors become replies.
 
-``report_error`` is called by the command tree's ``on_error``, by the DM/mention listener, by the
-"more results" button and by the /sources paginator. Our own errors (``BylineError`` and the
-refusals below) and Discord's typed command errors become a short reply for the person, privately
-where Discord allows it (ephemeral). Anything else is a bug: it is logged with its traceback under
-a short error id, and the person is shown the id and nothing more.
+``report_error`` is called by the command tree's ``on_error``, by the DM/mention listener and by
+the page buttons of /ask and /sources. Our own errors (``BylineError`` and the refusals below) and
+Discord's typed command errors become a short reply for the person; anything else is a bug: it is
+logged with its traceback under a short error id, and the person is shown the id and nothing more.
+
+The rule: an error reply to an interaction is always private (ephemeral), whatever happened
+before it. Not answered yet: an ephemeral response. Deferred privately: the private "thinking…"
+message becomes the error. Deferred publicly (a slow /ask): Discord fills a public "thinking…"
+message with the first follow-up whatever its flags, so that message is deleted first and the
+error follows privately. Answered already: a private follow-up. A question asked by message has
+no private channel: the error is a reply to it (or a plain message where the bot may not reply).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from discord import app_commands
 
 from index import BylineError
 
-from .replies import NO_PINGS
+from .replies import NO_PINGS, deferred_privately
 
 log = logging.getLogger("byline.errors")
 
@@ -36,6 +42,13 @@ class WarmingUp(Refusal):
 
 class NotAllowed(Refusal):
     """The person may not run this command here."""
+
+
+class MissingEmbedLinks(BylineError):
+    """The bot may post in a channel but not show embeds there, and answers are embeds."""
+
+    def __init__(self) -> None:
+        super().__init__("I need the Embed Links permission in this channel to show answers.")
 
 
 class QuestionExpired(BylineError):
@@ -73,8 +86,14 @@ def _describe(target: discord.Interaction | discord.Message) -> str:
     return f"interaction {target.id} ({name}) from user {target.user.id}"
 
 
-async def report_error(target: discord.Interaction | discord.Message, error: BaseException) -> None:
-    """Tell the person what went wrong (privately when possible); log bugs with an id."""
+async def report_error(
+    target: discord.Interaction | discord.Message, error: BaseException, *, as_reply: bool = True
+) -> None:
+    """Tell the person what went wrong (privately for interactions); log bugs with an id.
+
+    ``as_reply``: for a message, answer it as a reply (False where the bot may not read the
+    channel's history, which Discord requires for a reply).
+    """
     text = user_message(error)
     if text is None:
         error_id = secrets.token_hex(4)
@@ -92,20 +111,25 @@ async def report_error(target: discord.Interaction | discord.Message, error: Bas
     else:
         log.info("refused %s: %s", _describe(target), text)
     try:
-        await _send(target, text)
+        await _send(target, text, as_reply=as_reply)
     except discord.HTTPException as failure:
         log.warning("could not tell %s about an error: %s", _describe(target), failure)
 
 
-async def _send(target: discord.Interaction | discord.Message, text: str) -> None:
+async def _send(target: discord.Interaction | discord.Message, text: str, *, as_reply: bool) -> None:
     if isinstance(target, discord.Message):
-        await target.reply(text, allowed_mentions=NO_PINGS)
+        reference = target if as_reply else None
+        await target.channel.send(text, reference=reference, allowed_mentions=NO_PINGS)  # type: ignore[arg-type]
         return
     response = target.response
     if not response.is_done():
         await response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
-    elif response.type is discord.InteractionResponseType.deferred_channel_message:
-        # The "thinking…" message is the reply; it is private if the deferral was.
-        await target.edit_original_response(content=text, embed=None, view=None, allowed_mentions=NO_PINGS)
-    else:
-        await target.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        return
+    if response.type is discord.InteractionResponseType.deferred_channel_message:
+        if deferred_privately(target):
+            await target.edit_original_response(
+                content=text, embed=None, view=None, allowed_mentions=NO_PINGS
+            )
+            return
+        await target.delete_original_response()  # the public "thinking…"
+    await target.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)

@@ -7,6 +7,10 @@ instead of two, shows no "Byline is thinking…" flicker, and keeps the choice o
 if it is not done after ``DEFER_AFTER`` seconds (1.5 s: well inside the deadline even with a slow
 network between us and Discord), defers; ``deliver`` then edits the deferred response. Work that
 always takes long (re-indexing) defers straight away.
+
+A command's deferral decides who sees its answer: Discord has no deferral that leaves the choice
+open. ``defer`` records which one was made, so that an error found afterwards can still be told
+privately (bot/errors.py).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ T = TypeVar("T")
 
 NO_PINGS = discord.AllowedMentions.none()
 DEFER_AFTER = 1.5
+_PRIVATE_DEFERRAL = "byline:deferred-privately"
 
 
 @dataclass
@@ -36,6 +41,18 @@ class Reply:
         return discord.Embed.from_dict(self.embed)
 
 
+async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
+    """Defer: "thinking…" for a command (private if ``ephemeral``), a silent update for a button."""
+    thinking = interaction.type is discord.InteractionType.application_command
+    await interaction.response.defer(thinking=thinking, ephemeral=ephemeral)
+    interaction.extras[_PRIVATE_DEFERRAL] = ephemeral
+
+
+def deferred_privately(interaction: discord.Interaction) -> bool:
+    """True if ``defer`` made this interaction's "thinking…" message private."""
+    return bool(interaction.extras.get(_PRIVATE_DEFERRAL))
+
+
 async def within_deadline(
     interaction: discord.Interaction, work: Awaitable[T], *, defer_after: float = DEFER_AFTER
 ) -> T:
@@ -48,8 +65,7 @@ async def within_deadline(
     try:
         done, _ = await asyncio.wait({task}, timeout=defer_after)
         if not done and not interaction.response.is_done():
-            thinking = interaction.type is discord.InteractionType.application_command
-            await interaction.response.defer(thinking=thinking)
+            await defer(interaction)
         return await task
     finally:
         if not task.done():
@@ -62,20 +78,18 @@ async def deliver(interaction: discord.Interaction, reply: Reply, *, ephemeral: 
     For a button press the reply replaces the message the button is on; for a command it is a
     new message.
     """
-    component = interaction.type is discord.InteractionType.component
     if interaction.response.is_done():
         await interaction.edit_original_response(
             embed=reply.discord_embed, view=reply.view, allowed_mentions=NO_PINGS
         )
-    elif component:
+    elif interaction.type is discord.InteractionType.component:
         await interaction.response.edit_message(
             embed=reply.discord_embed, view=reply.view, allowed_mentions=NO_PINGS
         )
-    elif reply.view is not None:
-        await interaction.response.send_message(
-            embed=reply.discord_embed, view=reply.view, ephemeral=ephemeral, allowed_mentions=NO_PINGS
-        )
     else:
         await interaction.response.send_message(
-            embed=reply.discord_embed, ephemeral=ephemeral, allowed_mentions=NO_PINGS
+            embed=reply.discord_embed,
+            view=reply.view or discord.utils.MISSING,
+            ephemeral=ephemeral,
+            allowed_mentions=NO_PINGS,
         )

@@ -12,7 +12,7 @@ from discord.ext import commands
 from .. import render
 from ..access import may_reindex, refusal
 from ..errors import NotAllowed
-from ..replies import NO_PINGS
+from ..replies import NO_PINGS, defer
 
 if TYPE_CHECKING:
     from ..app import Byline
@@ -44,7 +44,7 @@ class Admin(commands.Cog):
     async def reindex(self, interaction: discord.Interaction) -> None:
         """Re-read the articles folder: new, changed and removed files (administrators only)."""
         # Re-indexing can take a while: defer at once, privately (the report names server files).
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction, ephemeral=True)
         report = await self.bot.library.reindex()  # IndexBusyError if one is running already
         log.info(
             "re-index by user %s: %d added, %d updated, %d removed, %d skipped",

@@ -18,13 +18,15 @@ import discord
 import pytest
 
 from bot.logs import REDACTED, RedactingFormatter
+from bot.replies import within_deadline
+from index import QuestionError
 
 from .conftest import REPO, bot_requests_with_messages
 from .double import DefaultWorld, DiscordDouble
+from .support import POLAND
 
 pytestmark = pytest.mark.asyncio
 
-POLAND = "what is Poland's spending?"
 NASTY = (
     f"@everyone @here <@{DefaultWorld.admin_id}> **{POLAND}** ||spoiler|| [link](https://evil.example) `x`"
 )
@@ -126,6 +128,41 @@ async def test_an_unexpected_error_is_logged_with_an_id_the_user_is_shown(
     assert match[1] in record.getMessage() and "broken" in record.getMessage()
     assert record.exc_info and isinstance(record.exc_info[1], RuntimeError)
     assert "disk on fire" not in reply.content
+
+
+async def test_an_error_after_a_public_deferral_is_told_privately(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    async def slow_then_refused() -> None:
+        await asyncio.sleep(0.05)
+        raise QuestionError("That question cannot be answered (test).")
+
+    def add_slow_command(bot: Any) -> None:
+        @bot.tree.command(name="slow", description="Slow, then refused (test only)")
+        async def slow(interaction: discord.Interaction) -> None:
+            await within_deadline(interaction, slow_then_refused(), defer_after=0.01)
+
+    async with start_byline(prepare=add_slow_command):
+        inter = await discord_double.slash_command("slow", user=world.member_id)
+        await discord_double.wait_until(lambda: inter.followup_ids or None, what="the follow-up")
+    assert inter.callback_type == 5  # deferred: a public "thinking…" message
+    thinking = discord_double.messages[inter.original_message_id]  # type: ignore[index]
+    assert thinking.deleted and not thinking.ephemeral
+    [followup] = [discord_double.messages[i] for i in inter.followup_ids]
+    assert followup.ephemeral and followup.content == "That question cannot be answered (test)."
+    shown = [m for m in discord_double.channel_messages(world.text_channel_id) if not m.deleted]
+    assert shown == [followup]  # nobody else sees the error
+
+
+async def test_an_error_after_a_private_deferral_replaces_the_thinking_message(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_seeds: Path
+) -> None:
+    shutil.rmtree(byline_seeds)
+    async with start_byline():
+        inter = await discord_double.slash_command("reindex", user=world.admin_id)
+        reply = await discord_double.wait_for_response(inter)
+    assert inter.callback_type == 5 and reply.ephemeral and inter.followup_ids == []
+    assert reply.content.startswith(f"The seeds folder {byline_seeds} does not exist")
 
 
 async def test_no_token_in_logs_even_at_debug_nor_in_replies(

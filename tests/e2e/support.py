@@ -1,0 +1,38 @@
+"""What the end-to-end tests of the bot share: a question the seeds answer, and reading buttons."""
+
+from __future__ import annotations
+
+from .double import DefaultWorld, DiscordDouble, MessageRecord
+
+POLAND = "what is Poland's spending?"
+
+
+def buttons(message: MessageRecord) -> dict[str, str]:
+    """Button label -> custom_id on a message, in the order they are shown."""
+    return {
+        c["label"]: c["custom_id"]
+        for row in message.components
+        for c in row.get("components", [])
+        if c.get("type") == 2
+    }
+
+
+async def answered_after(double: DiscordDouble, world: DefaultWorld, *, dm: bool = False) -> MessageRecord:
+    """Ask a question that gets an answer, and return the answer once it is there.
+
+    For tests that something did *not* happen: discord.py handles events in the order they come,
+    and the bot decides to ignore a message before it awaits anything, so once this answer is
+    there, everything sent before it has had its chance.
+    """
+    if dm:
+        asked = await double.user_message(POLAND, user=world.admin_id, dm=True)
+    else:
+        asked = await double.user_message(
+            f"<@{world.bot_id}> {POLAND}", user=world.admin_id, channel_id=world.text_channel_id
+        )
+
+    def answers_it(message: MessageRecord) -> bool:
+        reference = message.message_reference or {}
+        return int(reference.get("message_id", 0)) == asked.id
+
+    return await double.wait_for_message(asked.channel_id, predicate=answers_it)
