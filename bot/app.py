@@ -1,7 +1,7 @@
 """The Discord bot: a ``commands.Bot`` whose cogs answer from the same ``Library`` as the CLI.
 
-Start-up (``setup_hook``, before the gateway connects): add the cogs and the "more results"
-button, open the library, and sync the slash commands if their definitions changed (bot/sync.py).
+Start-up (``setup_hook``, before the gateway connects): add the cogs and the page buttons of
+/ask and /sources, open the library, and sync the slash commands (bot/sync.py).
 Opening is fast; if the database was never indexed, the first build runs in a background task so
 the bot can connect meanwhile, and questions asked before it finishes are told "warming up".
 
@@ -27,7 +27,7 @@ from index import BylineError, Library
 from .cogs.admin import Admin
 from .cogs.ask import Ask, QuestionCache, ResultsPage
 from .cogs.help import Help
-from .cogs.sources import Sources
+from .cogs.sources import Sources, SourcesPage
 from .cooldown import QuestionCooldown
 from .errors import WarmingUp, report_error
 from .replies import DEFER_AFTER, NO_PINGS
@@ -35,8 +35,6 @@ from .settings import Settings, SettingsError
 from .sync import CommandSync, state_file
 
 log = logging.getLogger("byline.bot")
-
-PAGE_TIMEOUT = 180.0
 
 
 def intents() -> discord.Intents:
@@ -60,7 +58,7 @@ class Byline(commands.Bot):
 
     ``sync_only``: log in, sync the commands and do nothing else (``byline sync``).
     ``question_rate``: questions allowed per user per window, shared by /ask, DMs and mentions.
-    ``defer_after``, ``page_timeout``: see bot/replies.py and /sources; tests shorten them.
+    ``defer_after``: see bot/replies.py; tests shorten it.
     """
 
     def __init__(
@@ -70,7 +68,6 @@ class Byline(commands.Bot):
         sync_only: bool = False,
         question_rate: tuple[int, float] | None = None,
         defer_after: float = DEFER_AFTER,
-        page_timeout: float = PAGE_TIMEOUT,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -86,7 +83,6 @@ class Byline(commands.Bot):
         self.settings = settings
         self.sync_only = sync_only
         self.defer_after = defer_after
-        self.page_timeout = page_timeout
         self.cooldown = QuestionCooldown(*(question_rate or ()))
         self.questions = QuestionCache()
         self.library: Library | None = None
@@ -97,7 +93,7 @@ class Byline(commands.Bot):
     async def setup_hook(self) -> None:
         for cog in (Ask(self), Sources(self), Admin(self), Help(self)):
             await self.add_cog(cog)
-        self.add_dynamic_items(ResultsPage)
+        self.add_dynamic_items(ResultsPage, SourcesPage)
         if self.sync_only:
             self.synced = await self.command_sync.sync(force=True)
             return

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
-from index import Hit, ReindexReport, SourceSummary
+from index import Article, Hit, ReindexReport, SourceSummary
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -99,15 +99,28 @@ def shorten(text: str, limit: int) -> str:
     return head.rstrip() + ELLIPSIS
 
 
+def shrink_to_fit(build: Callable[[int], str], room: int, limit: int, *, least: int = 0) -> str | None:
+    """``build(room)``, or ``build`` of a smaller room, whichever first fits in ``limit``.
+
+    Room shrinks in proportion to how far the last try was over (at least by one), so a handful
+    of tries find it however long the text; ``None`` if even ``build(least)`` does not fit.
+    """
+    while True:
+        out = build(room)
+        size = discord_len(out)
+        if size <= limit:
+            return out
+        if room <= least:
+            return None
+        room = max(least, min(room - 1, room * limit // size))
+
+
 def fitted(text: str, limit: int, *, line_start: bool = False) -> str:
     """``text`` escaped, and shortened first as much as needed for the escaped form to fit."""
-    room = limit
-    while True:
-        out = escape(shorten(text, room), line_start=line_start)
-        size = discord_len(out)
-        if size <= limit or room <= 1:
-            return out if size <= limit else ""
-        room = max(1, min(room - 1, room * limit // size))
+    escaped = shrink_to_fit(
+        lambda room: escape(shorten(text, room), line_start=line_start), limit, limit, least=1
+    )
+    return escaped or ""
 
 
 def embed_size(embed: dict) -> int:
@@ -234,20 +247,22 @@ def passage(hit: Hit, room: int) -> str | None:
     """The hit's passage marked up in at most ``room`` characters (None if it cannot fit at all)."""
     text = flatten(hit.text)
     sentence = hit.sentence if hit.sentence and 0 <= hit.sentence[0] < hit.sentence[1] else None
-    raw = room
-    while True:
+
+    def window(raw: int) -> str:
         start, end = _window(text, sentence, raw)
         body = marked(text, start, end, hit.highlights, sentence)
         if start > 0:
             body = f"{ELLIPSIS} {body}"
-        if end < len(text):
-            body += ELLIPSIS
-        size = discord_len(body)
-        if size <= room:
-            return body
-        if raw <= 0:
-            return None
-        raw = max(0, min(raw - 1, raw * room // size))
+        return body + ELLIPSIS if end < len(text) else body
+
+    return shrink_to_fit(window, room, room)
+
+
+def _outlet(article: Article, room: int) -> str:
+    """The article's outlet in ``room``; "Unknown outlet" only when the source names none."""
+    if not article.outlet:
+        return UNKNOWN_OUTLET
+    return fitted(article.outlet, room) or ELLIPSIS
 
 
 def attribution(hit: Hit, room: int) -> str:
@@ -257,22 +272,20 @@ def attribution(hit: Hit, room: int) -> str:
     never guesses an outlet.
     """
     article = hit.article
-    title_room, outlet_room, published_room = 150, 60, 40
-    while True:
-        outlet = fitted(article.outlet, outlet_room) if article.outlet else ""
-        parts = [f"**{hit.rank}. {outlet or UNKNOWN_OUTLET}**"]
+
+    def line(title_room: int) -> str:
+        parts = [f"**{hit.rank}. {_outlet(article, title_room * 2 // 5)}**"]
         title = fitted(article.title, title_room)
         if title:
             parts.append(f"*{title}*")
         if article.published:
-            published = fitted(article.published, published_room)
+            published = fitted(article.published, title_room * 4 // 15)
             if published:
                 parts.append(published)
         parts.append(f"paragraph {hit.paragraph}")
-        line = " · ".join(parts)
-        if discord_len(line) <= room or title_room <= 1:
-            return line
-        title_room, outlet_room, published_room = title_room // 2, outlet_room // 2, published_room // 2
+        return " · ".join(parts)
+
+    return shrink_to_fit(line, 150, room, least=1) or line(1)
 
 
 def hit_block(hit: Hit, room: int) -> str | None:
@@ -385,53 +398,56 @@ def reindex_embed(report: ReindexReport) -> dict:
 
 
 def source_line(number: int, summary: SourceSummary, room: int) -> str:
-    """``**3.** *Title* — Outlet · published · 12 passages · file`` in at most ``room`` characters."""
+    """``**3.** *Title* — Outlet · published · 12 passages`` in at most ``room`` characters.
+
+    No file name: /sources is public, and which files the server keeps is the operator's business
+    (the private /reindex report names them).
+    """
     article = summary.article
-    title_room, other_room = 150, 60
-    while True:
-        outlet = fitted(article.outlet, other_room) if article.outlet else UNKNOWN_OUTLET
-        parts = [f"{outlet}"]
+
+    def line(title_room: int) -> str:
+        parts = [_outlet(article, title_room * 2 // 5)]
         if article.published:
-            parts.append(fitted(article.published, other_room // 2))
+            parts.append(fitted(article.published, title_room // 5))
         parts.append(_count(summary.passages, "passage"))
-        parts.append(fitted(article.source, other_room))
-        line = f"**{number}.** *{fitted(article.title, title_room) or ELLIPSIS}* — " + " · ".join(
-            p for p in parts if p
-        )
-        if discord_len(line) <= room or title_room <= 1:
-            return line
-        title_room, other_room = title_room // 2, other_room // 2
+        title = fitted(article.title, title_room) or ELLIPSIS
+        return f"**{number}.** *{title}* — " + " · ".join(p for p in parts if p)
+
+    return shrink_to_fit(line, 150, room, least=1) or line(1)
 
 
-def sources_pages(summaries: Sequence[SourceSummary], per_page: int = SOURCES_PER_PAGE) -> list[dict]:
-    """The indexed articles, ``per_page`` to an embed; one embed saying so when there are none."""
+def sources_page_count(articles: int, per_page: int = SOURCES_PER_PAGE) -> int:
+    """How many pages /sources has for ``articles`` articles (one, saying so, when there are none)."""
+    return max(1, -(-articles // per_page))
+
+
+def sources_page(summaries: Sequence[SourceSummary], page: int, per_page: int = SOURCES_PER_PAGE) -> dict:
+    """Page ``page`` (from 0) of the indexed articles, ``per_page`` to a page.
+
+    Only that page is rendered, whatever the size of the archive.
+    """
     if not summaries:
-        return [
-            {
-                "title": "No articles are indexed yet",
-                "description": (
-                    "Put article files (.txt or .md) in the seeds folder, then an administrator "
-                    "can run `/reindex`."
-                ),
-                "color": EMPTY_COLOUR,
-            }
-        ]
-    pages = [summaries[i : i + per_page] for i in range(0, len(summaries), per_page)]
+        return {
+            "title": "No articles are indexed yet",
+            "description": (
+                "Put article files (.txt or .md) in the seeds folder, then an administrator "
+                "can run `/reindex`."
+            ),
+            "color": EMPTY_COLOUR,
+        }
+    pages = sources_page_count(len(summaries), per_page)
+    first = page * per_page
     room = (DESCRIPTION_MAX - 2 * per_page) // per_page
-    total = _count(len(summaries), "article")
-    embeds = []
-    for number, page in enumerate(pages, 1):
-        first = (number - 1) * per_page + 1
-        lines = [source_line(first + i, summary, room) for i, summary in enumerate(page)]
-        embeds.append(
-            {
-                "title": f"Indexed articles ({len(summaries):,})",
-                "description": "\n".join(lines),
-                "color": ANSWER_COLOUR,
-                "footer": {"text": f"Page {number} of {len(pages)} · {total}"},
-            }
-        )
-    return embeds
+    lines = [
+        source_line(first + i + 1, summary, room)
+        for i, summary in enumerate(summaries[first : first + per_page])
+    ]
+    return {
+        "title": f"Indexed articles ({len(summaries):,})",
+        "description": "\n".join(lines),
+        "color": ANSWER_COLOUR,
+        "footer": {"text": f"Page {page + 1:,} of {pages:,} · {_count(len(summaries), 'article')}"},
+    }
 
 
 # ---- help ---------------------------------------------------------------------------------------

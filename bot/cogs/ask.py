@@ -7,16 +7,17 @@ import hashlib
 import logging
 import re
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from index import MAX_QUESTION_CHARS, MAX_TOP_K, BylineError
+from index import MAX_QUESTION_CHARS, MAX_TOP_K
 
 from .. import render
-from ..errors import QuestionExpired, report_error
+from ..errors import MissingEmbedLinks, QuestionExpired, report_error
+from ..paging import BACK, Turn, only_owner, view_of
 from ..replies import NO_PINGS, Reply, deliver, within_deadline
 
 if TYPE_CHECKING:
@@ -27,11 +28,7 @@ log = logging.getLogger("byline.ask")
 MAX_RESULTS = 10
 CUSTOM_ID_MAX = 100
 PAGE_PREFIX = "byline:page"
-
-
-def utf16_len(text: str) -> int:
-    """Length as Discord may count it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
+MORE = Turn("More results", discord.ButtonStyle.primary)
 
 
 class QuestionCache:
@@ -88,12 +85,13 @@ class ResultsPage(
     Only the person who asked may turn the pages: anyone else is told so, privately.
     """
 
-    def __init__(self, asker_id: int, size: int, page: int, question: str, *, label: str) -> None:
+    def __init__(
+        self, asker_id: int, size: int, page: int, question: str, *, label: str, style: discord.ButtonStyle
+    ) -> None:
         self.asker_id = asker_id
         self.size = size
         self.page = page
         self.question = question
-        style = discord.ButtonStyle.primary if label == "More results" else discord.ButtonStyle.secondary
         super().__init__(
             discord.ui.Button(
                 label=label, style=style, custom_id=f"{PAGE_PREFIX}:{asker_id}:{size}:{page}:{question}"
@@ -102,34 +100,31 @@ class ResultsPage(
 
     @classmethod
     def build(
-        cls, cache: QuestionCache, asker_id: int, size: int, page: int, question: str, *, label: str
+        cls, cache: QuestionCache, asker_id: int, size: int, page: int, question: str, *, turn: Turn
     ) -> ResultsPage:
         prefix = f"{PAGE_PREFIX}:{asker_id}:{size}:{page}:"
         inline = "=" + question
-        token = inline if utf16_len(prefix + inline) <= CUSTOM_ID_MAX else "#" + cache.remember(question)
-        return cls(asker_id, size, page, token, label=label)
+        fits = render.discord_len(prefix + inline) <= CUSTOM_ID_MAX
+        token = inline if fits else "#" + cache.remember(question)
+        return cls(asker_id, size, page, token, label=turn.label, style=turn.style)
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
     ) -> ResultsPage:
-        label = getattr(item, "label", None) or "More results"
         asker, size, page = int(match["asker"]), int(match["size"]), int(match["page"])
-        return cls(asker, size, page, match["question"], label=label)
+        return cls(asker, size, page, match["question"], label=item.label or "", style=item.style)
 
     def recall(self, cache: QuestionCache) -> str | None:
         kind, value = self.question[0], self.question[1:]
         return value if kind == "=" else cache.recall(value)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.asker_id:
-            return True
-        await interaction.response.send_message(
+        return await only_owner(
+            interaction,
+            self.asker_id,
             "Only the person who asked can page through these results. Ask your own question with /ask.",
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
         )
-        return False
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: Byline = interaction.client  # type: ignore[assignment]
@@ -161,13 +156,11 @@ async def answer_page(bot: Byline, question: str, *, asker_id: int, size: int, p
     if not shown:
         embed = render.no_more_embed(answer.question) if page else render.nothing_found_embed(answer.question)
         return Reply(embed)
-    view = None
-    if page or more:
-        view = discord.ui.View(timeout=None)
-        for wanted, to, label in ((page > 0, page - 1, "Previous"), (more, page + 1, "More results")):
-            if wanted:
-                button = ResultsPage.build(bot.questions, asker_id, size, to, answer.question, label=label)
-                view.add_item(button)
+
+    def button(to: int, turn: Turn) -> ResultsPage:
+        return ResultsPage.build(bot.questions, asker_id, size, to, answer.question, turn=turn)
+
+    view = view_of(button(page - 1, BACK) if page else None, button(page + 1, MORE) if more else None)
     return Reply(render.answer_embed(answer.question, shown, more=more), view)
 
 
@@ -176,11 +169,6 @@ def _question_check(interaction: discord.Interaction) -> bool:
     bot: Byline = interaction.client  # type: ignore[assignment]
     bot.check_question(interaction.user)
     return True
-
-
-class MissingEmbedLinks(BylineError):
-    def __init__(self) -> None:
-        super().__init__("I need the Embed Links permission in this channel to show answers.")
 
 
 class Ask(commands.Cog):
@@ -248,10 +236,7 @@ class Ask(commands.Cog):
                 reply = await answer_page(
                     self.bot, question, asker_id=message.author.id, size=self.bot.settings.top_k, page=0
                 )
-            if reply.view is not None:
-                await message.reply(embed=reply.discord_embed, view=reply.view, allowed_mentions=NO_PINGS)
-            else:
-                await message.reply(embed=reply.discord_embed, allowed_mentions=NO_PINGS)
+            await message.reply(embed=reply.discord_embed, view=reply.view, allowed_mentions=NO_PINGS)
         except app_commands.CommandOnCooldown as error:
             if self.bot.cooldown.first_refusal(message.author, error.retry_after):
                 await report_error(message, error)

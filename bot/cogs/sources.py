@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-from typing import TYPE_CHECKING, Any
+import re
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -11,66 +11,77 @@ from discord.ext import commands
 
 from .. import render
 from ..errors import report_error
-from ..replies import NO_PINGS, Reply, deliver, within_deadline
+from ..paging import BACK, Turn, only_owner, view_of
+from ..replies import Reply, deliver, within_deadline
 
 if TYPE_CHECKING:
     from ..app import Byline
 
+SOURCES_PREFIX = "byline:sources"
+NEXT = Turn("Next", discord.ButtonStyle.primary)
 
-class PageTurner(discord.ui.View):
-    """Previous/Next buttons over pre-rendered embeds.
 
-    Only the person who ran the command may turn the pages (others are told so, privately). After
-    ``timeout`` seconds without a press the buttons are removed from the message, so nobody is
-    left with buttons that no longer answer.
+class SourcesPage(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=rf"{SOURCES_PREFIX}:(?P<owner>[0-9]{{1,20}}):(?P<page>[0-9]{{1,9}})",
+):
+    """A "Previous" or "Next" button under /sources: ``byline:sources:<owner id>:<page to show>``.
+
+    Its state is all in its custom_id, so it keeps working after the bot restarts, and nothing is
+    kept per message. Only the person who ran /sources may turn the pages; the page is rendered
+    when asked for, from the articles indexed then.
     """
 
-    def __init__(self, owner_id: int, pages: list[dict], *, timeout: float) -> None:
-        super().__init__(timeout=timeout)
+    def __init__(self, owner_id: int, page: int, *, label: str, style: discord.ButtonStyle) -> None:
         self.owner_id = owner_id
-        self.pages = pages
-        self.index = 0
-        self.interaction: discord.Interaction | None = None  # the command's, to edit on timeout
-        self._refresh()
+        self.page = page
+        super().__init__(
+            discord.ui.Button(label=label, style=style, custom_id=f"{SOURCES_PREFIX}:{owner_id}:{page}")
+        )
 
-    def _refresh(self) -> None:
-        self.previous.disabled = self.index == 0
-        self.next.disabled = self.index == len(self.pages) - 1
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> SourcesPage:
+        return cls(int(match["owner"]), int(match["page"]), label=item.label or "", style=item.style)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(
+        return await only_owner(
+            interaction,
+            self.owner_id,
             "Only the person who ran /sources can turn these pages; run /sources yourself.",
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
-        )
-        return False
-
-    async def _show(self, interaction: discord.Interaction, index: int) -> None:
-        self.index = max(0, min(index, len(self.pages) - 1))
-        self._refresh()
-        await interaction.response.edit_message(
-            embed=discord.Embed.from_dict(self.pages[self.index]), view=self, allowed_mentions=NO_PINGS
         )
 
-    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
-        await self._show(interaction, self.index - 1)
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: Byline = interaction.client  # type: ignore[assignment]
+        try:
+            await show_sources(bot, interaction, self.page)
+        except Exception as error:  # discord.py would only log it: the person gets an answer
+            await report_error(interaction, error)
 
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.primary)
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
-        await self._show(interaction, self.index + 1)
 
-    async def on_timeout(self) -> None:
-        if self.interaction is not None:
-            with contextlib.suppress(discord.HTTPException):
-                await self.interaction.edit_original_response(view=None)
+async def sources_page(bot: Byline, owner_id: int, page: int) -> Reply:
+    """Page ``page`` (from 0; the last one if the list has shrunk since) with its buttons."""
+    summaries = await bot.library.articles()
+    pages = render.sources_page_count(len(summaries))
+    page = min(page, pages - 1)
 
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        await report_error(interaction, error)
+    def button(to: int, turn: Turn) -> SourcesPage:
+        return SourcesPage(owner_id, to, label=turn.label, style=turn.style)
+
+    view = view_of(
+        button(page - 1, BACK) if page else None, button(page + 1, NEXT) if page < pages - 1 else None
+    )
+    return Reply(render.sources_page(summaries, page), view)
+
+
+async def show_sources(bot: Byline, interaction: discord.Interaction, page: int) -> None:
+    """Answer ``interaction`` (the command, or a press of its buttons) with one page of articles."""
+    bot.ensure_ready()
+    reply = await within_deadline(
+        interaction, sources_page(bot, interaction.user.id, page), defer_after=bot.defer_after
+    )
+    await deliver(interaction, reply)
 
 
 class Sources(commands.Cog):
@@ -82,14 +93,4 @@ class Sources(commands.Cog):
     @app_commands.command()
     async def sources(self, interaction: discord.Interaction) -> None:
         """List the articles Byline answers from."""
-        self.bot.ensure_ready()
-        summaries = await within_deadline(
-            interaction, self.bot.library.articles(), defer_after=self.bot.defer_after
-        )
-        pages = render.sources_pages(summaries)
-        if len(pages) == 1:
-            await deliver(interaction, Reply(pages[0]))
-            return
-        view = PageTurner(interaction.user.id, pages, timeout=self.bot.page_timeout)
-        await deliver(interaction, Reply(pages[0], view))
-        view.interaction = interaction
+        await show_sources(self.bot, interaction, 0)

@@ -252,23 +252,54 @@ def test_thousands_of_skipped_files_fit_in_one_field() -> None:
     assert re.search(r"…and [\d,]+ more$", embed["fields"][0]["value"])
 
 
-def test_sources_pages_hold_ten_articles_each_within_limits() -> None:
+def test_a_sources_page_holds_ten_articles_within_limits() -> None:
     summaries = [
         SourceSummary(Article(str(n), f"**Title {n}** " * 400, "<@1>" * 100, "x" * 300, "f_" * 200), 5)
         for n in range(25)
     ]
-    pages = render.sources_pages(summaries)
-    assert len(pages) == 3
+    assert render.sources_page_count(len(summaries)) == 3
+    pages = [render.sources_page(summaries, page) for page in range(3)]
     assert [p["footer"]["text"] for p in pages] == [f"Page {n} of 3 · 25 articles" for n in (1, 2, 3)]
     assert all(within_limits(page) for page in pages)
     assert pages[2]["description"].startswith("**21.** ")
+    assert pages[2]["description"].count("\n") == 4  # articles 21 to 25
     for line in pages[0]["description"].split("\n"):
         unrender(line)
+        assert "Unknown outlet" not in line  # squeezed, the outlet is still the article's own
+
+
+def test_a_sources_line_names_outlet_title_date_and_passages_but_no_file() -> None:
+    article = Article("a1", "NATO allies agree", "Daily Mirror", "a day ago", "private/dir/page_1.txt")
+    line = render.source_line(3, SourceSummary(article, 12), 400)
+    assert line == "**3.** *NATO allies agree* — Daily Mirror · a day ago · 12 passages"
+    no_outlet = Article("a2", "Untitled", None, None, "x.txt")
+    assert (
+        render.source_line(4, SourceSummary(no_outlet, 1), 400)
+        == "**4.** *Untitled* — Unknown outlet · 1 passage"
+    )
+
+
+def test_a_page_of_a_huge_archive_renders_only_that_page() -> None:
+    class Counting(list):
+        """A list that counts the articles read from it."""
+
+        read = 0
+
+        def __getitem__(self, index):  # type: ignore[no-untyped-def]
+            found = super().__getitem__(index)
+            Counting.read += len(found) if isinstance(index, slice) else 1
+            return found
+
+    summaries = Counting(SourceSummary(Article(str(n), f"T{n}", "O", None, "f"), 1) for n in range(100_000))
+    page = render.sources_page(summaries, 9_999)
+    assert page["footer"]["text"] == "Page 10,000 of 10,000 · 100,000 articles"
+    assert page["description"].startswith("**99991.** *T99990*")
+    assert Counting.read == 10
 
 
 def test_no_articles_is_said_plainly() -> None:
-    [page] = render.sources_pages([])
-    assert page["title"] == "No articles are indexed yet"
+    assert render.sources_page_count(0) == 1
+    assert render.sources_page([], 0)["title"] == "No articles are indexed yet"
 
 
 def test_help_mentions_every_way_to_ask() -> None:

@@ -13,21 +13,10 @@ import pytest
 
 from bot import render
 
-from .double import MESSAGE_FLAG_EPHEMERAL, DefaultWorld, DiscordDouble, MessageRecord
+from .double import MESSAGE_FLAG_EPHEMERAL, DefaultWorld, DiscordDouble
+from .support import POLAND, buttons
 
 pytestmark = pytest.mark.asyncio
-
-POLAND = "what is Poland's spending?"
-
-
-def buttons(message: MessageRecord) -> dict[str, str]:
-    """Button label -> custom_id on a message."""
-    return {
-        c["label"]: c["custom_id"]
-        for row in message.components
-        for c in row.get("components", [])
-        if c.get("type") == 2
-    }
 
 
 def ranks(embed: dict[str, Any]) -> list[int]:
@@ -104,19 +93,35 @@ async def test_more_results_pages_on_and_back(
         assert list(buttons(message)) == ["More results"]
 
 
-async def test_last_page_has_no_more_button(
+async def test_paging_ends_with_the_last_passage_that_answers(
     discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
 ) -> None:
+    """13 passages of the seeds answer POLAND: pages 1-10, then 11-13, and no further."""
     async with start_byline():
         inter = await discord_double.slash_command("ask", {"question": POLAND, "results": 10})
         message = await discord_double.wait_for_response(inter)
-        for _ in range(10):
-            if "More results" not in buttons(message):
-                break
+        assert ranks(message.embeds[0]) == list(range(1, 11))
+        click = await discord_double.button_click(buttons(message)["More results"], message)
+        await discord_double.wait_for_ack(click)
+    assert ranks(message.embeds[0]) == [11, 12, 13]
+    assert message.embeds[0]["footer"]["text"] == "Passages 11–13"
+    assert list(buttons(message)) == ["Previous"]
+
+
+async def test_paging_stops_at_the_fiftieth_passage(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_seeds: Path
+) -> None:
+    """The library answers at most 50 passages: the fifth page of ten is the last."""
+    paragraphs = "\n\n".join(f"Paragraph {n} says the zeppelin museum opens." for n in range(60))
+    (byline_seeds / "museum.md").write_text(f"---\ntitle: Museum\n---\n\n{paragraphs}\n", encoding="utf-8")
+    async with start_byline():
+        inter = await discord_double.slash_command("ask", {"question": "zeppelin museum", "results": 10})
+        message = await discord_double.wait_for_response(inter)
+        for _ in range(4):
             click = await discord_double.button_click(buttons(message)["More results"], message)
             await discord_double.wait_for_ack(click)
-        assert list(buttons(message)) == ["Previous"]
-        assert ranks(message.embeds[0])[-1] <= 50
+    assert ranks(message.embeds[0]) == list(range(41, 51))
+    assert list(buttons(message)) == ["Previous"]
 
 
 async def test_a_stranger_pressing_more_results_is_told_privately(
