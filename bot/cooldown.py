@@ -24,7 +24,8 @@ class QuestionCooldown:
         self._mapping: commands.CooldownMapping[int] = commands.CooldownMapping.from_cooldown(
             rate, per, lambda user_id: user_id
         )
-        self._told: dict[int, float] = {}  # user id -> until when they have been told to wait
+        self.per = per
+        self._told: dict[tuple[int, str], float] = {}  # (user id, notice) -> until when it is not repeated
 
     def check(self, user: discord.abc.Snowflake) -> None:
         """Count one question; raise ``app_commands.CommandOnCooldown`` if the user must wait."""
@@ -34,16 +35,18 @@ class QuestionCooldown:
             assert bucket is not None
             raise app_commands.CommandOnCooldown(bucket, retry_after)
 
-    def first_refusal(self, user: discord.abc.Snowflake, retry_after: float) -> bool:
-        """True the first time a user is refused within a wait, so a flood of messages gets one reply.
+    def first_notice(self, user: discord.abc.Snowflake, about: str, seconds: float) -> bool:
+        """True the first time within ``seconds`` that ``user`` is to be told ``about`` something.
 
         Slash commands must always be answered; messages need not be, and answering every one of
-        a flood with "slow down" would be a flood of our own.
+        a flood ("slow down", "I need Embed Links here") would be a flood of our own: each notice
+        is sent once, then not again until its time is up.
         """
         now = time.monotonic()
         if len(self._told) > 1024:
-            self._told = {k: until for k, until in self._told.items() if until > now}
-        first = self._told.get(user.id, 0.0) <= now
+            self._told = {key: until for key, until in self._told.items() if until > now}
+        key = (user.id, about)
+        first = self._told.get(key, 0.0) <= now
         if first:
-            self._told[user.id] = now + retry_after
+            self._told[key] = now + seconds
         return first

@@ -16,6 +16,7 @@ from discord.ext import commands
 from index import MAX_QUESTION_CHARS, MAX_TOP_K
 
 from .. import render
+from ..channels import posting_in
 from ..errors import MissingEmbedLinks, QuestionExpired, report_error
 from ..paging import BACK, Turn, only_owner, view_of
 from ..replies import NO_PINGS, Reply, deliver, within_deadline
@@ -221,24 +222,31 @@ class Ask(commands.Cog):
         question = self.question_in(message)
         if question is None:
             return
-        embed_links = True
-        if message.guild is not None:
-            permissions = message.channel.permissions_for(message.guild.me)  # type: ignore[arg-type]
-            if not permissions.send_messages:
-                log.info("mentioned in channel %s where I may not send messages", message.channel.id)
-                return
-            embed_links = permissions.embed_links
+        where = posting_in(message)
+        if not where.send:
+            log.info("asked in channel %s where I may not post", message.channel.id)
+            return
         try:
-            self.bot.check_question(message.author)
-            if not embed_links:
-                raise MissingEmbedLinks()
+            self.bot.ensure_ready()
+            if not where.embeds:  # refused before counting: a question that cannot be shown is not one
+                if self.bot.cooldown.first_notice(message.author, "embed links", self.bot.cooldown.per):
+                    raise MissingEmbedLinks()
+                return
+            self.bot.cooldown.check(message.author)
             async with message.channel.typing():
                 reply = await answer_page(
                     self.bot, question, asker_id=message.author.id, size=self.bot.settings.top_k, page=0
                 )
-            await message.reply(embed=reply.discord_embed, view=reply.view, allowed_mentions=NO_PINGS)
+            await message.channel.send(
+                embed=reply.discord_embed,
+                view=reply.view,
+                reference=message if where.reply else None,  # type: ignore[arg-type]
+                allowed_mentions=NO_PINGS,
+            )
         except app_commands.CommandOnCooldown as error:
-            if self.bot.cooldown.first_refusal(message.author, error.retry_after):
-                await report_error(message, error)
+            if self.bot.cooldown.first_notice(message.author, "cooldown", error.retry_after):
+                await report_error(message, error, as_reply=where.reply)
+        except discord.Forbidden as error:  # where we could not tell our permissions beforehand
+            log.info("may not answer in channel %s: %s", message.channel.id, error.text)
         except Exception as error:
-            await report_error(message, error)
+            await report_error(message, error, as_reply=where.reply)

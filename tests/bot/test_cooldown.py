@@ -28,7 +28,20 @@ def test_other_users_do_not_feel_it() -> None:
 
 def test_a_flood_is_told_once_per_wait() -> None:
     cooldown = QuestionCooldown(1, 60.0)
-    assert cooldown.first_refusal(ALICE, 30.0)
-    assert not cooldown.first_refusal(ALICE, 29.0)
-    assert cooldown.first_refusal(BOB, 30.0)
-    assert cooldown.first_refusal(ALICE, 0.0) is False  # still within the first wait
+    assert cooldown.first_notice(ALICE, "cooldown", 30.0)
+    assert not cooldown.first_notice(ALICE, "cooldown", 29.0)
+    assert cooldown.first_notice(BOB, "cooldown", 30.0)
+    assert cooldown.first_notice(ALICE, "cooldown", 0.0) is False  # still within the first wait
+
+
+def test_each_notice_is_counted_apart() -> None:
+    cooldown = QuestionCooldown(1, 60.0)
+    assert cooldown.first_notice(ALICE, "cooldown", 30.0)
+    assert cooldown.first_notice(ALICE, "embed links", 30.0)
+    assert not cooldown.first_notice(ALICE, "embed links", 30.0)
+
+
+def test_a_notice_is_given_again_once_its_time_is_up() -> None:
+    cooldown = QuestionCooldown(1, 60.0)
+    assert cooldown.first_notice(ALICE, "cooldown", 0.0)
+    assert cooldown.first_notice(ALICE, "cooldown", 0.0)
