@@ -70,11 +70,11 @@ def user_message(error: BaseException) -> str | None:
         return f"You're asking faster than I can keep up. Try again in {wait} s."
     if isinstance(error, BylineError):
         return error.message
-    if isinstance(error, app_commands.BotMissingPermissions):
-        return "I'm missing permissions here: " + ", ".join(error.missing_permissions) + "."
     if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
         return "That command has just changed; it will work again in a moment."
-    if isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):
+    if isinstance(error, app_commands.TransformerError):
+        return f"I could not read that option: {error}."
+    if isinstance(error, app_commands.CheckFailure):  # BotMissingPermissions too: discord.py words it
         return str(error)
     return None
 

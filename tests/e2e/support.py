@@ -1,6 +1,9 @@
-"""What the end-to-end tests of the bot share: a question the seeds answer, and reading buttons."""
+"""What the end-to-end tests of the bot share: a question the seeds answer, buttons, filler articles."""
 
 from __future__ import annotations
+
+import random
+from pathlib import Path
 
 from .double import DefaultWorld, DiscordDouble, MessageRecord
 
@@ -36,3 +39,19 @@ async def answered_after(double: DiscordDouble, world: DefaultWorld, *, dm: bool
         return int(reference.get("message_id", 0)) == asked.id
 
     return await double.wait_for_message(asked.channel_id, predicate=answers_it)
+
+
+FILLER_WORDS = (
+    "harbour council budget river museum rail tram festival school mayor vote bridge tunnel".split()
+)
+
+
+def write_filler_articles(folder: Path, count: int, *, seed: int = 7) -> None:
+    """``count`` articles of ten paragraphs about nothing the tests ask: enough of them make a
+    re-index last long enough (about a second for a thousand) to act while it runs."""
+    rng = random.Random(seed)
+    for n in range(count):
+        paragraphs = "\n\n".join(" ".join(rng.choices(FILLER_WORDS, k=40)) + "." for _ in range(10))
+        (folder / f"filler{n:05}.md").write_text(
+            f"---\ntitle: Filler {n}\noutlet: Filler News\n---\n\n{paragraphs}\n", encoding="utf-8"
+        )

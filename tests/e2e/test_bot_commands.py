@@ -14,7 +14,7 @@ from bot.sync import state_file
 from index import BylineError
 
 from .double import DefaultWorld, DiscordDouble
-from .support import buttons
+from .support import POLAND, buttons, write_filler_articles
 
 pytestmark = pytest.mark.asyncio
 
@@ -157,6 +157,48 @@ async def test_reindex_by_a_guild_admin_reports_what_changed(
 
         ask = await discord_double.slash_command("sources", user=world.member_id)
         assert (await discord_double.wait_for_response(ask)).embeds[0]["title"] == "Indexed articles (5)"
+
+
+async def test_a_second_reindex_while_one_runs_is_told_busy(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_seeds: Path
+) -> None:
+    async with start_byline() as bot:
+        write_filler_articles(byline_seeds, 1000)
+        first = await discord_double.slash_command("reindex", user=world.admin_id)
+        second = await discord_double.slash_command("reindex", user=world.owner_id, dm=True)
+        busy = await discord_double.wait_for_response(second)
+        assert bot.library.reindexing, "the first re-index finished too soon for this test to mean anything"
+        report = await discord_double.wait_for_response(first, timeout=30)
+    assert busy.ephemeral and busy.content == "A re-index is already running; try again when it has finished."
+    assert report.ephemeral and report.embeds[0]["description"].startswith("**1,000** added")
+
+
+async def test_questions_during_a_reindex_are_answered_from_the_previous_index(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_seeds: Path
+) -> None:
+    async with start_byline() as bot:
+        before = await discord_double.wait_for_response(
+            await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+        )
+        write_filler_articles(byline_seeds, 1000)
+        (byline_seeds / "budget.md").write_text(
+            "---\ntitle: Poland's spending record\noutlet: Budget Daily\n---\n\n"
+            "Poland's spending on defence is the highest in NATO, Poland's spending figures show.\n",
+            encoding="utf-8",
+        )
+        reindex = await discord_double.slash_command("reindex", user=world.admin_id)
+        await discord_double.wait_until(lambda: bot.library.reindexing, what="the re-index to start")
+        during = await discord_double.wait_for_response(
+            await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+        )
+        assert bot.library.reindexing, "the re-index finished too soon for this test to mean anything"
+        await discord_double.wait_for_response(reindex, timeout=30)
+        after = await discord_double.wait_for_response(
+            await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+        )
+    assert during.embeds == before.embeds
+    assert after.embeds != before.embeds
+    assert after.embeds[0]["description"].startswith("**1. Budget Daily** · *Poland's spending record*")
 
 
 async def test_reindex_is_refused_to_an_ordinary_member(
