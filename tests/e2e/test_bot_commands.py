@@ -201,38 +201,55 @@ async def test_questions_during_a_reindex_are_answered_from_the_previous_index(
     assert after.embeds[0]["description"].startswith("**1. Budget Daily** · *Poland's spending record*")
 
 
-async def test_reindex_is_refused_to_an_ordinary_member(
-    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+IN_GUILD_REFUSAL = "Only server administrators and Byline's operators (BYLINE_ADMIN_IDS) can re-index."
+IN_DM_REFUSAL = "In direct messages only Byline's operators (BYLINE_ADMIN_IDS) can re-index."
+
+
+@pytest.mark.parametrize(
+    ("who", "dm", "listed", "refusal"),
+    [
+        ("admin_id", False, False, None),  # a guild administrator
+        ("member_id", False, False, IN_GUILD_REFUSAL),  # an ordinary member the server let see /reindex
+        ("member_id", False, True, None),  # the same member, listed in BYLINE_ADMIN_IDS
+        ("owner_id", True, True, None),  # a listed operator, in a DM
+        ("member_id", True, False, IN_DM_REFUSAL),  # a stranger, in a DM
+        ("admin_id", True, False, IN_DM_REFUSAL),  # a guild administrator is nobody in a DM
+    ],
+    ids=[
+        "guild-admin",
+        "member-granted-by-the-server",
+        "member-granted-and-listed",
+        "listed-in-dm",
+        "stranger-in-dm",
+        "guild-admin-in-dm",
+    ],
+)
+async def test_who_may_reindex(
+    discord_double: DiscordDouble,
+    world: DefaultWorld,
+    start_byline: Any,
+    byline_settings: Any,
+    who: str,
+    dm: bool,
+    listed: bool,
+    refusal: str | None,
 ) -> None:
-    async with start_byline():
-        with pytest.raises(ValueError, match="default_member_permissions"):
-            await discord_double.slash_command("reindex", user=world.member_id)  # Discord hides it
-        # A server can grant the command to anyone in its integration settings: the bot checks again.
-        inter = await discord_double.slash_command("reindex", user=world.member_id, force=True)
+    """Discord shows /reindex to administrators only, but a server may grant it to anyone (its
+    integration settings; the double's ``force=True``): the bot decides again, by DESIGN's rule —
+    a guild administrator, or a user listed in BYLINE_ADMIN_IDS (the only ones in a DM)."""
+    user = getattr(world, who)
+    settings = byline_settings.model_copy(update={"admin_ids": frozenset({user} if listed else set())})
+    async with start_byline(settings=settings):
+        if who == "member_id" and not dm:
+            with pytest.raises(ValueError, match="default_member_permissions"):
+                await discord_double.slash_command("reindex", user=user)  # Discord hides it from them
+        inter = await discord_double.slash_command("reindex", user=user, dm=dm, force=True)
         reply = await discord_double.wait_for_response(inter)
-    assert reply.ephemeral and inter.callback_type == 4
-    assert (
-        reply.content == "Only server administrators and Byline's operators (BYLINE_ADMIN_IDS) can re-index."
-    )
-
-
-async def test_reindex_in_a_dm_only_for_listed_admin_ids(
-    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
-) -> None:
-    async with start_byline():
-        listed = await discord_double.slash_command("reindex", user=world.owner_id, dm=True)
-        report = await discord_double.wait_for_response(listed)
-        guild_admin = await discord_double.slash_command("reindex", user=world.admin_id, dm=True)
-        refused = await discord_double.wait_for_response(guild_admin)
-        stranger = await discord_double.slash_command("reindex", user=world.member_id, dm=True)
-        also_refused = await discord_double.wait_for_response(stranger)
-
-    assert report.embeds[0]["description"].startswith(
-        "**0** added · **0** updated · **0** removed · **1** unchanged"
-    )
-    expected = "In direct messages only Byline's operators (BYLINE_ADMIN_IDS) can re-index."
-    assert refused.content == expected and also_refused.content == expected
-    assert refused.ephemeral and also_refused.ephemeral
+    assert reply.ephemeral
+    if refusal is None:
+        assert inter.callback_type == 5 and reply.embeds[0]["title"].startswith("Re-indexed in ")
+    else:
+        assert inter.callback_type == 4 and reply.content == refusal and reply.embeds == []
 
 
 # ---- command sync ---------------------------------------------------------------------------------

@@ -22,14 +22,26 @@ from bot.replies import within_deadline
 from index import QuestionError
 
 from .conftest import REPO, bot_requests_with_messages
-from .double import DefaultWorld, DiscordDouble
-from .support import POLAND
+from .double import DefaultWorld, DiscordDouble, MessageRecord
+from .support import POLAND, answered_after
 
 pytestmark = pytest.mark.asyncio
 
 NASTY = (
     f"@everyone @here <@{DefaultWorld.admin_id}> **{POLAND}** ||spoiler|| [link](https://evil.example) `x`"
 )
+
+
+def add_slow_command(bot: Any) -> None:
+    """/slow (test only): answered later than it is deferred, then refused with our own error."""
+
+    async def slow_then_refused() -> None:
+        await asyncio.sleep(0.05)
+        raise QuestionError("That question cannot be answered (test).")
+
+    @bot.tree.command(name="slow", description="Slow, then refused (test only)")
+    async def slow(interaction: discord.Interaction) -> None:
+        await within_deadline(interaction, slow_then_refused(), defer_after=0.01)
 
 
 async def test_echoing_everyone_and_mentions_pings_nobody_and_breaks_no_markup(
@@ -58,6 +70,43 @@ async def test_echoing_everyone_and_mentions_pings_nobody_and_breaks_no_markup(
         )
     requests = bot_requests_with_messages(discord_double)
     assert requests  # and every one of them said parse: [] (assert_manners)
+
+
+async def test_every_kind_of_message_the_bot_sends_is_checked_for_pings(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    """assert_manners checks allowed_mentions on what bot_requests_with_messages finds: that must
+    be every way the bot sends or changes a message, edits and follow-ups included."""
+
+    async with start_byline(prepare=add_slow_command):
+        help_ = await discord_double.slash_command("help")
+        await discord_double.wait_for_response(help_)  # a response
+        answer = await discord_double.wait_for_response(
+            await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+        )
+        more = answer.components[0]["components"][0]["custom_id"]
+        await discord_double.wait_for_ack(  # an update of the message
+            await discord_double.button_click(more, answer, user=world.member_id)
+        )
+        slow = await discord_double.slash_command("slow", user=world.member_id)
+        await discord_double.wait_until(lambda: slow.followup_ids or None)  # a follow-up
+        await discord_double.user_message(POLAND, user=world.member_id, dm=True)  # a channel message
+        await discord_double.wait_for_message(discord_double.dm_channel_id(world.member_id))
+    async with start_byline(defer_after=0):
+        deferred = await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+        await discord_double.wait_for_response(deferred)  # an edit of the deferred response
+
+    checked = {
+        (r.method, r.route, (r.json.get("type") if "/callback" in r.path else None))
+        for r in bot_requests_with_messages(discord_double)
+    }
+    assert checked >= {
+        ("POST", "/interactions/{interaction_id}/{interaction_token}/callback", 4),
+        ("POST", "/interactions/{interaction_id}/{interaction_token}/callback", 7),
+        ("POST", "/webhooks/{webhook_id}/{webhook_token}", None),
+        ("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", None),
+        ("POST", "/channels/{channel_id}/messages", None),
+    }
 
 
 async def test_one_cooldown_for_slash_dm_and_mention_that_other_users_do_not_feel(
@@ -95,13 +144,59 @@ async def test_one_cooldown_for_slash_dm_and_mention_that_other_users_do_not_fee
             user=world.member_id,
         )
         await discord_double.wait_for_ack(page)
-        await asyncio.sleep(0.2)
+        await answered_after(discord_double, world, dm=True)  # by then the DM above was decided
     assert len(discord_double.channel_messages(dm)) == 1
 
 
 def first_reply_button(double: DiscordDouble, message_id: int | None) -> str:
     assert message_id is not None
     return double.messages[message_id].components[0]["components"][0]["custom_id"]
+
+
+SLOW_DOWN = re.compile(r"You're asking faster than I can keep up\. Try again in \d+ s\.")
+
+
+async def test_a_flood_from_one_user_by_every_way_at_once_gets_four_answers_and_one_notice(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    """30 questions at once, alternating /ask, DM and mention, under the real limit (4 per 20 s)."""
+    dm = discord_double.dm_channel_id(world.member_id)
+    general = world.text_channel_id
+    async with start_byline(question_rate=None):
+        flood = []
+        for _ in range(10):  # nothing awaited between them but their delivery to the bot
+            flood.append(
+                await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+            )
+            await discord_double.user_message(POLAND, user=world.member_id, dm=True)
+            await discord_double.user_message(
+                f"<@{world.bot_id}> {POLAND}", user=world.member_id, channel_id=general
+            )
+        other = await discord_double.slash_command("ask", {"question": POLAND}, user=world.admin_id)
+        assert (await discord_double.wait_for_response(other)).embeds  # another user, during the flood
+        slash = [await discord_double.wait_for_response(inter) for inter in flood]
+
+        def to_the_flood() -> list[MessageRecord]:
+            """The bot's replies to the member's DMs and mentions."""
+            sent = discord_double.channel_messages(dm) + discord_double.channel_messages(general)
+            return [m for m in sent if m.via == "channel" and asked_by(m) == world.member_id]
+
+        def asked_by(reply: MessageRecord) -> int | None:
+            question = discord_double.messages.get(int((reply.message_reference or {}).get("message_id", 0)))
+            return question.author.id if question else None
+
+        answers = sum(1 for m in slash if m.embeds)
+        await discord_double.wait_until(
+            lambda: answers + sum(1 for m in to_the_flood() if m.embeds) == 4 or None, what="four answers"
+        )
+        await answered_after(discord_double, world)  # by then every message of the flood was decided
+        replies = to_the_flood()
+    notices = [m for m in replies if not m.embeds]
+    refused = [m for m in slash if not m.embeds]
+    assert answers + sum(1 for m in replies if m.embeds) == 4  # the limit, whichever way they came
+    assert len(notices) == 1 and SLOW_DOWN.fullmatch(notices[0].content)  # one, not one per message
+    assert len(refused) == 10 - answers  # each refused /ask is told, privately (Discord needs an answer)
+    assert all(m.ephemeral and SLOW_DOWN.fullmatch(m.content) for m in refused)
 
 
 async def test_an_unexpected_error_is_logged_with_an_id_the_user_is_shown(
@@ -133,15 +228,6 @@ async def test_an_unexpected_error_is_logged_with_an_id_the_user_is_shown(
 async def test_an_error_after_a_public_deferral_is_told_privately(
     discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
 ) -> None:
-    async def slow_then_refused() -> None:
-        await asyncio.sleep(0.05)
-        raise QuestionError("That question cannot be answered (test).")
-
-    def add_slow_command(bot: Any) -> None:
-        @bot.tree.command(name="slow", description="Slow, then refused (test only)")
-        async def slow(interaction: discord.Interaction) -> None:
-            await within_deadline(interaction, slow_then_refused(), defer_after=0.01)
-
     async with start_byline(prepare=add_slow_command):
         inter = await discord_double.slash_command("slow", user=world.member_id)
         await discord_double.wait_until(lambda: inter.followup_ids or None, what="the follow-up")
