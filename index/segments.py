@@ -364,7 +364,7 @@ class Segment:
         self.article_count = int(self.article_name_offsets.size - 1)
 
     def span(self, tid: int) -> tuple[int, int]:
-        at = int(np.searchsorted(self.term_ids, tid))
+        at = int(np.searchsorted(self.term_ids, self.term_ids.dtype.type(tid)))
         if at < self.term_ids.size and self.term_ids[at] == tid:
             return int(self.offsets[at]), int(self.offsets[at + 1])
         return 0, 0
@@ -812,7 +812,7 @@ class SegmentedIndex:
             docs = self.segments[s].postings[start:end]
             mask = which == s
             local = positions[mask] - self.bases[s]
-            at = np.searchsorted(docs, local)
+            at = np.searchsorted(docs, local.astype(docs.dtype))  # never cast the long list
             out[mask] = (at < docs.size) & (docs[np.minimum(at, docs.size - 1)] == local)
         return out
 
@@ -934,7 +934,7 @@ class SegmentedIndex:
                     continue
                 local = candidates[index] - self.bases[s]
                 docs = segment.postings[start:end]
-                at = np.minimum(np.searchsorted(docs, local), docs.size - 1)
+                at = np.minimum(np.searchsorted(docs, local.astype(docs.dtype)), docs.size - 1)
                 holds = docs[at] == local
                 if holds.any():
                     positions = candidates[index[holds]]
