@@ -106,13 +106,23 @@ class DefaultWorld:
             ],
         )
 
-    def build(self, **options: Any) -> DiscordDouble:
-        """A fresh (not yet started) double for this world; options go to DiscordDouble."""
+    def crowd_ids(self, count: int) -> list[int]:
+        """Ids of ``count`` more ordinary members (for load tests: many users asking at once)."""
+        return [100_000_000_000_010_000 + n for n in range(count)]
+
+    def build(self, *, crowd: int = 0, **options: Any) -> DiscordDouble:
+        """A fresh (not yet started) double for this world and ``crowd`` more members; options go
+        to DiscordDouble."""
+        guild = self.guild()
+        users = self.users()
+        for user_id in self.crowd_ids(crowd):
+            users.append(UserSpec(user_id, f"reader_{user_id % 10_000}", "Reader"))
+            guild.members.append(MemberSpec(user_id))
         double = DiscordDouble(
             bot_user_id=self.bot_id,
             application_id=self.application_id,
-            users=self.users(),
-            guilds=[self.guild()],
+            users=users,
+            guilds=[guild],
             **options,
         )
         for user_id in (self.owner_id, self.admin_id, self.member_id):
