@@ -165,6 +165,7 @@ async def test_where_discord_refuses_in_such_a_thread_it_is_logged_and_nothing_e
 ) -> None:
     for role in discord_double.guilds[world.guild_id].roles:  # no one may post in threads
         role.permissions &= ~P_SEND_MESSAGES_IN_THREADS
+
     def told_in_the_log() -> bool:
         return any("may not answer in channel" in r.getMessage() for r in caplog.records)
 
