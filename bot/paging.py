@@ -7,9 +7,11 @@ they keep working after a restart, and nothing is kept in memory per message.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import discord
 
+from .errors import report_error
 from .replies import NO_PINGS
 
 
@@ -24,12 +26,28 @@ class Turn:
 BACK = Turn("Previous", discord.ButtonStyle.secondary)
 
 
-async def only_owner(interaction: discord.Interaction, owner_id: int, notice: str) -> bool:
-    """True if the person pressing is ``owner_id``; anyone else is told ``notice``, privately."""
-    if interaction.user.id == owner_id:
-        return True
-    await interaction.response.send_message(notice, ephemeral=True, allowed_mentions=NO_PINGS)
-    return False
+class OwnedPage:
+    """What every page button does, mixed into its ``DynamicItem``: only ``owner_id`` may press it
+    (anyone else is told ``notice``, privately), and an error while turning the page is answered
+    (discord.py would only log it). Subclasses say how the page turns, in ``turn``."""
+
+    owner_id: int
+    notice: ClassVar[str]
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(self.notice, ephemeral=True, allowed_mentions=NO_PINGS)
+        return False
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self.turn(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def turn(self, interaction: discord.Interaction) -> None:
+        raise NotImplementedError
 
 
 def view_of(*buttons: discord.ui.Item | None) -> discord.ui.View | None:

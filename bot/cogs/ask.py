@@ -18,7 +18,7 @@ from index import MAX_QUESTION_CHARS, MAX_TOP_K
 from .. import render
 from ..channels import posting_in
 from ..errors import MissingEmbedLinks, QuestionExpired, report_error
-from ..paging import BACK, Turn, only_owner, view_of
+from ..paging import BACK, OwnedPage, Turn, view_of
 from ..replies import NO_PINGS, Reply, deliver, within_deadline
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ class QuestionCache:
 
 
 class ResultsPage(
+    OwnedPage,
     discord.ui.DynamicItem[discord.ui.Button],
     template=re.compile(
         PAGE_PREFIX
@@ -86,10 +87,12 @@ class ResultsPage(
     Only the person who asked may turn the pages: anyone else is told so, privately.
     """
 
+    notice = "Only the person who asked can page through these results. Ask your own question with /ask."
+
     def __init__(
         self, asker_id: int, size: int, page: int, question: str, *, label: str, style: discord.ButtonStyle
     ) -> None:
-        self.asker_id = asker_id
+        self.owner_id = asker_id
         self.size = size
         self.page = page
         self.question = question
@@ -120,28 +123,18 @@ class ResultsPage(
         kind, value = self.question[0], self.question[1:]
         return value if kind == "=" else cache.recall(value)
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return await only_owner(
-            interaction,
-            self.asker_id,
-            "Only the person who asked can page through these results. Ask your own question with /ask.",
-        )
-
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def turn(self, interaction: discord.Interaction) -> None:
         bot: Byline = interaction.client  # type: ignore[assignment]
-        try:
-            question = self.recall(bot.questions)
-            if question is None:
-                raise QuestionExpired()
-            bot.ensure_ready()
-            reply = await within_deadline(
-                interaction,
-                answer_page(bot, question, asker_id=self.asker_id, size=self.size, page=self.page),
-                defer_after=bot.defer_after,
-            )
-            await deliver(interaction, reply)
-        except Exception as error:  # discord.py would only log it: the person gets an answer
-            await report_error(interaction, error)
+        question = self.recall(bot.questions)
+        if question is None:
+            raise QuestionExpired()
+        bot.ensure_ready()
+        reply = await within_deadline(
+            interaction,
+            answer_page(bot, question, asker_id=self.owner_id, size=self.size, page=self.page),
+            defer_after=bot.defer_after,
+        )
+        await deliver(interaction, reply)
 
 
 async def answer_page(bot: Byline, question: str, *, asker_id: int, size: int, page: int) -> Reply:

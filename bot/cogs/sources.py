@@ -10,8 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from .. import render
-from ..errors import report_error
-from ..paging import BACK, Turn, only_owner, view_of
+from ..paging import BACK, OwnedPage, Turn, view_of
 from ..replies import Reply, deliver, within_deadline
 
 if TYPE_CHECKING:
@@ -22,6 +21,7 @@ NEXT = Turn("Next", discord.ButtonStyle.primary)
 
 
 class SourcesPage(
+    OwnedPage,
     discord.ui.DynamicItem[discord.ui.Button],
     template=rf"{SOURCES_PREFIX}:(?P<owner>[0-9]{{1,20}}):(?P<page>[0-9]{{1,9}})",
 ):
@@ -31,6 +31,8 @@ class SourcesPage(
     kept per message. Only the person who ran /sources may turn the pages; the page is rendered
     when asked for, from the articles indexed then.
     """
+
+    notice = "Only the person who ran /sources can turn these pages; run /sources yourself."
 
     def __init__(self, owner_id: int, page: int, *, label: str, style: discord.ButtonStyle) -> None:
         self.owner_id = owner_id
@@ -45,19 +47,8 @@ class SourcesPage(
     ) -> SourcesPage:
         return cls(int(match["owner"]), int(match["page"]), label=item.label or "", style=item.style)
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return await only_owner(
-            interaction,
-            self.owner_id,
-            "Only the person who ran /sources can turn these pages; run /sources yourself.",
-        )
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: Byline = interaction.client  # type: ignore[assignment]
-        try:
-            await show_sources(bot, interaction, self.page)
-        except Exception as error:  # discord.py would only log it: the person gets an answer
-            await report_error(interaction, error)
+    async def turn(self, interaction: discord.Interaction) -> None:
+        await show_sources(interaction.client, interaction, self.page)  # type: ignore[arg-type]
 
 
 async def sources_page(bot: Byline, owner_id: int, page: int) -> Reply:

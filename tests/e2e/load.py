@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.run import LagProbe
 from bot.app import Byline
 from bot.settings import Settings
 
@@ -71,37 +72,6 @@ class LoadFigures:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-class LoopLag:
-    """How late the event loop wakes a task that sleeps 10 ms at a time."""
-
-    def __init__(self, period: float = 0.01) -> None:
-        self.period = period
-        self.lags: list[float] = []
-        self._task: asyncio.Task[None] | None = None
-
-    async def _probe(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            start = loop.time()
-            await asyncio.sleep(self.period)
-            self.lags.append(max(0.0, loop.time() - start - self.period))
-
-    @contextlib.contextmanager
-    def measuring(self) -> Iterator[LoopLag]:
-        self._task = asyncio.get_running_loop().create_task(self._probe())
-        try:
-            yield self
-        finally:
-            self._task.cancel()
-
-    def worst_ms(self) -> float:
-        return max(self.lags, default=0.0) * 1000
-
-    def p99_ms(self) -> float:
-        ordered = sorted(self.lags) or [0.0]
-        return ordered[int(0.99 * (len(ordered) - 1))] * 1000
 
 
 def write_better_answers(folder: Path) -> None:
@@ -154,9 +124,9 @@ async def run_load(
 
             write_filler_articles(seeds, filler, seed=2)
             write_better_answers(seeds)
-            lag = LoopLag()
+            lag = LagProbe()  # how late the loop wakes a task that sleeps 10 ms at a time
             reindexing = _Window()
-            with lag.measuring(), reindexing.watching(bot):
+            with lag, reindexing.watching(bot):
                 reindex = await threaded.call(double.slash_command, "reindex", user=WORLD.owner_id, dm=True)
                 load: list[tuple[InteractionRecord, str]] = []
                 total = users * per_user
@@ -193,8 +163,8 @@ async def run_load(
         ),
         worst_first_response_s=max(f for f in firsts if f is not None),
         deferred=sum(1 for inter, _ in load if inter.callback_type == 5),
-        loop_lag_worst_ms=lag.worst_ms(),
-        loop_lag_p99_ms=lag.p99_ms(),
+        loop_lag_worst_ms=lag.summary()["lag_max_ms"],
+        loop_lag_p99_ms=lag.summary()["lag_p99_ms"],
         old=kinds.count("old"),
         new=kinds.count("new"),
         mixed=kinds.count("mixed"),

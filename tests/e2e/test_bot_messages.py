@@ -94,15 +94,20 @@ async def test_other_bots_are_ignored(
     assert discord_double.channel_messages(world.text_channel_id) == [answer]
 
 
-async def test_a_mention_where_the_bot_may_not_speak_gets_no_reply_and_no_error(
-    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+@pytest.mark.parametrize(
+    "where",
+    ["readonly_channel_id", "closed_thread_id"],
+    ids=["channel-without-send-messages", "thread-without-send-messages-in-threads"],
+)
+async def test_a_mention_where_the_bot_may_not_post_gets_no_reply_and_no_error(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, where: str
 ) -> None:
+    """In the thread the parent channel lets the bot send messages, which says nothing of threads."""
+    channel_id = getattr(world, where)
     async with start_byline():
-        await discord_double.user_message(
-            mention(world), user=world.member_id, channel_id=world.readonly_channel_id
-        )
+        await discord_double.user_message(mention(world), user=world.member_id, channel_id=channel_id)
         await answered_after(discord_double, world)
-    assert discord_double.channel_messages(world.readonly_channel_id) == []
+    assert discord_double.channel_messages(channel_id) == []
     assert refusals(discord_double) == []
 
 
@@ -130,21 +135,6 @@ async def test_a_mention_in_a_thread_is_answered_in_the_thread(
         reply = await discord_double.wait_for_message(world.thread_id)
     assert int(reply.message_reference["message_id"]) == asked.id  # type: ignore[index]
     assert reply.embeds[0]["title"] == f"“{POLAND}”"
-
-
-async def test_no_answer_in_a_thread_without_send_messages_in_threads(
-    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
-) -> None:
-    """The parent channel lets the bot send messages, which says nothing about its threads."""
-    async with start_byline() as bot:
-        thread = bot.get_channel(world.closed_thread_id)
-        assert thread.permissions_for(thread.guild.me).send_messages  # what discord.py reports
-        await discord_double.user_message(
-            mention(world), user=world.member_id, channel_id=world.closed_thread_id
-        )
-        await answered_after(discord_double, world)
-    assert discord_double.channel_messages(world.closed_thread_id) == []
-    assert refusals(discord_double) == []
 
 
 async def test_a_thread_whose_parent_is_not_cached_is_answered_all_the_same(

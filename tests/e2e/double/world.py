@@ -58,8 +58,10 @@ class DefaultWorld:
     def guild(self) -> GuildSpec:
         """The guild: #general with a thread, channels where the bot lacks one permission, an Admin role."""
 
-        def deny_bot(permission: int) -> list[dict[str, int]]:
-            return [{"id": self.bot_id, "type": 1, "allow": 0, "deny": permission}]
+        def without(channel_id: int, name: str, position: int, permission: int) -> ChannelSpec:
+            """A channel where a member overwrite denies the bot ``permission``."""
+            deny = {"id": self.bot_id, "type": 1, "allow": 0, "deny": permission}
+            return ChannelSpec(channel_id, name, position=position, overwrites=[deny])
 
         def thread(channel_id: int, name: str, parent_id: int) -> ChannelSpec:
             return ChannelSpec(
@@ -73,29 +75,12 @@ class DefaultWorld:
             roles=[RoleSpec(self.admin_role_id, "Admin", P_ADMINISTRATOR, position=2)],
             channels=[
                 ChannelSpec(self.text_channel_id, "general", position=0),
-                ChannelSpec(
-                    self.readonly_channel_id,
-                    "announcements",
-                    position=1,
-                    overwrites=deny_bot(P_SEND_MESSAGES),
-                ),
+                without(self.readonly_channel_id, "announcements", 1, P_SEND_MESSAGES),
                 thread(self.thread_id, "general-questions", self.text_channel_id),
-                ChannelSpec(
-                    self.no_threads_channel_id,
-                    "news",
-                    position=2,
-                    overwrites=deny_bot(P_SEND_MESSAGES_IN_THREADS),
-                ),
+                without(self.no_threads_channel_id, "news", 2, P_SEND_MESSAGES_IN_THREADS),
                 thread(self.closed_thread_id, "news-thread", self.no_threads_channel_id),
-                ChannelSpec(
-                    self.no_history_channel_id,
-                    "no-history",
-                    position=3,
-                    overwrites=deny_bot(P_READ_MESSAGE_HISTORY),
-                ),
-                ChannelSpec(
-                    self.no_embeds_channel_id, "plain-text", position=4, overwrites=deny_bot(P_EMBED_LINKS)
-                ),
+                without(self.no_history_channel_id, "no-history", 3, P_READ_MESSAGE_HISTORY),
+                without(self.no_embeds_channel_id, "plain-text", 4, P_EMBED_LINKS),
                 thread(self.orphan_thread_id, "orphan-thread", self.unseen_channel_id),
             ],
             members=[
