@@ -149,16 +149,17 @@ class Library:
                     f"The seeds folder {self.seeds_dir} does not exist; "
                     "set BYLINE_SEEDS_DIR to your articles folder."
                 )
-            previous = self._snapshot
-            cache = {s.name: s for s in previous.index.segments}
             result = await asyncio.to_thread(
-                indexer.reindex, self.store.path, self.seeds_dir, self.analyzer, cache
+                indexer.reindex, self.store.path, self.seeds_dir, self.analyzer, self._segment_cache()
             )
-            if result.manifest != previous.index.manifest:
-                index = await asyncio.to_thread(
-                    open_index, index_dir_for(self.store.path), result.manifest, previous.index
-                )
-                self._snapshot = _snapshot_of(index)
+            if result.manifest != self._snapshot.index.manifest:
+                snapshot = await asyncio.to_thread(self._next_snapshot, result.manifest)
+                # The previous snapshot goes in a worker thread: unmapping the files of dropped
+                # segments (hundreds of MB at a million passages) must not stall the event loop.
+                previous = [self._snapshot]
+                self._snapshot = snapshot
+                del snapshot
+                await asyncio.to_thread(previous.clear)
             _, articles, passages = await self.store.counts()
             return ReindexReport(
                 added=result.added,
@@ -171,6 +172,12 @@ class Library:
                 seconds=time.perf_counter() - started,
             )
 
+    def _segment_cache(self) -> dict:
+        return {s.name: s for s in self._snapshot.index.segments}
+
+    def _next_snapshot(self, manifest: dict) -> _Snapshot:
+        return _snapshot_of(open_index(index_dir_for(self.store.path), manifest, self._snapshot.index))
+
     async def ask(self, question: str, top_k: int = 5) -> Answer:
         """The best passages for ``question``; no hits when the articles do not answer it."""
         question = clean_question(question, top_k)
@@ -181,11 +188,16 @@ class Library:
         # Overlapping passages of one article compete for the same places: score more than
         # asked for, then keep only the best of each overlapping group.
         wanted = top_k * 3 + 10
+        hits = await asyncio.to_thread(self._answer, terms, names, wanted, top_k)
+        return Answer(question, hits, terms)
+
+    def _answer(self, terms: list[str], names: set[str], wanted: int, top_k: int) -> list[Hit]:
+        """Score, fetch and mark, in one worker thread."""
         for _ in range(3):  # a re-index may replace the passages between scoring and fetching
             snapshot = self._snapshot
-            scored = await asyncio.to_thread(self._score, snapshot, terms, names, wanted)
+            scored = self._score(snapshot, terms, names, wanted)
             ids = [int(snapshot.passage_ids[s.position]) for s in scored]
-            rows = await self.store.passages(ids)
+            rows = self.store.read_passages(ids)
             if len(rows) == len(ids) or snapshot is self._snapshot:
                 break
         kept: list[tuple[float, PassageRow]] = []
@@ -195,14 +207,11 @@ class Library:
                 kept.append((s.score, row))
                 if len(kept) == top_k:
                     break
-        marks = await asyncio.to_thread(
-            lambda: [mark(self.analyzer, snapshot.index, row.text, terms) for _, row in kept]
-        )
-        hits = [
+        marks = [mark(self.analyzer, snapshot.index, row.text, terms) for _, row in kept]
+        return [
             Hit(rank, score, row.text, row.paragraph, row.article, highlights, sentence)
             for rank, ((score, row), (highlights, sentence)) in enumerate(zip(kept, marks, strict=True), 1)
         ]
-        return Answer(question, hits, terms)
 
     @staticmethod
     def _score(snapshot: _Snapshot, terms: list[str], names: set[str], k: int) -> list[ScoredPassage]:

@@ -8,6 +8,7 @@ committed data (WAL), so questions asked during a re-index see the previous inde
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,14 @@ CREATE TABLE IF NOT EXISTS passages (
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
 """
+
+
+_PASSAGES_SQL = (
+    "SELECT p.id, p.paragraph, p.first_sentence, p.last_sentence, p.text,"
+    " a.id, a.title, a.outlet, a.published, a.source"
+    " FROM passages p JOIN articles a ON a.id = p.article_id"
+    " WHERE p.id IN (SELECT value FROM json_each(?))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +138,9 @@ class Store:
         self.path = path
         self._writer = writer
         self._reader = reader
+        self._local = threading.local()
+        self._sync_lock = threading.Lock()
+        self._sync_readers: list[sqlite3.Connection] = []
 
     @classmethod
     async def open(cls, path: str | Path) -> "Store":
@@ -172,6 +184,10 @@ class Store:
         await db.commit()
 
     async def close(self) -> None:
+        with self._sync_lock:
+            for db in self._sync_readers:
+                db.close()
+            self._sync_readers.clear()
         await self._reader.close()
         await self._writer.close()
 
@@ -266,14 +282,22 @@ class Store:
     async def passages(self, ids: Sequence[int]) -> dict[int, PassageRow]:
         if not ids:
             return {}
-        cursor = await self._reader.execute(
-            "SELECT p.id, p.paragraph, p.first_sentence, p.last_sentence, p.text,"
-            " a.id, a.title, a.outlet, a.published, a.source"
-            " FROM passages p JOIN articles a ON a.id = p.article_id"
-            " WHERE p.id IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(ids)),),
-        )
+        cursor = await self._reader.execute(_PASSAGES_SQL, (json.dumps(list(ids)),))
         return {row[0]: PassageRow(*row[:5], Article(*row[5:])) async for row in cursor}
+
+    def read_passages(self, ids: Sequence[int]) -> dict[int, PassageRow]:
+        """``passages`` for a worker thread: a question is scored, fetched and marked in one
+        thread, on that thread's own read connection, without a round trip through the loop."""
+        if not ids:
+            return {}
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            db.execute("PRAGMA busy_timeout = 30000")
+            with self._sync_lock:
+                self._sync_readers.append(db)
+        cursor = db.execute(_PASSAGES_SQL, (json.dumps(list(ids)),))
+        return {row[0]: PassageRow(*row[:5], Article(*row[5:])) for row in cursor}
 
     async def articles(self) -> list[tuple[Article, int]]:
         cursor = await self._reader.execute(
