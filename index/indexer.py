@@ -365,6 +365,8 @@ def reindex(
                         result.added += 1
                     else:
                         result.updated += 1
+                del batch
+                gc.freeze()  # and what has lived through a batch (see above)
             for path in planned.removed:
                 tx.remove_source(path)
             result.removed = len(planned.removed)

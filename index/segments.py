@@ -287,7 +287,9 @@ def _term_major(terms: np.ndarray, docs: np.ndarray, *columns: np.ndarray):
     """Posting lists from postings in passage order: grouped by term, passage order kept."""
     order = np.argsort(terms, kind="stable")
     sorted_terms = terms[order]
-    term_ids, starts = np.unique(sorted_terms, return_index=True)
+    starts = np.flatnonzero(np.diff(sorted_terms)) + 1 if sorted_terms.size else np.zeros(0, np.int64)
+    starts = np.concatenate(([0], starts)) if sorted_terms.size else starts
+    term_ids = sorted_terms[starts]
     offsets = np.append(starts, sorted_terms.size).astype(np.int64)
     return term_ids.astype(np.int32), offsets, docs[order], *(c[order] for c in columns)
 
@@ -329,13 +331,23 @@ def _write_segment(
     return stage.publish()
 
 
+def _repeat(values: np.ndarray, counts: np.ndarray, chunk: int = 65_536) -> np.ndarray:
+    """``np.repeat``, a chunk at a time: it holds the GIL throughout, and on millions of
+    postings that would stall the event loop of the process re-indexing."""
+    if values.size <= chunk:
+        return np.repeat(values, counts)
+    return np.concatenate(
+        [np.repeat(values[i : i + chunk], counts[i : i + chunk]) for i in range(0, values.size, chunk)]
+    )
+
+
 def write_batch(root: Path, generation: int, batch: DocBatch) -> str:
     """A new segment holding ``batch``; its name."""
     n = batch.ids.size
     counts = np.diff(batch.term_offsets)
-    docs = np.repeat(np.arange(n, dtype=np.int32), counts)
-    rank = np.arange(batch.terms.size, dtype=np.int64) - np.repeat(batch.term_offsets[:-1], counts)
-    name_docs = np.repeat(np.arange(n, dtype=np.int32), np.diff(batch.name_offsets))
+    docs = _repeat(np.arange(n, dtype=np.int32), counts)
+    rank = np.arange(batch.terms.size, dtype=np.int64) - _repeat(batch.term_offsets[:-1], counts)
+    name_docs = _repeat(np.arange(n, dtype=np.int32), np.diff(batch.name_offsets))
     return _write_segment(
         root, generation, batch.ids, batch.lengths, batch.articles,
         batch.terms, docs, batch.tf, rank, batch.names, name_docs, batch.article_names,
@@ -394,7 +406,7 @@ def merge_segments(root: Path, generation: int, parts: Sequence[tuple[Segment, n
             ("nterms", "ndocs", segment.name_term_ids, segment.name_offsets, segment.name_postings, False),
         ):
             postings = np.asarray(postings)
-            terms = np.repeat(np.asarray(ids_), np.diff(offsets))
+            terms = _repeat(np.asarray(ids_), np.diff(offsets))
             keep = live[postings]
             post[key_terms].append(terms[keep])
             post[key_docs].append(remap[postings[keep]])
