@@ -331,7 +331,7 @@ def _write_segment(
     return stage.publish()
 
 
-def _repeat(values: np.ndarray, counts: np.ndarray, chunk: int = 65_536) -> np.ndarray:
+def _repeat(values: np.ndarray, counts: np.ndarray, chunk: int = 8_192) -> np.ndarray:
     """``np.repeat``, a chunk at a time: it holds the GIL throughout, and on millions of
     postings that would stall the event loop of the process re-indexing."""
     if values.size <= chunk:
