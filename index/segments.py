@@ -263,14 +263,14 @@ class DocBatch:
             return batches[0]
         article_base = np.cumsum([0] + [len(b.article_names) for b in batches])
         return DocBatch(
-            np.concatenate([b.ids for b in batches]),
-            np.concatenate([b.lengths for b in batches]),
-            np.concatenate([b.articles + base for b, base in zip(batches, article_base, strict=False)]),
+            _concat([b.ids for b in batches]),
+            _concat([b.lengths for b in batches]),
+            _concat([b.articles + base for b, base in zip(batches, article_base, strict=False)]),
             _concat_offsets([b.term_offsets for b in batches]),
-            np.concatenate([b.terms for b in batches]),
-            np.concatenate([b.tf for b in batches]),
+            _concat([b.terms for b in batches]),
+            _concat([b.tf for b in batches]),
             _concat_offsets([b.name_offsets for b in batches]),
-            np.concatenate([b.names for b in batches]),
+            _concat([b.names for b in batches]),
             [name for b in batches for name in b.article_names],
         )
 
@@ -278,9 +278,9 @@ class DocBatch:
 def _concat_offsets(parts: Sequence[np.ndarray]) -> np.ndarray:
     out, base = [np.zeros(1, dtype=np.int64)], 0
     for offsets in parts:
-        out.append(offsets[1:] + base)
+        out.append(np.asarray(offsets[1:], dtype=np.int64) + base)
         base += int(offsets[-1])
-    return np.concatenate(out).astype(np.int64)
+    return _concat(out)
 
 
 def _term_major(terms: np.ndarray, docs: np.ndarray, *columns: np.ndarray):
@@ -336,9 +336,21 @@ def _repeat(values: np.ndarray, counts: np.ndarray, chunk: int = 8_192) -> np.nd
     postings that would stall the event loop of the process re-indexing."""
     if values.size <= chunk:
         return np.repeat(values, counts)
-    return np.concatenate(
+    return _concat(
         [np.repeat(values[i : i + chunk], counts[i : i + chunk]) for i in range(0, values.size, chunk)]
     )
+
+
+def _concat(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    """``np.concatenate`` as many small copies (one long copy holds the GIL as long)."""
+    if len(arrays) == 1:
+        return arrays[0]
+    out = np.empty(sum(a.size for a in arrays), dtype=np.result_type(*arrays))
+    at = 0
+    for array in arrays:
+        out[at : at + array.size] = array
+        at += array.size
+    return out
 
 
 def write_batch(root: Path, generation: int, batch: DocBatch) -> str:
