@@ -421,12 +421,11 @@ def sources_page_count(articles: int, per_page: int = SOURCES_PER_PAGE) -> int:
     return max(1, -(-articles // per_page))
 
 
-def sources_page(summaries: Sequence[SourceSummary], page: int, per_page: int = SOURCES_PER_PAGE) -> dict:
-    """Page ``page`` (from 0) of the indexed articles, ``per_page`` to a page.
-
-    Only that page is rendered, whatever the size of the archive.
-    """
-    if not summaries:
+def sources_page(
+    summaries: Sequence[SourceSummary], page: int, total: int, per_page: int = SOURCES_PER_PAGE
+) -> dict:
+    """Page ``page`` (from 0) of the ``total`` indexed articles: ``summaries`` are that page's."""
+    if not total:
         return {
             "title": "No articles are indexed yet",
             "description": (
@@ -435,18 +434,16 @@ def sources_page(summaries: Sequence[SourceSummary], page: int, per_page: int = 
             ),
             "color": EMPTY_COLOUR,
         }
-    pages = sources_page_count(len(summaries), per_page)
+    pages = sources_page_count(total, per_page)
     first = page * per_page
     room = (DESCRIPTION_MAX - 2 * per_page) // per_page
-    lines = [
-        source_line(first + i + 1, summary, room)
-        for i, summary in enumerate(summaries[first : first + per_page])
-    ]
+    lines = [source_line(first + i + 1, summary, room) for i, summary in enumerate(summaries[:per_page])]
     return {
-        "title": f"Indexed articles ({len(summaries):,})",
-        "description": "\n".join(lines),
+        "title": f"Indexed articles ({total:,})",
+        # Empty only when a re-index removed articles between counting them and reading the page.
+        "description": "\n".join(lines) or "The articles have changed since; run /sources again.",
         "color": ANSWER_COLOUR,
-        "footer": {"text": f"Page {page + 1:,} of {pages:,} · {_count(len(summaries), 'article')}"},
+        "footer": {"text": f"Page {page + 1:,} of {pages:,} · {_count(total, 'article')}"},
     }
 
 

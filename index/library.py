@@ -218,9 +218,16 @@ class Library:
         scored = snapshot.index.top(terms, k)
         return answers(snapshot.index, snapshot.names, terms, names, scored)
 
-    async def articles(self) -> list[SourceSummary]:
-        """The indexed articles, by source file and order in the file."""
-        return [SourceSummary(article, passages) for article, passages in await self.store.articles()]
+    async def articles(self, offset: int = 0, limit: int | None = None) -> list[SourceSummary]:
+        """The indexed articles, by source file and order in the file; ``offset`` and ``limit``
+        read one page of a large archive without the rest."""
+        return [
+            SourceSummary(article, passages)
+            for article, passages in await self.store.articles(offset, limit)
+        ]
+
+    async def article_count(self) -> int:
+        return await self.store.article_count()
 
     async def stats(self) -> dict[str, int | bool]:
         sources, articles, passages = await self.store.counts()

@@ -299,13 +299,19 @@ class Store:
         cursor = db.execute(_PASSAGES_SQL, (json.dumps(list(ids)),))
         return {row[0]: PassageRow(*row[:5], Article(*row[5:])) for row in cursor}
 
-    async def articles(self) -> list[tuple[Article, int]]:
+    async def articles(self, offset: int = 0, limit: int | None = None) -> list[tuple[Article, int]]:
+        """Articles with their passage counts, by source file and order in the file."""
         cursor = await self._reader.execute(
             "SELECT a.id, a.title, a.outlet, a.published, a.source,"
             " (SELECT count(*) FROM passages p WHERE p.article_id = a.id)"
-            " FROM articles a ORDER BY a.source, a.position"
+            " FROM articles a ORDER BY a.source, a.position LIMIT ? OFFSET ?",
+            (-1 if limit is None else limit, offset),
         )
         return [(Article(*row[:5]), row[5]) async for row in cursor]
+
+    async def article_count(self) -> int:
+        row = await (await self._reader.execute("SELECT count(*) FROM articles")).fetchone()
+        return row[0]
 
     async def counts(self) -> tuple[int, int, int]:
         """(sources, articles, passages)."""

@@ -53,9 +53,11 @@ class SourcesPage(
 
 async def sources_page(bot: Byline, owner_id: int, page: int) -> Reply:
     """Page ``page`` (from 0; the last one if the list has shrunk since) with its buttons."""
-    summaries = await bot.library.articles()
-    pages = render.sources_page_count(len(summaries))
+    total = await bot.library.article_count()
+    pages = render.sources_page_count(total)
     page = min(page, pages - 1)
+    per_page = render.SOURCES_PER_PAGE
+    summaries = await bot.library.articles(page * per_page, per_page)
 
     def button(to: int, turn: Turn) -> SourcesPage:
         return SourcesPage(owner_id, to, label=turn.label, style=turn.style)
@@ -63,7 +65,7 @@ async def sources_page(bot: Byline, owner_id: int, page: int) -> Reply:
     view = view_of(
         button(page - 1, BACK) if page else None, button(page + 1, NEXT) if page < pages - 1 else None
     )
-    return Reply(render.sources_page(summaries, page), view)
+    return Reply(render.sources_page(summaries, page, total), view)
 
 
 async def show_sources(bot: Byline, interaction: discord.Interaction, page: int) -> None:

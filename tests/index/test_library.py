@@ -259,3 +259,11 @@ async def test_seed_page_articles_keep_their_order_in_the_file(seed_library: Lib
 async def test_article_ids_differ_between_articles(seed_library: Library) -> None:
     ids = [s.article.id for s in await seed_library.articles()]
     assert len(set(ids)) == len(ids) == 4
+
+
+async def test_articles_read_one_page_at_a_time(seed_library: Library) -> None:
+    every = await seed_library.articles()
+    assert await seed_library.article_count() == len(every) == 4
+    assert await seed_library.articles(1, 2) == every[1:3]
+    assert await seed_library.articles(3, 10) == every[3:]
+    assert await seed_library.articles(4, 10) == []
