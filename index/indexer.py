@@ -1,6 +1,7 @@
 """Re-indexing: from the seeds folder to passages in SQLite and segments beside it, in one commit.
 
-Runs synchronously in one worker thread (never on the event loop) with its own SQLite connection:
+Runs synchronously with its own SQLite connection: in a worker thread for a small archive, in a
+process of its own for a large one (``reindex_in_process``), never on the event loop:
 
 1. ``BEGIN IMMEDIATE``: the write lock, so what is stored cannot change underneath.
 2. The folder is compared with the stored sources by size and modification time.
@@ -23,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import sqlite3
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -126,13 +128,39 @@ def read_batch(items: Sequence[tuple[str, Path, StoredSource | None]], analyzer:
     return encode([read_file(relative, Path(path), old, analyzer) for relative, path, old in items])
 
 
+def _processes() -> multiprocessing.context.BaseContext:
+    """New processes are forked from a server that has imported Byline, not from a program that
+    runs threads (and an event loop), and start in milliseconds."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["index.indexer"])
+    return context
+
+
 # --- the worker processes --------------------------------------------------------------------------
 
 _worker_analyzer: Analyzer | None = None
 
 
+def _end_with_parent() -> None:
+    """Every process a re-index starts ends when the process that started it ends, killed or not.
+
+    A pool's worker would otherwise wait for work for ever (it holds its own copy of the queue's
+    write end, so it never reads an end of file), and a re-index process would go on to commit
+    after the program that started it was killed.
+    """
+
+    def watch() -> None:
+        parent = multiprocessing.parent_process()
+        if parent is not None:
+            parent.join()
+            os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _init_worker() -> None:
     global _worker_analyzer
+    _end_with_parent()
     # Readers yield the processor to the process that answers questions.
     os.nice(5)
     _worker_analyzer = RememberingAnalyzer()
@@ -172,9 +200,7 @@ def analysed_batches(
         for batch in _batches(items):
             yield read_batch([(r, Path(p), o) for r, p, o in batch], analyzer)
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["index.indexer"])
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker)
+    pool = ProcessPoolExecutor(workers, mp_context=_processes(), initializer=_init_worker)
     try:
         pending: deque[Future] = deque()
         batches = _batches(items)
@@ -339,21 +365,34 @@ def reindex(
     cache: dict | None = None,
     workers: int | None = None,
 ) -> Outcome:
-    """Bring the database and its index in line with ``seeds_dir``, in one transaction."""
+    """Bring the database and its index in line with ``seeds_dir``, in one transaction.
+
+    What exists when it starts (open indexes, the running program) and what lives through each
+    step (the stored sources, the plan, each batch) is frozen: left out of the cyclic collector's
+    full passes, which would otherwise walk it again and again, holding the GIL (and so the event
+    loop of the program that runs this in a thread) for 50 ms and more at a time. It is thawed
+    once the re-index's own structures are gone, so a collection then walks only what remains.
+    """
+    gc.freeze()
+    try:
+        return _reindex(database, seeds_dir, analyzer, cache, workers)
+    finally:
+        gc.unfreeze()
+
+
+def _reindex(
+    database: str | Path, seeds_dir: Path, analyzer: Analyzer, cache: dict | None, workers: int | None
+) -> Outcome:
     db = connect(database)
     try:
         db.execute("BEGIN IMMEDIATE")
         try:
-            stored = {
-                row[0]: StoredSource(*row)
-                for row in db.execute("SELECT path, sha256, size, mtime_ns FROM sources")
-            }
-            # What exists now (the stored sources, the plan, open indexes) lives through the
-            # re-index: leave it out of the collector's full passes, which would otherwise walk
-            # it again and again, holding the GIL (and the event loop) for 100 ms and more.
-            gc.freeze()
-            gc.disable()  # walking the folder allocates 100,000s of objects that all survive
+            gc.disable()  # reading the sources and walking the folder make 100,000s of lasting objects
             try:
+                stored = {
+                    row[0]: StoredSource(*row)
+                    for row in db.execute("SELECT path, sha256, size, mtime_ns FROM sources")
+                }
                 planned = plan(seeds_dir, stored)
             finally:
                 gc.enable()
@@ -374,7 +413,7 @@ def reindex(
                     else:
                         result.updated += 1
                 del batch
-                gc.freeze()  # and what has lived through a batch (see above)
+                gc.freeze()
             for path in planned.removed:
                 tx.remove_source(path)
             result.removed = len(planned.removed)
@@ -389,9 +428,39 @@ def reindex(
                 db.execute("ROLLBACK")
             raise
     finally:
-        gc.unfreeze()
         db.close()
     return result
+
+
+# --- a re-index in a process of its own -------------------------------------------------------------
+
+
+def reindex_in_process(database: str | Path, seeds_dir: Path, workers: int | None = None) -> Outcome:
+    """``reindex`` in a process of its own, for a large archive.
+
+    Run in a thread, a re-index of a million passages holds the calling process's GIL for tens of
+    milliseconds at a time (Python between SQLite calls, numpy, the cyclic collector walking its
+    batches), and more when the machine is busy and the thread holding it is descheduled: the
+    event loop of a bot answering meanwhile would stall. In a process of its own it shares no
+    GIL, runs at a lower priority, and gives its memory back to the system when it ends.
+    """
+    with ProcessPoolExecutor(1, mp_context=_processes(), initializer=_end_with_parent) as process:
+        return process.submit(_reindex_here, str(database), str(seeds_dir), workers).result()
+
+
+def _reindex_here(database: str, seeds_dir: str, workers: int | None) -> Outcome:
+    os.nice(5)
+    return reindex(database, Path(seeds_dir), RememberingAnalyzer(), None, workers)
+
+
+def has_files(folder: Path, count: int) -> bool:
+    """Whether ``folder`` holds at least ``count`` files, counting no further than that."""
+    found = 0
+    for _, _, files in os.walk(folder):
+        found += len(files)
+        if found >= count:
+            return True
+    return False
 
 
 def rebuild(database: str | Path, batch_passages: int = 20_000) -> dict:

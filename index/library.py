@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
 MAX_TOP_K = 50
+# A re-index runs in a process of its own when the index or the folder is at least this large.
+PROCESS_MIN_PASSAGES = 20_000
+PROCESS_MIN_FILES = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,9 +152,7 @@ class Library:
                     f"The seeds folder {self.seeds_dir} does not exist; "
                     "set BYLINE_SEEDS_DIR to your articles folder."
                 )
-            result = await asyncio.to_thread(
-                indexer.reindex, self.store.path, self.seeds_dir, self.analyzer, self._segment_cache()
-            )
+            result = await asyncio.to_thread(self._run_reindex)
             if result.manifest != self._snapshot.index.manifest:
                 snapshot = await asyncio.to_thread(self._next_snapshot, result.manifest)
                 # The previous snapshot goes in a worker thread: unmapping the files of dropped
@@ -172,8 +173,15 @@ class Library:
                 seconds=time.perf_counter() - started,
             )
 
-    def _segment_cache(self) -> dict:
-        return {s.name: s for s in self._snapshot.index.segments}
+    def _run_reindex(self) -> indexer.Outcome:
+        """In a process of its own when the archive is large (so this process's event loop never
+        waits on it); in this worker thread when it is small (no process to start for a few files)."""
+        if self._snapshot.index.size >= PROCESS_MIN_PASSAGES or indexer.has_files(
+            self.seeds_dir, PROCESS_MIN_FILES
+        ):
+            return indexer.reindex_in_process(self.store.path, self.seeds_dir)
+        segments = {s.name: s for s in self._snapshot.index.segments}
+        return indexer.reindex(self.store.path, self.seeds_dir, self.analyzer, segments)
 
     def _next_snapshot(self, manifest: dict) -> _Snapshot:
         return _snapshot_of(open_index(index_dir_for(self.store.path), manifest, self._snapshot.index))

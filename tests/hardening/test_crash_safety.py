@@ -2,8 +2,10 @@
 integrity check, and answers from the last complete index: all of the old folder or all of the
 new one, never a mix.
 
-Each kill runs `byline reindex` in a subprocess and kills it after a random delay. The number of
-kills defaults to a dozen so the suite stays quick; set BYLINE_CRASH_KILLS=200 for a long run.
+Each kill runs `byline reindex` in a subprocess and kills it after a random delay; every other
+kill, the re-index runs in a process of its own (as for a large archive), which must die with the
+program that started it. The number of kills defaults to a dozen so the suite stays quick; set
+BYLINE_CRASH_KILLS=200 for a long run.
 """
 
 import asyncio
@@ -48,8 +50,10 @@ def write_folder(folder: Path, version: str) -> dict[str, str]:
     return digests
 
 
-def reindex_command(database: Path, seeds: Path) -> list[str]:
+def reindex_command(database: Path, seeds: Path, in_process: bool = False) -> list[str]:
     code = "import sys; from bot.cli import main; sys.exit(main(sys.argv[1:]))"
+    if in_process:
+        code = "import index.library; index.library.PROCESS_MIN_PASSAGES = 0; " + code
     return [sys.executable, "-c", code, "reindex", "--database", str(database), "--seeds-dir", str(seeds)]
 
 
@@ -69,6 +73,38 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     return root, old, new, time.perf_counter() - started
 
 
+def descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started, and theirs (a re-index's own process, its readers)."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for children in Path(f"/proc/{parent}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                kids = [int(child) for child in children.read_text().split()]
+                found += kids
+                todo += kids
+    return found
+
+
+async def outlived_by_none(pids: list[int], within: float = 10.0) -> None:
+    """Every process in ``pids``, and any they started since, ends soon after the program that
+    started them was killed."""
+    deadline = time.monotonic() + within
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+        alive = [pid for pid in {*alive, *(d for p in alive for d in descendants(p))} if running(pid)]
+    commands = [Path(f"/proc/{pid}/cmdline").read_bytes()[:120] for pid in alive if running(pid)]
+    assert not alive, f"processes outlived the killed re-index: {commands}"
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (a zombie has ended; its parent has not collected it yet)."""
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    return False
+
+
 def copy_state(pristine_root: Path, into: Path) -> Path:
     into.mkdir()
     for item in pristine_root.iterdir():
@@ -86,14 +122,16 @@ async def test_a_killed_reindex_always_leaves_the_last_complete_index(
     for kill in range(KILLS):
         database = copy_state(root, tmp_path / f"kill{kill}")
         process = await asyncio.create_subprocess_exec(
-            *reindex_command(database, root / "bravo"),
+            *reindex_command(database, root / "bravo", in_process=kill % 2 == 1),
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
         )
         await asyncio.sleep(rng.uniform(0.05, full_seconds * 1.1))
+        started = descendants(process.pid)
         with contextlib.suppress(ProcessLookupError):  # it may have finished first
             process.send_signal(signal.SIGKILL)
         await process.wait()
+        await outlived_by_none(started)
 
         with sqlite3.connect(database) as raw:
             assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from index import BylineError, IndexBusyError, Library
+from index import BylineError, IndexBusyError, Library, indexer
+from index import library as library_module
 from index.readers import MAX_FILE_BYTES
 
 from ..support import COLLECTION, article_text, markdown_article, write_collection
@@ -36,6 +37,37 @@ async def snapshot(lib: Library) -> tuple:
         (await lib.ask(TELESCOPE_QUESTION)).to_dict(),
         (await lib.ask(CIDER_QUESTION)).to_dict(),
     )
+
+
+@pytest.fixture(autouse=True, params=["thread", "process"])
+def where(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs twice: re-indexing in a worker thread (a small archive) and in a
+    process of its own (a large one), which must behave the same."""
+    if request.param == "process":
+        monkeypatch.setattr(library_module, "PROCESS_MIN_PASSAGES", 0)
+    return request.param
+
+
+async def test_a_large_archive_is_reindexed_in_a_process_of_its_own(
+    where: str, library: Library, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if where == "process":
+
+        def not_here(*args: object) -> None:
+            raise AssertionError("re-indexed in the calling process")
+
+        monkeypatch.setattr(indexer, "reindex", not_here)
+    write_collection(seeds_dir)
+    assert (await library.reindex()).added == len(COLLECTION)
+    assert (await library.ask(TELESCOPE_QUESTION)).hits
+
+
+def test_a_folder_of_many_files_is_large_however_few_passages(seeds_dir: Path) -> None:
+    for i in range(5):
+        (seeds_dir / "sub").mkdir(exist_ok=True)
+        (seeds_dir / "sub" / f"{i}.md").write_text("x", encoding="utf-8")
+    assert indexer.has_files(seeds_dir, 5)
+    assert not indexer.has_files(seeds_dir, 6)
 
 
 # --- counting changes ----------------------------------------------------------------------------
