@@ -6,6 +6,7 @@ that is why there is one ``Analyzer`` and nothing else tokenises.
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
@@ -13,6 +14,7 @@ import Stemmer
 from .vocabulary import (
     ABBREVIATIONS,
     AMERICAN_TO_BRITISH,
+    ANSWER_WORDS,
     IRREGULAR_FORMS,
     IZE_EXCEPTIONS,
     PHRASES,
@@ -89,6 +91,8 @@ _US_UPPER = re.compile(r"\bU\.S\.(?:A\.)?|\bU\.S\b|\bUSA?\b")
 _UK_UPPER = re.compile(r"\bU\.K\.?")
 _THE_US = re.compile(r"\bthe us\b")
 _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(PHRASES, key=len, reverse=True)) + r")\b")
+_CURRENCY = {"£": " pounds ", "€": " euros ", "$": " dollars "}
+_CURRENCY_SIGN = re.compile("[£€$]")
 _CANONICAL = AMERICAN_TO_BRITISH | IRREGULAR_FORMS | PLACES | SYNONYMS | ABBREVIATIONS
 
 
@@ -106,6 +110,7 @@ def canonical(word: str) -> str:
 def words(text: str) -> list[str]:
     """Folded words and numbers, possessives removed ("Poland's" → "poland"), before stop words."""
     text = _UK_UPPER.sub(" uk ", _US_UPPER.sub(" usa ", unicodedata.normalize("NFKC", text)))
+    text = _CURRENCY_SIGN.sub(lambda m: _CURRENCY[m.group(0)], text)
     text = _PHRASE.sub(lambda m: f" {PHRASES[m.group(0)]} ", _THE_US.sub("the usa", fold(text)))
     out: list[str] = []
     for token in _TOKEN.findall(_PERCENT.sub(" percent ", text)):
@@ -121,6 +126,18 @@ def words(text: str) -> list[str]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A question's terms, and the words its phrasing asks for ("how tall" → "feet", "metres")."""
+
+    terms: list[str]
+    extra: list[str]  # answer words that are not among ``terms``
+    alternatives: dict[str, frozenset[str]]  # a question term -> terms an answer may use instead
+
+
+_ANSWER_PHRASES = [(re.compile(rf"\b{phrase}\b"), phrase, words) for phrase, words in ANSWER_WORDS.items()]
+
+
 class Analyzer:
     """Folds, tokenises, drops stop words and stems (Snowball English, via PyStemmer)."""
 
@@ -130,6 +147,21 @@ class Analyzer:
     def terms(self, text: str) -> list[str]:
         """The index terms of ``text``, in order, repeats kept (BM25 counts them)."""
         return [self._stem(w) for w in words(text) if w not in STOP_WORDS]
+
+    def query(self, question: str) -> Query:
+        """The terms of a question, with the answer words its phrasing asks for."""
+        terms = self.terms(question)
+        folded = fold(question)
+        extra: list[str] = []
+        alternatives: dict[str, frozenset[str]] = {}
+        for pattern, phrase, answer_words in _ANSWER_PHRASES:
+            if not pattern.search(folded):
+                continue
+            found = self.terms(answer_words)
+            extra += [t for t in found if t not in terms and t not in extra]
+            for term in self.terms(phrase):  # "tall" in "how tall"; "why" has no term
+                alternatives[term] = alternatives.get(term, frozenset()) | set(found)
+        return Query(terms, extra, alternatives)
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one Analyzer lives as long as the process
     def _stem(self, word: str) -> str:

@@ -71,15 +71,22 @@ def answers(
     terms: Sequence[str],
     question_names: set[str],
     scored: list[ScoredPassage],
+    alternatives: dict[str, frozenset[str]] | None = None,
     min_coverage: float = MIN_COVERAGE,
 ) -> list[ScoredPassage]:
-    """The scored passages that pass both rules, in their order."""
+    """The scored passages that pass both rules, in their order.
+
+    A question term with ``alternatives`` is matched by any of them ("tall" by "feet").
+    """
     if not scored:
         return []
     distinct = list(dict.fromkeys(terms))
     positions = np.fromiter((s.position for s in scored), dtype=np.int64, count=len(scored))
     weights = np.array([index.weight(t) for t in distinct])
     present = np.array([index.contains(t, positions) for t in distinct])  # terms x passages
+    for i, term in enumerate(distinct):
+        for other in (alternatives or {}).get(term, ()):
+            present[i] |= index.contains(other, positions)
     required = {t for t in distinct if t in question_names or t in names.corpus}
     mentioned = [names.by_article[a] for a in names.article_of[positions]]
     # A name the article mentions counts as matched: the passage may call Mr Hegseth "he".

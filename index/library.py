@@ -12,7 +12,7 @@ from typing import Any, Self
 import numpy as np
 
 from . import indexer
-from .analysis import Analyzer
+from .analysis import Analyzer, Query
 from .answering import Names, answers, mark, question_names
 from .bm25 import ScoredPassage
 from .errors import BylineError, IndexBusyError, QuestionError, StorageError
@@ -189,21 +189,22 @@ class Library:
     async def ask(self, question: str, top_k: int = 5) -> Answer:
         """The best passages for ``question``; no hits when the articles do not answer it."""
         question = clean_question(question, top_k)
-        terms = self.analyzer.terms(question)
+        query = self.analyzer.query(question)
         names = question_names(self.analyzer, question)
-        if not terms:
-            return Answer(question, [], terms)
+        if not query.terms:
+            return Answer(question, [], query.terms)
         # Overlapping passages of one article compete for the same places: score more than
         # asked for, then keep only the best of each overlapping group.
         wanted = top_k * 3 + 10
-        hits = await asyncio.to_thread(self._answer, terms, names, wanted, top_k)
-        return Answer(question, hits, terms)
+        hits = await asyncio.to_thread(self._answer, query, names, wanted, top_k)
+        return Answer(question, hits, query.terms)
 
-    def _answer(self, terms: list[str], names: set[str], wanted: int, top_k: int) -> list[Hit]:
+    def _answer(self, query: Query, names: set[str], wanted: int, top_k: int) -> list[Hit]:
         """Score, fetch and mark, in one worker thread."""
+        terms = query.terms + query.extra
         for _ in range(3):  # a re-index may replace the passages between scoring and fetching
             snapshot = self._snapshot
-            scored = self._score(snapshot, terms, names, wanted)
+            scored = self._score(snapshot, query, names, wanted)
             ids = [int(snapshot.passage_ids[s.position]) for s in scored]
             rows = self.store.read_passages(ids)
             if len(rows) == len(ids) or snapshot is self._snapshot:
@@ -222,9 +223,9 @@ class Library:
         ]
 
     @staticmethod
-    def _score(snapshot: _Snapshot, terms: list[str], names: set[str], k: int) -> list[ScoredPassage]:
-        scored = snapshot.index.top(terms, k)
-        return answers(snapshot.index, snapshot.names, terms, names, scored)
+    def _score(snapshot: _Snapshot, query: Query, names: set[str], k: int) -> list[ScoredPassage]:
+        scored = snapshot.index.top(query.terms + query.extra, k)
+        return answers(snapshot.index, snapshot.names, query.terms, names, scored, query.alternatives)
 
     async def articles(self, offset: int = 0, limit: int | None = None) -> list[SourceSummary]:
         """The indexed articles, by source file and order in the file; ``offset`` and ``limit``

@@ -89,3 +89,25 @@ SYNONYMS = {
     "troops": "troop", "boss": "chief", "bosses": "chief", "nation": "country", "nations": "country",
     "weight": "weigh", "weights": "weigh", "ceo": "chief", "head": "chief",
 }  # fmt: skip
+
+# What an answer to a kind of question tends to contain, though the question does not say it:
+# "how tall is the lander?" is answered by "the 7.5-feet lander". Keys are phrases of a folded
+# question; the words are analysed like any other and added to the question's terms.
+ANSWER_WORDS = {
+    "how tall": "height high feet foot ft metres",
+    "how high": "height tall feet foot ft metres altitude",
+    "how long": "length km kilometres miles metres hours days weeks months years",
+    "how far": "distance km kilometres miles metres",
+    "how fast": "speed mph km per hour second",
+    "how old": "age aged",
+    "how big": "size large area hectares acres square",
+    "how large": "size big area hectares acres square",
+    "how heavy": "weigh tonnes kg kilograms pounds",
+    "how deep": "depth metres feet",
+    "how much": "pounds euros dollars",
+    "who runs": "chief executive founder director chairman leader",
+    "who leads": "chief executive founder director chairman leader",
+    "who heads": "chief executive founder director chairman leader",
+    "who owns": "owner owned",
+    "why": "because reason due caused blamed",
+}  # fmt: skip

@@ -99,3 +99,37 @@ def test_empty_text_has_no_terms(an: Analyzer) -> None:
 
 def test_fold_removes_accents_and_case() -> None:
     assert fold("Šakalienė DOVILĖ") == "sakaliene dovile"
+
+
+@pytest.mark.parametrize(
+    ("amount", "spelled"),
+    [("£4.2bn", "4.2 billion pounds"), ("€780m", "780 million euros"), ("$50", "50 dollars")],
+)
+def test_a_currency_sign_is_the_same_as_the_currency_named(an: Analyzer, amount: str, spelled: str) -> None:
+    assert sorted(an.terms(amount)) == sorted(an.terms(spelled))
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("how tall is the lander?", "the 7.5-feet lander"),
+        ("how fast does the rover go?", "two centimetres per second"),
+        ("who runs ispace?", "CEO and founder Takeshi Hakamada"),
+        ("how much did the bridge cost?", "The bridge cost €780m"),
+    ],
+)
+def test_a_question_asks_for_the_words_its_answer_uses(an: Analyzer, question: str, answer: str) -> None:
+    query = an.query(question)
+    assert set(query.extra) & set(an.terms(answer)) - set(query.terms)
+
+
+def test_answer_words_stand_for_the_question_word_they_come_from(an: Analyzer) -> None:
+    query = an.query("how tall is the lander?")
+    (tall,) = an.terms("tall")
+    assert set(an.terms("feet metres")) <= query.alternatives[tall]
+
+
+def test_a_question_without_such_phrasing_asks_for_nothing_more(an: Analyzer) -> None:
+    query = an.query("what is Poland's spending?")
+    assert query.terms == an.terms("what is Poland's spending?")
+    assert query.extra == [] and query.alternatives == {}
