@@ -133,3 +133,7 @@ def test_a_question_without_such_phrasing_asks_for_nothing_more(an: Analyzer) ->
     query = an.query("what is Poland's spending?")
     assert query.terms == an.terms("what is Poland's spending?")
     assert query.extra == [] and query.alternatives == {}
+
+
+def test_words_that_only_pad_a_question_are_not_terms(an: Analyzer) -> None:
+    assert an.terms("where was it supposed to land, exactly?") == an.terms("where did it land?")
