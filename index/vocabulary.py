@@ -87,7 +87,8 @@ ABBREVIATIONS = {
 SYNONYMS = {
     "military": "defence", "militaries": "defence", "soldier": "troop", "soldiers": "troop",
     "troops": "troop", "boss": "chief", "bosses": "chief", "nation": "country", "nations": "country",
-    "weight": "weigh", "weights": "weigh", "ceo": "chief", "head": "chief",
+    "weight": "weigh", "weights": "weigh", "ceo": "chief", "head": "chief", "kid": "child", "kids": "child",
+    "children": "child", "car": "vehicle", "cars": "vehicle",
 }  # fmt: skip
 
 # What an answer to a kind of question tends to contain, though the question does not say it:
