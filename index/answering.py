@@ -8,9 +8,11 @@ rules keep such passages out:
    the articles themselves write as names: "Germany", "SpaceX", "Hegseth") are what it is about;
    a passage is an answer only if its article mentions every one of them (the article, not the
    passage, because a passage often says "he" where the article said "Mr Hegseth").
-2. Enough of the question must match. Each question term weighs its smoothed idf (a term that
-   no passage contains weighs the most); a passage must contain at least MIN_COVERAGE of the
-   question's total weight.
+2. Enough of the question must match. Each question term weighs its smoothed idf, and a term
+   that no passage contains weighs UNSEEN_WEIGHT times as much: the articles say nothing about
+   it ("oil" in "what is the price of oil today?"). A passage must contain at least MIN_COVERAGE
+   of the question's total weight. A question term that asks for a kind of answer ("tall" in
+   "how tall") is matched by the words such answers use ("feet", "metres").
 """
 
 from collections import Counter
@@ -25,6 +27,7 @@ from .passages import sentence_spans
 from .store import StoredCorpus
 
 MIN_COVERAGE = 0.4
+UNSEEN_WEIGHT = 2.0  # a question term no passage contains weighs this many times its weight
 NAME_SHARE = 0.5  # a term is a name when at least this share of its passages write it as one
 
 
@@ -83,6 +86,8 @@ def answers(
     distinct = list(dict.fromkeys(terms))
     positions = np.fromiter((s.position for s in scored), dtype=np.int64, count=len(scored))
     weights = np.array([index.weight(t) for t in distinct])
+    # Terms never contain a space, so this is the weight of a term no passage contains.
+    weights[weights >= index.weight(" ")] *= UNSEEN_WEIGHT
     present = np.array([index.contains(t, positions) for t in distinct])  # terms x passages
     for i, term in enumerate(distinct):
         for other in (alternatives or {}).get(term, ()):

@@ -52,3 +52,20 @@ async def test_a_question_the_articles_do_not_answer_gets_no_hits(eval_library: 
     answer = await eval_library.ask("What is the weather forecast for Paris?")
 
     assert answer.hits == []
+
+
+@pytest.mark.parametrize("question", ["what is the price of oil today?", "how old is pete hegseth?"])
+async def test_a_question_about_what_no_article_mentions_gets_no_hits(
+    eval_library: Library, question: str
+) -> None:
+    answer = await eval_library.ask(question)
+
+    assert answer.hits == []
+
+
+async def test_a_question_about_a_height_is_answered_by_the_passage_with_the_height(
+    eval_library: Library,
+) -> None:
+    answer = await eval_library.ask("how tall is the resilience lander")
+
+    assert "7.5-feet Resilience" in answer.hits[0].text
