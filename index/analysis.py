@@ -180,7 +180,10 @@ class Analyzer:
         text = unicodedata.normalize("NFKC", text)
         for match in _CAPITALISED.finditer(text):
             if anywhere or not _opens_sentence(text, match.start()):
-                found.update(self.terms(match.group(0)))
+                # "Tokyo-based" names Tokyo, not "based"; "Tor-Erik" and "US-Japan" are names throughout.
+                for part in match.group(0).split("-"):
+                    if part[:1].isupper():
+                        found.update(self.terms(part))
         return found
 
 
