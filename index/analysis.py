@@ -46,7 +46,7 @@ STOP_WORDS = frozenset(
     these they this those through to too until very was wasn we were weren what when where which
     while who whom why will with won would wouldn you your yours yourself yourselves s t d ll m re
     ve y o us tell know say said says also please anything something thing things much many get got
-    does supposed kind sort exactly actually really
+    does supposed kind sort exactly actually really happen happens happened happening
     """.split()
 )
 

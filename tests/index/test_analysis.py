@@ -137,6 +137,7 @@ def test_a_question_without_such_phrasing_asks_for_nothing_more(an: Analyzer) ->
 
 def test_words_that_only_pad_a_question_are_not_terms(an: Analyzer) -> None:
     assert an.terms("where was it supposed to land, exactly?") == an.terms("where did it land?")
+    assert an.terms("what happened to the orchards?") == an.terms("the orchards")
 
 
 def test_a_place_joined_to_a_common_word_names_only_the_place(an: Analyzer) -> None:
