@@ -93,9 +93,20 @@ async def outlived_by_none(pids: list[int], within: float = 10.0) -> None:
     alive = pids
     while alive and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
-        alive = [pid for pid in {*alive, *(d for p in alive for d in descendants(p))} if running(pid)]
-    commands = [Path(f"/proc/{pid}/cmdline").read_bytes()[:120] for pid in alive if running(pid)]
-    assert not alive, f"processes outlived the killed re-index: {commands}"
+        alive = survivors(alive)
+    assert not alive, f"processes outlived the killed re-index: {commands(alive)}"
+
+
+def survivors(pids: list[int]) -> list[int]:
+    return [pid for pid in {*pids, *(d for p in pids for d in descendants(p))} if running(pid)]
+
+
+def commands(pids: list[int]) -> list[bytes]:
+    found = []
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            found.append(Path(f"/proc/{pid}/cmdline").read_bytes()[:120])
+    return found
 
 
 def running(pid: int) -> bool:
