@@ -190,13 +190,13 @@ class Analyzer:
 _SURFACE_WORD = re.compile(r"[^\W_][\w'’.,%-]*[^\W_]|[^\W_]")
 
 
-def matching_spans(analyzer: "Analyzer", text: str, terms: set[str]) -> list[tuple[int, int]]:
-    """Character spans of the words in ``text`` whose terms are in ``terms`` (for highlighting)."""
-    spans = []
+def matching_words(analyzer: "Analyzer", text: str, terms: set[str]) -> list[tuple[int, int, set[str]]]:
+    """The words in ``text`` whose terms are in ``terms``: (start, end, the terms they match)."""
+    found = []
     for match in _SURFACE_WORD.finditer(text):
-        if terms.intersection(analyzer.terms(match.group(0))):
-            spans.append(match.span())
-    return spans
+        if matched := terms.intersection(analyzer.terms(match.group(0))):
+            found.append((*match.span(), matched))
+    return found
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*")

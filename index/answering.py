@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .analysis import Analyzer, matching_spans
+from .analysis import Analyzer, matching_words
 from .bm25 import BM25Index, ScoredPassage
 from .passages import sentence_spans
 from .store import StoredCorpus
@@ -93,15 +93,17 @@ def answers(
         for other in (alternatives or {}).get(term, ()):
             present[i] |= index.contains(other, positions)
     required = {t for t in distinct if t in question_names or t in names.corpus}
-    mentioned = [names.by_article[a] for a in names.article_of[positions]]
-    # A name the article mentions counts as matched: the passage may call Mr Hegseth "he".
-    for i, term in enumerate(distinct):
-        if term in required:
-            present[i] |= [term in m for m in mentioned]
+    if required:  # read only when needed: an article's names are decoded from the index
+        mentioned = [names.by_article[a] for a in names.article_of[positions]]
+        # A name the article mentions counts as matched: the passage may call Mr Hegseth "he".
+        for i, term in enumerate(distinct):
+            if term in required:
+                present[i] |= [term in m for m in mentioned]
+        named = [required <= m for m in mentioned]
+    else:
+        named = [True] * len(scored)
     coverage = weights @ present / weights.sum()
-    return [
-        s for s, c, m in zip(scored, coverage, mentioned, strict=True) if c >= min_coverage and required <= m
-    ]
+    return [s for s, c, n in zip(scored, coverage, named, strict=True) if c >= min_coverage and n]
 
 
 def mark(
@@ -109,15 +111,15 @@ def mark(
 ) -> tuple[tuple[tuple[int, int], ...], tuple[int, int] | None]:
     """The spans of the question's words in a passage, and the span of its best sentence (the
     one holding the most question weight), so front ends can show where the answer is."""
-    wanted = set(terms)
-    highlights = matching_spans(analyzer, text, wanted)
+    found = matching_words(analyzer, text, set(terms))
+    highlights = tuple((start, end) for start, end, _ in found)
     sentences = sentence_spans(text)
-    if len(sentences) < 2 or not highlights:
-        return tuple(highlights), None
+    if len(sentences) < 2 or not found:
+        return highlights, None
     best, best_weight = None, 0.0
     for start, end in sentences:
-        found = {t for t in analyzer.terms(text[start:end]) if t in wanted}
-        weight = sum(index.weight(t) for t in found)
+        inside = {t for at, _, words in found if start <= at < end for t in words}
+        weight = sum(index.weight(t) for t in inside)
         if weight > best_weight:
             best, best_weight = (start, end), weight
-    return tuple(highlights), best
+    return highlights, best
