@@ -206,21 +206,33 @@ class Library:
             snapshot = self._snapshot
             scored = self._score(snapshot, query, names, wanted)
             ids = [int(snapshot.passage_ids[s.position]) for s in scored]
-            rows = self.store.read_passages(ids)
-            if len(rows) == len(ids) or snapshot is self._snapshot:
+            kept, complete = self._distinct_rows(scored, ids, top_k)
+            if complete or snapshot is self._snapshot:
                 break
-        kept: list[tuple[float, PassageRow]] = []
-        for s, pid in zip(scored, ids, strict=True):
-            row = rows.get(pid)
-            if row is not None and not any(row.overlaps(other) for _, other in kept):
-                kept.append((s.score, row))
-                if len(kept) == top_k:
-                    break
         marks = [mark(self.analyzer, snapshot.index, row.text, terms) for _, row in kept]
         return [
             Hit(rank, score, row.text, row.paragraph, row.article, highlights, sentence)
             for rank, ((score, row), (highlights, sentence)) in enumerate(zip(kept, marks, strict=True), 1)
         ]
+
+    def _distinct_rows(
+        self, scored: list[ScoredPassage], ids: list[int], top_k: int
+    ) -> tuple[list[tuple[float, PassageRow]], bool]:
+        """The best ``top_k`` passages that share no sentence, read a few at a time (most
+        questions need only the first few), and whether every passage read was still there."""
+        kept: list[tuple[float, PassageRow]] = []
+        complete, step = True, top_k + 5
+        for start in range(0, len(ids), step):
+            chunk = ids[start : start + step]
+            rows = self.store.read_passages(chunk)
+            complete = complete and len(rows) == len(chunk)
+            for s, pid in zip(scored[start : start + step], chunk, strict=True):
+                row = rows.get(pid)
+                if row is not None and not any(row.overlaps(other) for _, other in kept):
+                    kept.append((s.score, row))
+                    if len(kept) == top_k:
+                        return kept, complete
+        return kept, complete
 
     @staticmethod
     def _score(snapshot: _Snapshot, query: Query, names: set[str], k: int) -> list[ScoredPassage]:

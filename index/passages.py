@@ -93,12 +93,15 @@ def split_sentences(text: str) -> list[str]:
     return [piece for piece, heading in _sentences_and_headings(text) if not heading]
 
 
+_PUNCTUATION = frozenset(",.;:!?'\"‘’“”()-–—")
+
+
 def split_glued_heading(sentence: str) -> tuple[str | None, str]:
     """(sub-heading, sentence) when a short heading is glued to its front, else (None, sentence)."""
     words = sentence.split()
     for i in range(2, min(9, len(words) - 3)):
         word, before = words[i], words[i - 1]
-        if any(ch in before for ch in ",.;:!?'\"‘’“”()-–—"):
+        if not _PUNCTUATION.isdisjoint(before):
             break
         if word.rstrip("'’s") in _OPENERS and before.casefold() not in _GLUE_BLOCKERS:
             if words[0][:1].isupper() and words[0] not in _OPENERS and _starts_a_clause(words, i):

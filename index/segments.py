@@ -167,15 +167,28 @@ class LexiconPart:
 class Lexicon:
     """Term -> global term id, over a few immutable parts (the first one holds nearly all terms)."""
 
+    CACHE = 100_000
+
     def __init__(self, parts: list[LexiconPart], size: int) -> None:
         self.parts = parts
         self.size = size  # ids are 0 .. size-1
+        # A question looks its terms up several times (scoring, the no-answer rule, marking), and
+        # questions repeat words: each lookup is a binary search per part.
+        self._known: dict[str, int] = {}
 
     @classmethod
     def open(cls, root: Path, names: Sequence[str], size: int) -> "Lexicon":
         return cls([LexiconPart(root / name) for name in names], size)
 
     def lookup(self, term: str) -> int:
+        tid = self._known.get(term)
+        if tid is None:
+            tid = self._search(term)
+            if len(self._known) < self.CACHE:
+                self._known[term] = tid
+        return tid
+
+    def _search(self, term: str) -> int:
         encoded = term.encode("utf-8")
         for part in self.parts:
             tid = part.lookup(term, encoded)
