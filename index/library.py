@@ -2,9 +2,10 @@
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Coroutine, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -36,6 +37,7 @@ class _Snapshot:
     index: SegmentedIndex
     passage_ids: np.ndarray  # position in the index -> passages.id
     names: Names
+    replaced: threading.Event = field(default_factory=threading.Event)  # set once the next is in place
 
 
 def _snapshot_of(index: SegmentedIndex) -> _Snapshot:
@@ -159,6 +161,7 @@ class Library:
                 # segments (hundreds of MB at a million passages) must not stall the event loop.
                 previous = [self._snapshot]
                 self._snapshot = snapshot
+                previous[0].replaced.set()
                 del snapshot
                 await asyncio.to_thread(previous.clear)
             _, articles, passages = await self.store.counts()
@@ -207,13 +210,22 @@ class Library:
             scored = self._score(snapshot, query, names, wanted)
             ids = [int(snapshot.passage_ids[s.position]) for s in scored]
             kept, complete = self._distinct_rows(scored, ids, top_k)
-            if complete or snapshot is self._snapshot:
+            if complete or not self._replacement(snapshot):
                 break
         marks = [mark(self.analyzer, snapshot.index, row.text, terms) for _, row in kept]
         return [
             Hit(rank, score, row.text, row.paragraph, row.article, highlights, sentence)
             for rank, ((score, row), (highlights, sentence)) in enumerate(zip(kept, marks, strict=True), 1)
         ]
+
+    def _replacement(self, snapshot: _Snapshot) -> bool:
+        """Whether ``snapshot`` has been replaced, waiting while this library's re-index puts the
+        next one in place: once it has committed, the passages it replaced are gone from SQLite
+        but still in the index until then, and the question is answered from the new index."""
+        while not snapshot.replaced.wait(0.05):
+            if not self.reindexing:
+                return snapshot.replaced.is_set()
+        return True
 
     def _distinct_rows(
         self, scored: list[ScoredPassage], ids: list[int], top_k: int

@@ -3,6 +3,8 @@
 import asyncio
 import os
 import sqlite3
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +25,11 @@ def rewrite(path: Path, text: str) -> None:
     later = path.stat().st_mtime_ns + 2_000_000_000
     path.write_text(text, encoding="utf-8")
     os.utime(path, ns=(later, later))
+
+
+def add_a_line_to_every_file(folder: Path) -> None:
+    for path in folder.glob("*.md"):
+        rewrite(path, path.read_text(encoding="utf-8") + "\n\nA closing line.\n")
 
 
 async def sources(lib: Library) -> list[str]:
@@ -388,3 +395,32 @@ async def test_folder_with_one_short_plain_text_article_answers_a_question_about
     await library.reindex()
     hits = (await library.ask("what do insurers say about the claims?")).hits
     assert hits and "tripled" in hits[0].text
+
+
+async def test_a_question_between_the_commit_and_the_new_index_gets_a_whole_answer(
+    collection_library: Library, collection_seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a re-index commits, the passages it replaced are gone from SQLite while the previous
+    index still names them, until the new index is in place: a question then must not come back
+    short of its passages."""
+    before = (await collection_library.ask(TELESCOPE_QUESTION)).to_dict()
+    add_a_line_to_every_file(collection_seeds)  # every passage is replaced
+    committed = threading.Event()
+    opening = Library._next_snapshot
+
+    def slow_to_open(self: Library, manifest: dict) -> object:
+        committed.set()
+        time.sleep(0.5)
+        return opening(self, manifest)
+
+    monkeypatch.setattr(Library, "_next_snapshot", slow_to_open)
+    reindex = asyncio.create_task(collection_library.reindex())
+    answers, in_window = [], 0
+    while not reindex.done():
+        in_window += committed.is_set()
+        answers.append((await collection_library.ask(TELESCOPE_QUESTION)).to_dict())
+        await asyncio.sleep(0.01)
+    await reindex
+    after = (await collection_library.ask(TELESCOPE_QUESTION)).to_dict()
+    assert before != after and before["hits"]
+    assert in_window and all(answer in (before, after) for answer in answers)
