@@ -417,8 +417,8 @@ async def test_a_question_between_the_commit_and_the_new_index_gets_a_whole_answ
     reindex = asyncio.create_task(collection_library.reindex())
     answers, in_window = [], 0
     while not reindex.done():
-        in_window += committed.is_set()
         answers.append((await collection_library.ask(TELESCOPE_QUESTION)).to_dict())
+        in_window += committed.is_set()  # answered after the commit
         await asyncio.sleep(0.01)
     await reindex
     after = (await collection_library.ask(TELESCOPE_QUESTION)).to_dict()
