@@ -91,6 +91,7 @@ _US_UPPER = re.compile(r"\bU\.S\.(?:A\.)?|\bU\.S\b|\bUSA?\b")
 _UK_UPPER = re.compile(r"\bU\.K\.?")
 _THE_US = re.compile(r"\bthe us\b")
 _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(PHRASES, key=len, reverse=True)) + r")\b")
+_PHRASE_WORDS = frozenset(word for phrase in PHRASES for word in re.split(r"\W+", phrase))
 _CURRENCY = {"£": " pounds ", "€": " euros ", "$": " dollars "}
 _CURRENCY_SIGN = re.compile("[£€$]")
 _CANONICAL = AMERICAN_TO_BRITISH | IRREGULAR_FORMS | PLACES | SYNONYMS | ABBREVIATIONS
@@ -146,6 +147,11 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """The index terms of ``text``, in order, repeats kept (BM25 counts them)."""
+        if text.isascii() and text.isalpha() and text.islower() and text not in _PHRASE_WORDS:
+            # One plain word (as marking a hit analyses them, word by word): what words() would
+            # make of it, without its passes over the text.
+            word = "percent" if _PERCENT.fullmatch(text) else _NUMBER_WORDS.get(text) or canonical(text)
+            return [] if word in STOP_WORDS else [self._stem(word)]
         return [self._stem(w) for w in words(text) if w not in STOP_WORDS]
 
     def query(self, question: str) -> Query:

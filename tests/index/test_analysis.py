@@ -5,8 +5,18 @@ that they hold whatever the stemmer and the word lists make of a word.
 """
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from index.analysis import Analyzer, fold
+from index.analysis import STOP_WORDS, Analyzer, fold, words
+from index.vocabulary import (
+    ABBREVIATIONS,
+    AMERICAN_TO_BRITISH,
+    IRREGULAR_FORMS,
+    PHRASES,
+    PLACES,
+    SYNONYMS,
+)
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +153,27 @@ def test_words_that_only_pad_a_question_are_not_terms(an: Analyzer) -> None:
 def test_a_place_joined_to_a_common_word_names_only_the_place(an: Analyzer) -> None:
     assert an.names("It is a Tokyo-based company.") == set(an.terms("Tokyo"))
     assert an.names("He met Tor-Erik Saether.") == set(an.terms("Tor Erik Saether"))
+
+
+def full_analysis(an: Analyzer, text: str) -> list[str]:
+    """Analyzer.terms without its shortcut for one plain word."""
+    return [an._stem(w) for w in words(text) if w not in STOP_WORDS]
+
+
+def known_words() -> list[str]:
+    lists = (AMERICAN_TO_BRITISH, IRREGULAR_FORMS, PLACES, SYNONYMS, ABBREVIATIONS, PHRASES)
+    found = {w for mapping in lists for key in mapping for w in key.split()}
+    found |= set(STOP_WORDS) | {"percent", "percentage", "pct", "per", "cent", "five", "billion", "bn"}
+    return sorted(w for w in found if w.isascii() and w.isalpha() and w.islower())
+
+
+def test_one_plain_word_is_analysed_as_in_any_text(an: Analyzer) -> None:
+    for word in known_words():
+        assert an.terms(word) == full_analysis(an, word), word
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[a-z]{1,14}", fullmatch=True))
+def test_any_plain_word_is_analysed_as_in_any_text(word: str) -> None:
+    an = Analyzer()
+    assert an.terms(word) == full_analysis(an, word)
