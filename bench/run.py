@@ -326,7 +326,7 @@ TABLE = [
     ("peak RSS, full re-index, with reader processes (MB)", "full_reindex_peak_rss_all_mb", "{:.0f}"),
     ("event-loop lag during full re-index, max (ms)", "during_reindex_lag_max_ms", "{:.1f}"),
     ("event-loop lag during full re-index, p99 (ms)", "during_reindex_lag_p99_ms", "{:.1f}"),
-    ("questions answered during full re-index", "during", "{}"),
+    ("questions with hits / asked during full re-index", "during", "{}"),
     ("ask p50 during full re-index (ms)", "during_reindex_ask_p50_ms", "{:.1f}"),
     ("rank-bm25 build (s) / memory (MB)", "rank_bm25_build", "{}"),
     ("index on disk / database (MB)", "disk", "{}"),
