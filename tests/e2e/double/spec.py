@@ -25,15 +25,14 @@ from referencing.jsonschema import DRAFT202012
 
 SPEC_ENV_VAR = "BYLINE_DISCORD_OPENAPI"
 SPEC_URI = "urn:discord:openapi"
-_REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 def default_spec_path() -> Path:
-    """Where the spec sits: the env override, else `shared/` beside the repo (as in CI)."""
+    """Where the spec sits: the env override, else the copy kept beside this module."""
     override = os.environ.get(SPEC_ENV_VAR)
     if override:
         return Path(override)
-    return _REPO_ROOT.parent / "shared" / "discord-api" / "openapi.json"
+    return Path(__file__).resolve().parent / "discord-api" / "openapi.json"
 
 
 def _widen(doc: dict[str, Any]) -> dict[str, Any]:
@@ -257,7 +256,7 @@ def load_spec(path: Path | str | None = None) -> DiscordSpec:
     if not resolved.is_file():
         raise FileNotFoundError(
             f"Discord OpenAPI spec not found at {resolved}; it is expected at "
-            f"<repo>/../shared/discord-api/openapi.json or via ${SPEC_ENV_VAR}"
+            f"tests/e2e/double/discord-api/openapi.json or via ${SPEC_ENV_VAR}"
         )
     resolved = resolved.resolve()
     return _load_cached(str(resolved), resolved.stat().st_mtime)
