@@ -895,6 +895,9 @@ class SegmentedIndex:
     COMMON_SHARE = 0.02  # terms in more than this share of passages are scored only where needed
     COMMON_MIN_DF = 64
     PRUNED_MAX_SHARE = 0.03  # past this many candidates, scoring every posting is cheaper
+    # Pruning is tried only when the common terms' postings it may skip number at least this share
+    # of the passages: below it, scoring them all costs less than an attempt that may fail.
+    PRUNED_MIN_SKIPPED = 0.2
 
     def top(self, query: Sequence[str], k: int) -> list[ScoredPassage]:
         """The ``k`` best live passages with a positive score, best first, ties in corpus order.
@@ -929,6 +932,8 @@ class SegmentedIndex:
         rare = max(1, sum(1 for tid in by_rarity if df[tid] <= threshold))
         if rare == len(by_rarity) or df[by_rarity[0]] > self.PRUNED_MAX_SHARE * self.size:
             return None  # nothing to prune, or no term rare enough to start from
+        if sum(df[tid] for tid in by_rarity[rare:]) < self.PRUNED_MIN_SKIPPED * self.size:
+            return None  # too little to skip
         count = Counter(tid for tid, _ in terms)
         bounds = {tid: self._max_contribution(tid, idfs[tid]) * count[tid] for tid in by_rarity[rare:]}
         parts = [p for p, _ in self._postings([(tid, idfs[tid]) for tid in by_rarity[:rare]])]

@@ -176,6 +176,7 @@ def test_rare_terms_first_ranks_as_rank_bm25(
     # Which terms count as common decides how top() prunes, never what it returns.
     monkeypatch.setattr(SegmentedIndex, "COMMON_MIN_DF", 0)
     monkeypatch.setattr(SegmentedIndex, "COMMON_SHARE", common_share)
+    monkeypatch.setattr(SegmentedIndex, "PRUNED_MIN_SKIPPED", 0.0)  # prune whenever it can
     corpus = RANDOM_CORPORA[name]
     archive = Archive(tmp_path)
     archive.commit(add=corpus, segment_docs=len(corpus) // 3 + 1)
