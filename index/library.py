@@ -97,6 +97,7 @@ class Library:
         self.analyzer = analyzer
         self._snapshot = snapshot
         self._reindex_lock = asyncio.Lock()
+        self._swap = threading.Lock()  # held only to compare and replace ``_snapshot``
 
     @classmethod
     def open(cls, database: str | Path = "byline.db", seeds_dir: str | Path = "seeds") -> "_Opening":
@@ -159,8 +160,9 @@ class Library:
                 snapshot = await asyncio.to_thread(self._next_snapshot, result.manifest)
                 # The previous snapshot goes in a worker thread: unmapping the files of dropped
                 # segments (hundreds of MB at a million passages) must not stall the event loop.
-                previous = [self._snapshot]
-                self._snapshot = snapshot
+                with self._swap:
+                    previous = [self._snapshot]
+                    self._snapshot = snapshot
                 previous[0].replaced.set()
                 del snapshot
                 await asyncio.to_thread(previous.clear)
@@ -221,10 +223,31 @@ class Library:
     def _replacement(self, snapshot: _Snapshot) -> bool:
         """Whether ``snapshot`` has been replaced, waiting while this library's re-index puts the
         next one in place: once it has committed, the passages it replaced are gone from SQLite
-        but still in the index until then, and the question is answered from the new index."""
+        but still in the index until then, and the question is answered from the new index. With
+        no re-index running here, another program may have re-indexed the database."""
         while not snapshot.replaced.wait(0.05):
             if not self.reindexing:
-                return snapshot.replaced.is_set()
+                return snapshot.replaced.is_set() or self._load_committed(snapshot)
+        return True
+
+    def _load_committed(self, snapshot: _Snapshot) -> bool:
+        """Put in place the index another program committed to this database (``byline reindex``
+        run beside the bot), when it is not ``snapshot``'s; whether there is a newer one now."""
+        db = indexer.connect(self.store.path)
+        try:
+            manifest = indexer.read_manifest(db)
+        finally:
+            db.close()
+        if manifest is None or manifest == snapshot.index.manifest:
+            return False
+        try:
+            latest = _snapshot_of(open_index(index_dir_for(self.store.path), manifest, snapshot.index))
+        except FileNotFoundError:  # replaced again meanwhile: the next question loads that one
+            return False
+        with self._swap:
+            if self._snapshot is snapshot:
+                self._snapshot = latest
+        snapshot.replaced.set()
         return True
 
     def _distinct_rows(

@@ -424,3 +424,17 @@ async def test_a_question_between_the_commit_and_the_new_index_gets_a_whole_answ
     after = (await collection_library.ask(TELESCOPE_QUESTION)).to_dict()
     assert before != after and before["hits"]
     assert in_window and all(answer in (before, after) for answer in answers)
+
+
+async def test_an_index_another_program_committed_is_answered_from(
+    database: Path, collection_seeds: Path
+) -> None:
+    """`byline reindex` run beside the bot replaces the passages the bot's index names."""
+    async with Library.open(database=database, seeds_dir=collection_seeds) as bot:
+        await bot.reindex()
+        before = (await bot.ask(TELESCOPE_QUESTION)).to_dict()
+        add_a_line_to_every_file(collection_seeds)  # every passage is replaced
+        async with Library.open(database=database, seeds_dir=collection_seeds) as other:
+            await other.reindex()
+            expected = (await other.ask(TELESCOPE_QUESTION)).to_dict()
+        assert (await bot.ask(TELESCOPE_QUESTION)).to_dict() == expected != before
