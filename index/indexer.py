@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import Analyzer
+from .errors import IndexBusyError
 from .models import SkippedFile
 from .scan import FileOutcome, plan, read_file
 from .segments import DocBatch, IndexWriter, collect_garbage, index_dir_for, manifest_files
@@ -232,14 +233,29 @@ class Outcome:
     manifest: dict | None = None
 
 
+BUSY_SECONDS = 30  # how long a re-index waits for another one writing the same database
+
+
 def connect(database: str | Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(database, timeout=30, isolation_level=None)
+    connection = sqlite3.connect(database, timeout=BUSY_SECONDS, isolation_level=None)  # busy wait
     connection.execute("PRAGMA foreign_keys = ON")
-    connection.execute("PRAGMA busy_timeout = 30000")
     # A full re-index is one large transaction: a bigger page cache keeps SQLite from spilling
     # and re-reading the pages it is filling (about 200 MB at most).
     connection.execute("PRAGMA cache_size = -200000")
     return connection
+
+
+def begin_writing(db: sqlite3.Connection) -> None:
+    """Take the database's write lock, waiting up to BUSY_SECONDS for another re-index."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if "locked" not in str(error) and "busy" not in str(error):
+            raise
+        raise IndexBusyError(
+            "Another re-index of this database is running (the bot's, or `byline reindex`); "
+            "try again when it has finished."
+        ) from None
 
 
 def read_manifest(db: sqlite3.Connection) -> dict | None:
@@ -385,7 +401,7 @@ def _reindex(
 ) -> Outcome:
     db = connect(database)
     try:
-        db.execute("BEGIN IMMEDIATE")
+        begin_writing(db)
         try:
             gc.disable()  # reading the sources and walking the folder make 100,000s of lasting objects
             try:
@@ -468,7 +484,7 @@ def rebuild(database: str | Path, batch_passages: int = 20_000) -> dict:
     for a database written before the index lived beside it, or whose index folder was lost."""
     db = connect(database)
     try:
-        db.execute("BEGIN IMMEDIATE")
+        begin_writing(db)
         try:
             tx = _Transaction(db, database, None, fresh=True)
             article_names = dict(db.execute("SELECT id, names FROM articles"))

@@ -1,12 +1,13 @@
 """index.library.Library: opening, asking, the answer's shape, and what the library lists."""
 
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from index import MAX_QUESTION_CHARS, MAX_TOP_K, Answer, Library, QuestionError
+from index import MAX_QUESTION_CHARS, MAX_TOP_K, Answer, IndexBusyError, Library, QuestionError, indexer
 from index.passages import split_sentences
 from index.readers import read_articles
 
@@ -267,3 +268,18 @@ async def test_articles_read_one_page_at_a_time(seed_library: Library) -> None:
     assert await seed_library.articles(1, 2) == every[1:3]
     assert await seed_library.articles(3, 10) == every[3:]
     assert await seed_library.articles(4, 10) == []
+
+
+async def test_a_reindex_while_another_program_writes_the_database_is_told_busy(
+    collection_library: Library, database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexer, "BUSY_SECONDS", 0.2)
+    other = sqlite3.connect(database, isolation_level=None)  # `byline reindex` beside the bot
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(IndexBusyError, match="Another re-index of this database is running"):
+            await collection_library.reindex()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert (await collection_library.reindex()).unchanged == len(COLLECTION)
