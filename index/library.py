@@ -1,7 +1,9 @@
 """The one façade both front ends call: open, reindex, ask, articles, stats, close."""
 
 import asyncio
+import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Coroutine, Generator
@@ -28,6 +30,7 @@ MAX_TOP_K = 50
 # A re-index runs in a process of its own when the index or the folder is at least this large.
 PROCESS_MIN_PASSAGES = 20_000
 PROCESS_MIN_FILES = 200
+LOOK_EVERY = 1.0  # seconds between looks for an index another program committed to the database
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,7 @@ class Library:
         self._snapshot = snapshot
         self._reindex_lock = asyncio.Lock()
         self._swap = threading.Lock()  # held only to compare and replace ``_snapshot``
+        self._looked = time.monotonic()
 
     @classmethod
     def open(cls, database: str | Path = "byline.db", seeds_dir: str | Path = "seeds") -> "_Opening":
@@ -207,6 +211,9 @@ class Library:
     def _answer(self, query: Query, names: set[str], wanted: int, top_k: int) -> list[Hit]:
         """Score, fetch and mark, in one worker thread."""
         terms = query.terms + query.extra
+        if time.monotonic() - self._looked >= LOOK_EVERY and not self.reindexing:
+            self._looked = time.monotonic()
+            self._load_committed(self._snapshot)  # `byline reindex` may have run beside the bot
         for _ in range(3):  # a re-index may replace the passages between scoring and fetching
             snapshot = self._snapshot
             scored = self._score(snapshot, query, names, wanted)
@@ -233,11 +240,11 @@ class Library:
     def _load_committed(self, snapshot: _Snapshot) -> bool:
         """Put in place the index another program committed to this database (``byline reindex``
         run beside the bot), when it is not ``snapshot``'s; whether there is a newer one now."""
-        db = indexer.connect(self.store.path)
         try:
-            manifest = indexer.read_manifest(db)
-        finally:
-            db.close()
+            committed = self.store.read_meta(indexer.MANIFEST_KEY)
+        except sqlite3.Error:
+            return False
+        manifest = json.loads(committed) if committed else None
         if manifest is None or manifest == snapshot.index.manifest:
             return False
         try:

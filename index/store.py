@@ -285,19 +285,28 @@ class Store:
         cursor = await self._reader.execute(_PASSAGES_SQL, (json.dumps(list(ids)),))
         return {row[0]: PassageRow(*row[:5], Article(*row[5:])) async for row in cursor}
 
-    def read_passages(self, ids: Sequence[int]) -> dict[int, PassageRow]:
-        """``passages`` for a worker thread: a question is scored, fetched and marked in one
-        thread, on that thread's own read connection, without a round trip through the loop."""
-        if not ids:
-            return {}
+    def _thread_reader(self) -> sqlite3.Connection:
+        """This worker thread's own read connection: a question is scored, fetched and marked in
+        one thread, without a round trip through the event loop."""
         db = getattr(self._local, "db", None)
         if db is None:
             db = self._local.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             db.execute("PRAGMA busy_timeout = 30000")
             with self._sync_lock:
                 self._sync_readers.append(db)
-        cursor = db.execute(_PASSAGES_SQL, (json.dumps(list(ids)),))
+        return db
+
+    def read_passages(self, ids: Sequence[int]) -> dict[int, PassageRow]:
+        """``passages`` by id, for a worker thread."""
+        if not ids:
+            return {}
+        cursor = self._thread_reader().execute(_PASSAGES_SQL, (json.dumps(list(ids)),))
         return {row[0]: PassageRow(*row[:5], Article(*row[5:])) for row in cursor}
+
+    def read_meta(self, key: str) -> str | None:
+        """One ``meta`` value, for a worker thread."""
+        row = self._thread_reader().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     async def articles(self, offset: int = 0, limit: int | None = None) -> list[tuple[Article, int]]:
         """Articles with their passage counts, by source file and order in the file."""

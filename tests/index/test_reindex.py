@@ -438,3 +438,19 @@ async def test_an_index_another_program_committed_is_answered_from(
             await other.reindex()
             expected = (await other.ask(TELESCOPE_QUESTION)).to_dict()
         assert (await bot.ask(TELESCOPE_QUESTION)).to_dict() == expected != before
+
+
+async def test_articles_another_program_added_are_found(
+    database: Path, collection_seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(library_module, "LOOK_EVERY", 0.0)
+    async with Library.open(database=database, seeds_dir=collection_seeds) as bot:
+        await bot.reindex()
+        assert (await bot.ask("ferry crews rotas")).hits == []
+        (collection_seeds / "ferry.md").write_text(
+            markdown_article("Ferry strike", ["Ferry crews walked out over rotas."]), encoding="utf-8"
+        )
+        async with Library.open(database=database, seeds_dir=collection_seeds) as other:
+            assert (await other.reindex()).added == 1
+        hits = (await bot.ask("ferry crews rotas")).hits
+        assert hits and hits[0].article.title == "Ferry strike"
