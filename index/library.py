@@ -43,6 +43,10 @@ class _Snapshot:
     replaced: threading.Event = field(default_factory=threading.Event)  # set once the next is in place
 
 
+def _generation(snapshot: _Snapshot) -> int:
+    return int(snapshot.index.manifest["generation"])
+
+
 def _snapshot_of(index: SegmentedIndex) -> _Snapshot:
     return _Snapshot(index, index.passage_ids, index.names())
 
@@ -162,14 +166,12 @@ class Library:
             result = await asyncio.to_thread(self._run_reindex)
             if result.manifest != self._snapshot.index.manifest:
                 snapshot = await asyncio.to_thread(self._next_snapshot, result.manifest)
-                # The previous snapshot goes in a worker thread: unmapping the files of dropped
-                # segments (hundreds of MB at a million passages) must not stall the event loop.
-                with self._swap:
-                    previous = [self._snapshot]
-                    self._snapshot = snapshot
-                previous[0].replaced.set()
+                # What is dropped (the previous snapshot, or this one if a question has put the
+                # same index in place already) goes in a worker thread: unmapping the files of
+                # dropped segments (hundreds of MB at a million passages) stalls the event loop.
+                dropped = [self._install(snapshot)]
                 del snapshot
-                await asyncio.to_thread(previous.clear)
+                await asyncio.to_thread(dropped.clear)
             _, articles, passages = await self.store.counts()
             return ReindexReport(
                 added=result.added,
@@ -227,35 +229,40 @@ class Library:
             for rank, ((score, row), (highlights, sentence)) in enumerate(zip(kept, marks, strict=True), 1)
         ]
 
+    def _install(self, snapshot: _Snapshot) -> _Snapshot:
+        """Put ``snapshot`` in place unless the one in place is as new (a question or a look may
+        have loaded the same committed index first); returns the one no longer in use."""
+        with self._swap:
+            current = self._snapshot
+            if _generation(snapshot) <= _generation(current):
+                return snapshot
+            self._snapshot = snapshot
+        current.replaced.set()
+        return current
+
     def _replacement(self, snapshot: _Snapshot) -> bool:
-        """Whether ``snapshot`` has been replaced, waiting while this library's re-index puts the
-        next one in place: once it has committed, the passages it replaced are gone from SQLite
-        but still in the index until then, and the question is answered from the new index. With
-        no re-index running here, another program may have re-indexed the database."""
-        while not snapshot.replaced.wait(0.05):
-            if not self.reindexing:
-                return snapshot.replaced.is_set() or self._load_committed(snapshot)
-        return True
+        """Whether an index newer than ``snapshot`` is in place now. Its passages are gone from
+        SQLite, so a re-index (this library's or another program's) has committed: its index is
+        loaded from the database if nobody has put it in place yet. Never waits for another
+        thread: questions waiting in the worker threads could keep the re-index from them."""
+        return snapshot.replaced.is_set() or self._load_committed(snapshot)
 
     def _load_committed(self, snapshot: _Snapshot) -> bool:
-        """Put in place the index another program committed to this database (``byline reindex``
-        run beside the bot), when it is not ``snapshot``'s; whether there is a newer one now."""
+        """Put in place the index committed to this database if it is newer than ``snapshot``
+        (another program's ``byline reindex``, or this library's before it swaps); whether an
+        index newer than ``snapshot`` is in place now."""
         try:
             committed = self.store.read_meta(indexer.MANIFEST_KEY)
-        except sqlite3.Error:
-            return False
-        manifest = json.loads(committed) if committed else None
-        if manifest is None or manifest == snapshot.index.manifest:
-            return False
-        try:
+            manifest = json.loads(committed) if committed else None
+            if manifest is None or manifest["generation"] <= _generation(snapshot):
+                return snapshot.replaced.is_set()
             latest = _snapshot_of(open_index(index_dir_for(self.store.path), manifest, snapshot.index))
-        except FileNotFoundError:  # replaced again meanwhile: the next question loads that one
-            return False
-        with self._swap:
-            if self._snapshot is snapshot:
-                self._snapshot = latest
-        snapshot.replaced.set()
-        return True
+        except (OSError, sqlite3.Error, ValueError, KeyError, TypeError) as error:
+            # Replaced again meanwhile (the next question loads that one), or unreadable.
+            log.warning("could not load the index committed to %s: %r", self.store.path, error)
+            return snapshot.replaced.is_set()
+        self._install(latest)
+        return self._snapshot is not snapshot
 
     def _distinct_rows(
         self, scored: list[ScoredPassage], ids: list[int], top_k: int

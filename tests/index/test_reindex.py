@@ -6,6 +6,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -454,3 +455,30 @@ async def test_articles_another_program_added_are_found(
             assert (await other.reindex()).added == 1
         hits = (await bot.ask("ferry crews rotas")).hits
         assert hits and hits[0].article.title == "Ferry strike"
+
+
+async def test_questions_filling_the_worker_threads_after_a_commit_do_not_stall_the_reindex(
+    collection_library: Library, collection_seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Questions that find their passages replaced must not wait for the re-index to put its
+    index in place: it needs a worker thread too, and they could hold every one."""
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=3))
+    add_a_line_to_every_file(collection_seeds)  # every passage is replaced
+    committed = asyncio.Event()
+    running = Library._run_reindex
+
+    def slow_after_commit(self: Library) -> object:
+        result = running(self)
+        loop.call_soon_threadsafe(committed.set)
+        time.sleep(0.3)  # questions fill the worker threads meanwhile
+        return result
+
+    monkeypatch.setattr(Library, "_run_reindex", slow_after_commit)
+    reindex = asyncio.create_task(collection_library.reindex())
+    await committed.wait()
+    asks = [collection_library.ask(TELESCOPE_QUESTION) for _ in range(8)]
+    answers = await asyncio.wait_for(asyncio.gather(*asks), 20)
+    await asyncio.wait_for(reindex, 20)
+    after = (await collection_library.ask(TELESCOPE_QUESTION)).to_dict()
+    assert after["hits"] and all(answer.to_dict() == after for answer in answers)
