@@ -111,14 +111,21 @@ def mark(
 ) -> tuple[tuple[tuple[int, int], ...], tuple[int, int] | None]:
     """The spans of the question's words in a passage, and the span of its best sentence (the
     one holding the most question weight), so front ends can show where the answer is."""
-    found = matching_words(analyzer, text, set(terms))
+    wanted = set(terms)
+    found = matching_words(analyzer, text, wanted)
     highlights = tuple((start, end) for start, end, _ in found)
     sentences = sentence_spans(text)
     if len(sentences) < 2 or not found:
         return highlights, None
+    # The words' terms say which sentence holds what, unless a term comes only from reading
+    # words together ("5%" -> percent, "£5bn" -> billion, "United States"): then read each sentence.
+    by_words = not wanted - {t for _, _, words in found for t in words}
     best, best_weight = None, 0.0
     for start, end in sentences:
-        inside = {t for at, _, words in found if start <= at < end for t in words}
+        if by_words:
+            inside = {t for at, _, words in found if start <= at < end for t in words}
+        else:
+            inside = wanted.intersection(analyzer.terms(text[start:end]))
         weight = sum(index.weight(t) for t in inside)
         if weight > best_weight:
             best, best_weight = (start, end), weight

@@ -29,13 +29,14 @@ import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .analysis import Analyzer
-from .errors import IndexBusyError
+from .errors import BylineError, IndexBusyError
 from .models import SkippedFile
 from .scan import FileOutcome, plan, read_file
 from .segments import DocBatch, IndexWriter, collect_garbage, index_dir_for, manifest_files
@@ -461,7 +462,12 @@ def reindex_in_process(database: str | Path, seeds_dir: Path, workers: int | Non
     GIL, runs at a lower priority, and gives its memory back to the system when it ends.
     """
     with ProcessPoolExecutor(1, mp_context=_processes(), initializer=_end_with_parent) as process:
-        return process.submit(_reindex_here, str(database), str(seeds_dir), workers).result()
+        try:
+            return process.submit(_reindex_here, str(database), str(seeds_dir), workers).result()
+        except BrokenProcessPool:
+            raise BylineError(
+                "The re-index stopped abruptly (out of memory?); the previous index is unchanged."
+            ) from None
 
 
 def _reindex_here(database: str, seeds_dir: str, workers: int | None) -> Outcome:

@@ -171,7 +171,9 @@ class Store:
             raise StorageError(f"{path} is not a Byline database; choose another BYLINE_DATABASE")
         if "meta" in tables:
             row = await (await db.execute("SELECT value FROM meta WHERE key='schema_version'")).fetchone()
-            if row and row[0] != SCHEMA_VERSION:
+            if row and row[0] == SCHEMA_VERSION:
+                return  # opening a current database writes nothing: a re-index may hold the lock
+            if row:
                 # Derived data from an older Byline: start again, the next re-index refills it.
                 await db.executescript(
                     "DROP TABLE IF EXISTS passages; DROP TABLE IF EXISTS articles;"
@@ -290,7 +292,10 @@ class Store:
         one thread, without a round trip through the event loop."""
         db = getattr(self._local, "db", None)
         if db is None:
-            db = self._local.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            # mode=rw: a database removed meanwhile is an error here, never a new empty file.
+            db = self._local.db = sqlite3.connect(
+                f"file:{self.path}?mode=rw", uri=True, timeout=30, check_same_thread=False
+            )
             db.execute("PRAGMA busy_timeout = 30000")
             with self._sync_lock:
                 self._sync_readers.append(db)

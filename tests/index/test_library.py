@@ -11,7 +11,7 @@ from index import MAX_QUESTION_CHARS, MAX_TOP_K, Answer, IndexBusyError, Library
 from index.passages import split_sentences
 from index.readers import read_articles
 
-from ..support import COLLECTION, SEED_PAGE
+from ..support import COLLECTION, SEED_PAGE, markdown_article, write_collection
 
 SEED_QUESTION = "what is Poland's spending?"
 TELESCOPE_QUESTION = "what will astronomers search for with the telescope?"
@@ -283,3 +283,31 @@ async def test_a_reindex_while_another_program_writes_the_database_is_told_busy(
         other.execute("ROLLBACK")
         other.close()
     assert (await collection_library.reindex()).unchanged == len(COLLECTION)
+
+
+async def test_a_database_opens_and_answers_while_another_program_holds_its_write_lock(
+    collection_library: Library, database: Path, collection_seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexer, "BUSY_SECONDS", 0.2)
+    other = sqlite3.connect(database, isolation_level=None)  # a long re-index beside the bot
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        async with Library.open(database=database, seeds_dir=collection_seeds) as restarted:
+            assert (await restarted.ask(TELESCOPE_QUESTION)).hits
+            with pytest.raises(IndexBusyError):
+                await restarted.reindex()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+async def test_the_best_sentence_counts_what_only_words_read_together_say(
+    library: Library, seeds_dir: Path
+) -> None:
+    write_collection(seeds_dir)  # other articles, so that the terms weigh something
+    paragraph = "Food prices were steady across the region all spring. Fuel prices went 5% higher in March."
+    (seeds_dir / "prices.md").write_text(markdown_article("Prices", [paragraph]), encoding="utf-8")
+    await library.reindex()
+    [hit, *_] = (await library.ask("prices in percent")).hits
+    assert hit.sentence is not None
+    assert hit.text[hit.sentence[0] : hit.sentence[1]] == "Fuel prices went 5% higher in March."
