@@ -94,6 +94,8 @@ _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(PHRASES, key=len, reverse=True))
 _PHRASE_WORDS = frozenset(word for phrase in PHRASES for word in re.split(r"\W+", phrase))
 _CURRENCY = {"£": " pounds ", "€": " euros ", "$": " dollars "}
 _CURRENCY_SIGN = re.compile("[£€$]")
+# What only reading words together gives ("5%", "£", "armed forces"): not found word by word.
+JOINED_WORDS = frozenset({"percent", *(name.strip() for name in _CURRENCY.values()), *PHRASES.values()})
 _CANONICAL = AMERICAN_TO_BRITISH | IRREGULAR_FORMS | PLACES | SYNONYMS | ABBREVIATIONS
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .analysis import Analyzer, matching_words
+from .analysis import JOINED_WORDS, Analyzer, matching_words
 from .bm25 import BM25Index, ScoredPassage
 from .passages import sentence_spans
 from .store import StoredCorpus
@@ -117,9 +117,10 @@ def mark(
     sentences = sentence_spans(text)
     if len(sentences) < 2 or not found:
         return highlights, None
-    # The words' terms say which sentence holds what, unless a term comes only from reading
-    # words together ("5%" -> percent, "£5bn" -> billion, "United States"): then read each sentence.
-    by_words = not wanted - {t for _, _, words in found for t in words}
+    # The words' terms say which sentence holds what, unless the question asks for a term that
+    # only reading words together gives ("5%" -> percent, "armed forces"): then read each sentence.
+    unmatched = wanted - {t for _, _, words in found for t in words}
+    by_words = not any(t in unmatched for w in JOINED_WORDS for t in analyzer.terms(w))
     best, best_weight = None, 0.0
     for start, end in sentences:
         if by_words:
