@@ -104,7 +104,7 @@ class Library:
         self.analyzer = analyzer
         self._snapshot = snapshot
         self._reindex_lock = asyncio.Lock()
-        self._swap = threading.Lock()  # held only to compare and replace ``_snapshot``
+        self._loading = threading.Lock()  # one committed index is opened at a time
         self._looked = time.monotonic()
 
     @classmethod
@@ -165,13 +165,7 @@ class Library:
                 )
             result = await asyncio.to_thread(self._run_reindex)
             if result.manifest != self._snapshot.index.manifest:
-                snapshot = await asyncio.to_thread(self._next_snapshot, result.manifest)
-                # What is dropped (the previous snapshot, or this one if a question has put the
-                # same index in place already) goes in a worker thread: unmapping the files of
-                # dropped segments (hundreds of MB at a million passages) stalls the event loop.
-                dropped = [self._install(snapshot)]
-                del snapshot
-                await asyncio.to_thread(dropped.clear)
+                await asyncio.to_thread(self._put_in_place, result.manifest)
             _, articles, passages = await self.store.counts()
             return ReindexReport(
                 added=result.added,
@@ -194,8 +188,19 @@ class Library:
         segments = {s.name: s for s in self._snapshot.index.segments}
         return indexer.reindex(self.store.path, self.seeds_dir, self.analyzer, segments)
 
-    def _next_snapshot(self, manifest: dict) -> _Snapshot:
-        return _snapshot_of(open_index(index_dir_for(self.store.path), manifest, self._snapshot.index))
+    def _put_in_place(self, manifest: dict) -> None:
+        """Open the index ``manifest`` names and answer from it, unless one as new is in place.
+
+        In a worker thread, and once per committed index however many questions ask for it at
+        once; the previous snapshot is released here too, as unmapping the files of dropped
+        segments (hundreds of MB at a million passages) would stall the event loop.
+        """
+        with self._loading:
+            current = self._snapshot
+            if manifest["generation"] <= _generation(current):
+                return
+            self._snapshot = _snapshot_of(open_index(index_dir_for(self.store.path), manifest, current.index))
+        current.replaced.set()
 
     async def ask(self, question: str, top_k: int = 5) -> Answer:
         """The best passages for ``question``; no hits when the articles do not answer it."""
@@ -229,17 +234,6 @@ class Library:
             for rank, ((score, row), (highlights, sentence)) in enumerate(zip(kept, marks, strict=True), 1)
         ]
 
-    def _install(self, snapshot: _Snapshot) -> _Snapshot:
-        """Put ``snapshot`` in place unless the one in place is as new (a question or a look may
-        have loaded the same committed index first); returns the one no longer in use."""
-        with self._swap:
-            current = self._snapshot
-            if _generation(snapshot) <= _generation(current):
-                return snapshot
-            self._snapshot = snapshot
-        current.replaced.set()
-        return current
-
     def _replacement(self, snapshot: _Snapshot) -> bool:
         """Whether an index newer than ``snapshot`` is in place now. Its passages are gone from
         SQLite, so a re-index (this library's or another program's) has committed: its index is
@@ -254,14 +248,11 @@ class Library:
         try:
             committed = self.store.read_meta(indexer.MANIFEST_KEY)
             manifest = json.loads(committed) if committed else None
-            if manifest is None or manifest["generation"] <= _generation(snapshot):
-                return snapshot.replaced.is_set()
-            latest = _snapshot_of(open_index(index_dir_for(self.store.path), manifest, snapshot.index))
+            if manifest is not None and manifest["generation"] > _generation(snapshot):
+                self._put_in_place(manifest)
         except (OSError, sqlite3.Error, ValueError, KeyError, TypeError) as error:
             # Replaced again meanwhile (the next question loads that one), or unreadable.
             log.warning("could not load the index committed to %s: %r", self.store.path, error)
-            return snapshot.replaced.is_set()
-        self._install(latest)
         return self._snapshot is not snapshot
 
     def _distinct_rows(

@@ -407,14 +407,15 @@ async def test_a_question_between_the_commit_and_the_new_index_gets_a_whole_answ
     before = (await collection_library.ask(TELESCOPE_QUESTION)).to_dict()
     add_a_line_to_every_file(collection_seeds)  # every passage is replaced
     committed = threading.Event()
-    opening = Library._next_snapshot
+    running = Library._run_reindex
 
-    def slow_to_open(self: Library, manifest: dict) -> object:
+    def slow_after_commit(self: Library) -> object:
+        result = running(self)
         committed.set()
-        time.sleep(0.5)
-        return opening(self, manifest)
+        time.sleep(0.5)  # before the re-index puts its index in place
+        return result
 
-    monkeypatch.setattr(Library, "_next_snapshot", slow_to_open)
+    monkeypatch.setattr(Library, "_run_reindex", slow_after_commit)
     reindex = asyncio.create_task(collection_library.reindex())
     answers, in_window = [], 0
     while not reindex.done():
