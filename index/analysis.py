@@ -96,6 +96,12 @@ _CURRENCY = {"£": " pounds ", "€": " euros ", "$": " dollars "}
 _CURRENCY_SIGN = re.compile("[£€$]")
 # What only reading words together gives ("5%", "£", "armed forces"): not found word by word.
 JOINED_WORDS = frozenset({"percent", *(name.strip() for name in _CURRENCY.values()), *PHRASES.values()})
+
+
+def reads_together(text: str) -> bool:
+    """Whether ``text`` holds a sign or phrase that only reading words together makes a term of."""
+    folded = text.casefold()
+    return bool(_PERCENT.search(folded) or _CURRENCY_SIGN.search(text) or _PHRASE.search(folded))
 _CANONICAL = AMERICAN_TO_BRITISH | IRREGULAR_FORMS | PLACES | SYNONYMS | ABBREVIATIONS
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .analysis import JOINED_WORDS, Analyzer, matching_words
+from .analysis import JOINED_WORDS, Analyzer, matching_words, reads_together
 from .bm25 import BM25Index, ScoredPassage
 from .passages import sentence_spans
 from .store import StoredCorpus
@@ -120,7 +120,9 @@ def mark(
     # The words' terms say which sentence holds what, unless the question asks for a term that
     # only reading words together gives ("5%" -> percent, "armed forces"): then read each sentence.
     unmatched = wanted - {t for _, _, words in found for t in words}
-    by_words = not any(t in unmatched for w in JOINED_WORDS for t in analyzer.terms(w))
+    by_words = not (
+        any(t in unmatched for w in JOINED_WORDS for t in analyzer.terms(w)) and reads_together(text)
+    )
     best, best_weight = None, 0.0
     for start, end in sentences:
         if by_words:
