@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import Stemmer
 
@@ -94,14 +95,6 @@ _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(PHRASES, key=len, reverse=True))
 _PHRASE_WORDS = frozenset(word for phrase in PHRASES for word in re.split(r"\W+", phrase))
 _CURRENCY = {"£": " pounds ", "€": " euros ", "$": " dollars "}
 _CURRENCY_SIGN = re.compile("[£€$]")
-# What only reading words together gives ("5%", "£", "armed forces"): not found word by word.
-JOINED_WORDS = frozenset({"percent", *(name.strip() for name in _CURRENCY.values()), *PHRASES.values()})
-
-
-def reads_together(text: str) -> bool:
-    """Whether ``text`` holds a sign or phrase that only reading words together makes a term of."""
-    folded = text.casefold()
-    return bool(_PERCENT.search(folded) or _CURRENCY_SIGN.search(text) or _PHRASE.search(folded))
 _CANONICAL = AMERICAN_TO_BRITISH | IRREGULAR_FORMS | PLACES | SYNONYMS | ABBREVIATIONS
 
 
@@ -201,16 +194,19 @@ class Analyzer:
         return found
 
 
-_SURFACE_WORD = re.compile(r"[^\W_][\w'’.,%-]*[^\W_]|[^\W_]")
+# A word as written, with a currency sign before it or a per cent sign after ("£5bn", "5%").
+_SURFACE_WORD = re.compile(r"[£€$]?(?:[^\W_][\w'’.,%-]*[^\W_]|[^\W_])%?")
+_SURFACE_PHRASE = re.compile(_PHRASE.pattern, re.IGNORECASE)  # "United States": one term
 
 
 def matching_words(analyzer: "Analyzer", text: str, terms: set[str]) -> list[tuple[int, int, set[str]]]:
-    """The words in ``text`` whose terms are in ``terms``: (start, end, the terms they match)."""
+    """The words and phrases in ``text`` whose terms are in ``terms``: (start, end, the terms
+    they match), by start; together they give the terms that analysing the whole text gives."""
     found = []
-    for match in _SURFACE_WORD.finditer(text):
+    for match in chain(_SURFACE_WORD.finditer(text), _SURFACE_PHRASE.finditer(text)):
         if matched := terms.intersection(analyzer.terms(match.group(0))):
             found.append((*match.span(), matched))
-    return found
+    return sorted(found, key=lambda word: word[:2])
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*")

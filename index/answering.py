@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .analysis import JOINED_WORDS, Analyzer, matching_words, reads_together
+from .analysis import Analyzer, matching_words
 from .bm25 import BM25Index, ScoredPassage
 from .passages import sentence_spans
 from .store import StoredCorpus
@@ -111,24 +111,14 @@ def mark(
 ) -> tuple[tuple[tuple[int, int], ...], tuple[int, int] | None]:
     """The spans of the question's words in a passage, and the span of its best sentence (the
     one holding the most question weight), so front ends can show where the answer is."""
-    wanted = set(terms)
-    found = matching_words(analyzer, text, wanted)
+    found = matching_words(analyzer, text, set(terms))
     highlights = tuple((start, end) for start, end, _ in found)
     sentences = sentence_spans(text)
     if len(sentences) < 2 or not found:
         return highlights, None
-    # The words' terms say which sentence holds what, unless the question asks for a term that
-    # only reading words together gives ("5%" -> percent, "armed forces"): then read each sentence.
-    unmatched = wanted - {t for _, _, words in found for t in words}
-    by_words = not (
-        any(t in unmatched for w in JOINED_WORDS for t in analyzer.terms(w)) and reads_together(text)
-    )
     best, best_weight = None, 0.0
     for start, end in sentences:
-        if by_words:
-            inside = {t for at, _, words in found if start <= at < end for t in words}
-        else:
-            inside = wanted.intersection(analyzer.terms(text[start:end]))
+        inside = {t for at, _, words in found if start <= at < end for t in words}
         weight = sum(index.weight(t) for t in inside)
         if weight > best_weight:
             best, best_weight = (start, end), weight

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.analysis import STOP_WORDS, Analyzer, fold, words
+from index.analysis import STOP_WORDS, Analyzer, fold, matching_words, words
 from index.vocabulary import (
     ABBREVIATIONS,
     AMERICAN_TO_BRITISH,
@@ -177,3 +177,12 @@ def test_one_plain_word_is_analysed_as_in_any_text(an: Analyzer) -> None:
 def test_any_plain_word_is_analysed_as_in_any_text(word: str) -> None:
     an = Analyzer()
     assert an.terms(word) == full_analysis(an, word)
+
+
+def test_words_matched_one_by_one_give_what_the_whole_text_gives(an: Analyzer) -> None:
+    text = "The United States spent £5bn, 5% more, on its armed forces."
+    wanted = set(an.terms(text))
+    found = matching_words(an, text, wanted)
+    assert {t for _, _, terms in found for t in terms} == wanted
+    shown = {text[start:end] for start, end, _ in found}
+    assert {"United States", "£5bn", "5%", "armed forces"} <= shown
