@@ -7,7 +7,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Coroutine, Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -40,7 +40,6 @@ class _Snapshot:
     index: SegmentedIndex
     passage_ids: np.ndarray  # position in the index -> passages.id
     names: Names
-    replaced: threading.Event = field(default_factory=threading.Event)  # set once the next is in place
 
 
 def _generation(snapshot: _Snapshot) -> int:
@@ -200,7 +199,6 @@ class Library:
             if manifest["generation"] <= _generation(current):
                 return
             self._snapshot = _snapshot_of(open_index(index_dir_for(self.store.path), manifest, current.index))
-        current.replaced.set()
 
     async def ask(self, question: str, top_k: int = 5) -> Answer:
         """The best passages for ``question``; no hits when the articles do not answer it."""
@@ -239,7 +237,7 @@ class Library:
         SQLite, so a re-index (this library's or another program's) has committed: its index is
         loaded from the database if nobody has put it in place yet. Never waits for another
         thread: questions waiting in the worker threads could keep the re-index from them."""
-        return snapshot.replaced.is_set() or self._load_committed(snapshot)
+        return self._snapshot is not snapshot or self._load_committed(snapshot)
 
     def _load_committed(self, snapshot: _Snapshot) -> bool:
         """Put in place the index committed to this database if it is newer than ``snapshot``
