@@ -294,7 +294,7 @@ class Store:
         if db is None:
             # mode=rw: a database removed meanwhile is an error here, never a new empty file.
             db = self._local.db = sqlite3.connect(
-                f"file:{self.path}?mode=rw", uri=True, timeout=30, check_same_thread=False
+                f"{Path(self.path).resolve().as_uri()}?mode=rw", uri=True, timeout=30, check_same_thread=False
             )
             db.execute("PRAGMA busy_timeout = 30000")
             with self._sync_lock:

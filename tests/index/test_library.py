@@ -311,3 +311,11 @@ async def test_the_best_sentence_counts_what_only_words_read_together_say(
     [hit, *_] = (await library.ask("prices in percent")).hits
     assert hit.sentence is not None
     assert hit.text[hit.sentence[0] : hit.sentence[1]] == "Fuel prices went 5% higher in March."
+
+
+async def test_a_database_path_with_uri_characters_answers(tmp_path: Path, collection_seeds: Path) -> None:
+    folder = tmp_path / "news #1? 100% sure"
+    folder.mkdir()
+    async with Library.open(database=folder / "byline.db", seeds_dir=collection_seeds) as lib:
+        await lib.reindex()
+        assert (await lib.ask(TELESCOPE_QUESTION)).hits
