@@ -135,8 +135,10 @@ class Query:
     terms: list[str]
     extra: list[str]  # answer words that are not among ``terms``
     alternatives: dict[str, frozenset[str]]  # a question term -> terms an answer may use instead
+    verbs: frozenset[str] = frozenset()  # terms of words written "-ing" or "-ed": never names
 
 
+_INFLECTED = re.compile(r"\b[a-z]{2,}(?:ing|ed)\b")  # written in lower case: a capital may be a name
 _ANSWER_PHRASES = [(re.compile(rf"\b{phrase}\b"), phrase, words) for phrase, words in ANSWER_WORDS.items()]
 
 
@@ -168,7 +170,9 @@ class Analyzer:
             extra += [t for t in found if t not in terms and t not in extra]
             for term in self.terms(phrase):  # "tall" in "how tall"; "why" has no term
                 alternatives[term] = alternatives.get(term, frozenset()) | set(found)
-        return Query(terms, extra, alternatives)
+        # "fixing" is a verb, though the articles' only "Fix" is Jeremy Fix: names take no -ing/-ed.
+        verbs = frozenset(term for word in _INFLECTED.findall(question) for term in self.terms(word))
+        return Query(terms, extra, alternatives, verbs)
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one Analyzer lives as long as the process
     def _stem(self, word: str) -> str:

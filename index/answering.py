@@ -7,7 +7,9 @@ rules keep such passages out:
 1. Names must match. The names in a question (words written with a capital inside it, or terms
    the articles themselves write as names: "Germany", "SpaceX", "Hegseth") are what it is about;
    a passage is an answer only if its article mentions every one of them (the article, not the
-   passage, because a passage often says "he" where the article said "Mr Hegseth").
+   passage, because a passage often says "he" where the article said "Mr Hegseth"). A word the
+   question writes lower case with -ing or -ed is a verb there, never a name ("fixing", though
+   the articles' only "Fix" is Jeremy Fix).
 2. Enough of the question must match. Each question term weighs its smoothed idf, and a term
    that no passage contains weighs UNSEEN_WEIGHT times as much: the articles say nothing about
    it ("oil" in "what is the price of oil today?"). A passage must contain at least MIN_COVERAGE
@@ -76,6 +78,7 @@ def answers(
     scored: list[ScoredPassage],
     alternatives: dict[str, frozenset[str]] | None = None,
     min_coverage: float = MIN_COVERAGE,
+    verbs: frozenset[str] = frozenset(),
 ) -> list[ScoredPassage]:
     """The scored passages that pass both rules, in their order.
 
@@ -92,7 +95,7 @@ def answers(
     for i, term in enumerate(distinct):
         for other in (alternatives or {}).get(term, ()):
             present[i] |= index.contains(other, positions)
-    required = {t for t in distinct if t in question_names or t in names.corpus}
+    required = {t for t in distinct if t in question_names or (t in names.corpus and t not in verbs)}
     if required:  # read only when needed: an article's names are decoded from the index
         mentioned = [names.by_article[a] for a in names.article_of[positions]]
         # A name the article mentions counts as matched: the passage may call Mr Hegseth "he".

@@ -275,14 +275,15 @@ class Library:
     @staticmethod
     def _score(snapshot: _Snapshot, query: Query, names: set[str], k: int) -> list[ScoredPassage]:
         scored = snapshot.index.top(query.terms + query.extra, k)
-        return answers(snapshot.index, snapshot.names, query.terms, names, scored, query.alternatives)
+        return answers(
+            snapshot.index, snapshot.names, query.terms, names, scored, query.alternatives, verbs=query.verbs
+        )
 
     async def articles(self, offset: int = 0, limit: int | None = None) -> list[SourceSummary]:
         """The indexed articles, by source file and order in the file; ``offset`` and ``limit``
         read one page of a large archive without the rest."""
         return [
-            SourceSummary(article, passages)
-            for article, passages in await self.store.articles(offset, limit)
+            SourceSummary(article, passages) for article, passages in await self.store.articles(offset, limit)
         ]
 
     async def article_count(self) -> int:

@@ -111,4 +111,5 @@ ANSWER_WORDS = {
     "who heads": "chief executive founder director chairman leader",
     "who owns": "owner owned",
     "why": "because reason due caused blamed",
+    "how well": "percent success successful effective results",
 }  # fmt: skip

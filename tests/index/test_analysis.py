@@ -126,6 +126,7 @@ def test_a_currency_sign_is_the_same_as_the_currency_named(an: Analyzer, amount:
         ("how fast does the rover go?", "two centimetres per second"),
         ("who runs ispace?", "CEO and founder Takeshi Hakamada"),
         ("how much did the bridge cost?", "The bridge cost €780m"),
+        ("how well did the pill work?", "71 per cent of those taking the pill"),
     ],
 )
 def test_a_question_asks_for_the_words_its_answer_uses(an: Analyzer, question: str, answer: str) -> None:
@@ -143,6 +144,11 @@ def test_a_question_without_such_phrasing_asks_for_nothing_more(an: Analyzer) ->
     query = an.query("what is Poland's spending?")
     assert query.terms == an.terms("what is Poland's spending?")
     assert query.extra == [] and query.alternatives == {}
+
+
+def test_lower_case_words_with_ing_or_ed_are_the_questions_verbs(an: Analyzer) -> None:
+    query = an.query("who is fixing the warships Reading hosted?")
+    assert query.verbs == set(an.terms("fixing hosted"))  # "Reading", with a capital, may be a name
 
 
 def test_words_that_only_pad_a_question_are_not_terms(an: Analyzer) -> None:

@@ -319,3 +319,27 @@ async def test_a_database_path_with_uri_characters_answers(tmp_path: Path, colle
     async with Library.open(database=folder / "byline.db", seeds_dir=collection_seeds) as lib:
         await lib.reindex()
         assert (await lib.ask(TELESCOPE_QUESTION)).hits
+
+
+async def test_a_verb_the_articles_only_write_as_a_surname_does_not_have_to_be_mentioned(
+    library: Library, seeds_dir: Path
+) -> None:
+    write_collection(seeds_dir)
+    rover = "The rover was lost, said Jeremy Fix, chief engineer at the lunar firm."
+    navy = "The ministers agreed to speed up the maintenance of warships at the naval yard."
+    (seeds_dir / "rover.md").write_text(markdown_article("Rover lost", [rover]), encoding="utf-8")
+    (seeds_dir / "navy.md").write_text(markdown_article("Navy deal", [navy]), encoding="utf-8")
+    await library.reindex()
+    # "fix" is a name wherever the articles write it, yet "fixing" in a question is a verb.
+    [hit, *_] = (await library.ask("what did they agree about fixing warships?")).hits
+    assert hit.text == navy
+    assert hit.article.title == "Navy deal"
+
+
+async def test_how_well_is_answered_by_the_passage_with_the_result(library: Library, seeds_dir: Path) -> None:
+    write_collection(seeds_dir)
+    trial = "In the trial, 71 per cent of the children taking the pill could eat four peanuts safely."
+    (seeds_dir / "pill.md").write_text(markdown_article("Peanut pill", [trial]), encoding="utf-8")
+    await library.reindex()
+    [hit, *_] = (await library.ask("how well did the pill work?")).hits
+    assert hit.text == trial
