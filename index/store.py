@@ -15,6 +15,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from .analysis import ANALYSIS_VERSION
 from .errors import StorageError
 from .models import Article
 
@@ -170,18 +171,24 @@ class Store:
         if tables and "meta" not in tables:
             raise StorageError(f"{path} is not a Byline database; choose another BYLINE_DATABASE")
         if "meta" in tables:
-            row = await (await db.execute("SELECT value FROM meta WHERE key='schema_version'")).fetchone()
-            if row and row[0] == SCHEMA_VERSION:
+            versions = dict(
+                await db.execute_fetchall(
+                    "SELECT key, value FROM meta WHERE key IN ('schema_version', 'analysis_version')"
+                )
+            )
+            if versions == {"schema_version": SCHEMA_VERSION, "analysis_version": ANALYSIS_VERSION}:
                 return  # opening a current database writes nothing: a re-index may hold the lock
-            if row:
-                # Derived data from an older Byline: start again, the next re-index refills it.
+            if versions:
+                # Derived data from an older Byline, or analysed otherwise: start again, the next
+                # re-index refills it.
                 await db.executescript(
                     "DROP TABLE IF EXISTS passages; DROP TABLE IF EXISTS articles;"
                     "DROP TABLE IF EXISTS sources; DELETE FROM meta;"
                 )
         await db.executescript(_SCHEMA)
-        await db.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+        await db.executemany(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+            [("schema_version", SCHEMA_VERSION), ("analysis_version", ANALYSIS_VERSION)],
         )
         await db.commit()
 

@@ -1,13 +1,18 @@
 """index.store: the SQLite file (WAL, schema version, analysed passages) as other tools see it."""
 
+import hashlib
+import json
 import sqlite3
 from pathlib import Path
 
 from index import Library
-from index.analysis import Analyzer
+from index.analysis import ANALYSIS_VERSION, Analyzer
+from index.scan import prepare_file
 from index.store import SCHEMA_VERSION
 
 from ..support import COLLECTION
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # The schema the first release of Byline (commit 3965d63) created, with schema_version "1".
 FIRST_RELEASE_SCHEMA = """
@@ -86,3 +91,45 @@ async def test_database_written_by_the_first_release_is_rebuilt(
         await lib.ensure_indexed()
         await lib.reindex()
         assert (await lib.ask("what will astronomers search for with the telescope?")).hits
+
+
+# What the repository's own pages index to under ANALYSIS_VERSION. When a change to the analysis
+# changes it, bump ANALYSIS_VERSION (so databases written before are rebuilt) and record both here.
+INDEXED_FORM = ("3", "774f343d262fc7770db48ec086f303d185923b1245d6f569465426bdfc59e3af")
+
+
+def _indexed_form_digest() -> str:
+    analyzer = Analyzer()
+    digest = hashlib.sha256()
+    for folder in ("seeds", "eval/pages", "eval/heldout/pages"):
+        for page in sorted((ROOT / folder).glob("*.txt")):
+            for new in prepare_file(page.name, page.read_bytes(), analyzer):
+                passages = [
+                    (p.paragraph, p.first_sentence, p.last_sentence, p.text, p.terms, p.names)
+                    for p in new.passages
+                ]
+                digest.update(json.dumps([new.names, passages]).encode())
+    return digest.hexdigest()
+
+
+def test_a_change_to_what_pages_index_to_comes_with_a_new_analysis_version() -> None:
+    version, digest = INDEXED_FORM
+    assert _indexed_form_digest() == digest or version != ANALYSIS_VERSION, (
+        "the analysis changed what pages index to: bump ANALYSIS_VERSION and record it here"
+    )
+    assert version == ANALYSIS_VERSION, "record the new ANALYSIS_VERSION's digest in INDEXED_FORM"
+
+
+async def test_a_database_analysed_by_another_version_is_rebuilt_by_the_next_index(
+    database: Path, collection_seeds: Path
+) -> None:
+    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
+        await lib.reindex()
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE meta SET value = 'older' WHERE key = 'analysis_version'")
+    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
+        assert not await lib.is_indexed()
+        report = await lib.ensure_indexed()
+        assert report is not None and report.added == len(COLLECTION)
+        assert (await lib.ask("what will astronomers search for with the telescope?")).hits
+    assert query(database, "SELECT value FROM meta WHERE key = 'analysis_version'") == [(ANALYSIS_VERSION,)]
