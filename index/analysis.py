@@ -26,7 +26,7 @@ from .vocabulary import (
 # The index keeps what this analysis made of every passage (its terms, names and sentences), so a
 # database written under another version is rebuilt, never mixed with questions analysed anew.
 # Bump it with any change to that: tests/index/test_store.py notices one made without a bump.
-ANALYSIS_VERSION = "3"
+ANALYSIS_VERSION = "4"
 
 # Letters that Unicode does not decompose into a base letter plus a combining mark.
 _FOLD = str.maketrans(
@@ -53,6 +53,9 @@ STOP_WORDS = frozenset(
     while who whom why will with won would wouldn you your yours yourself yourselves s t d ll m re
     ve y o us tell know say said says also please anything something thing things much many get got
     does supposed kind sort exactly actually really happen happens happened happening
+    gets getting gotten saying tells telling knows knowing
+    dont doesnt didnt isnt arent wasnt werent hasnt havent hadnt cant couldnt wont wouldnt
+    shouldnt mustnt neednt shant aint
     """.split()
 )
 
@@ -109,6 +112,11 @@ def canonical(word: str) -> str:
     if "iz" in word and word not in IZE_EXCEPTIONS:
         for american, british in (("ization", "isation"), ("izing", "ising"), ("ized", "ised"),
                                   ("izes", "ises"), ("ize", "ise")):  # fmt: skip
+            if word.endswith(american):
+                return word[: -len(american)] + british
+    if "yz" in word:  # "analyze", "paralyzed": no English word ends so otherwise
+        for american, british in (("yzing", "ysing"), ("yzed", "ysed"), ("yzes", "yses"), ("yzers", "ysers"),
+                                  ("yzer", "yser"), ("yze", "yse")):  # fmt: skip
             if word.endswith(american):
                 return word[: -len(american)] + british
     return word

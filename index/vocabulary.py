@@ -19,6 +19,19 @@ AMERICAN_TO_BRITISH = {
     "aluminum": "aluminium", "jewelry": "jewellery", "mold": "mould", "plow": "plough",
     "skeptic": "sceptic", "skeptical": "sceptical", "maneuver": "manoeuvre", "maneuvers": "manoeuvres",
     "pediatric": "paediatric", "fetus": "foetus", "estrogen": "oestrogen", "check": "cheque",
+    "artifact": "artefact", "artifacts": "artefacts", "kilometer": "kilometre",
+    "kilometers": "kilometres", "centimeter": "centimetre", "centimeters": "centimetres",
+    "millimeter": "millimetre", "millimeters": "millimetres", "tumor": "tumour", "tumors": "tumours",
+    "humor": "humour", "odor": "odour", "flavor": "flavour", "flavors": "flavours", "vigor": "vigour",
+    "savior": "saviour", "parlor": "parlour", "valor": "valour", "favorable": "favourable",
+    "honorable": "honourable", "colored": "coloured", "labored": "laboured", "harbors": "harbours",
+    "favored": "favoured", "favors": "favours", "honored": "honoured", "honors": "honours",
+    "neighborhood": "neighbourhood", "neighborhoods": "neighbourhoods", "behaviors": "behaviours",
+    "rumors": "rumours", "airplane": "aeroplane", "airplanes": "aeroplanes", "anemia": "anaemia",
+    "anesthesia": "anaesthesia", "leukemia": "leukaemia", "orthopedic": "orthopaedic",
+    "encyclopedia": "encyclopaedia", "cozy": "cosy", "mustache": "moustache", "pajamas": "pyjamas",
+    "practiced": "practised", "practicing": "practising", "pretense": "pretence",
+    "tires": "tyres", "molds": "moulds", "plows": "ploughs", "skeptics": "sceptics",
 }  # fmt: skip
 
 # "-ize" words that are not the American spelling of an "-ise" word.
@@ -112,4 +125,7 @@ ANSWER_WORDS = {
     "who owns": "owner owned",
     "why": "because reason due caused blamed",
     "how well": "percent success successful effective results",
+    "in charge": "chief executive founder director chairman leader",
+    "worth": "value valued",
+    "how full": "capacity percent",
 }  # fmt: skip
