@@ -101,12 +101,14 @@ SYNONYMS = {
     "military": "defence", "militaries": "defence", "soldier": "troop", "soldiers": "troop",
     "troops": "troop", "boss": "chief", "bosses": "chief", "nation": "country", "nations": "country",
     "weight": "weigh", "weights": "weigh", "ceo": "chief", "head": "chief", "kid": "child", "kids": "child",
-    "children": "child", "car": "vehicle", "cars": "vehicle",
+    "children": "child", "car": "vehicle", "cars": "vehicle", "northern": "north", "southern": "south",
+    "eastern": "east", "western": "west",
 }  # fmt: skip
 
 # What an answer to a kind of question tends to contain, though the question does not say it:
 # "how tall is the lander?" is answered by "the 7.5-feet lander". Keys are phrases of a folded
 # question; the words are analysed like any other and added to the question's terms.
+_LEADER = "chief executive founder director chairman leader president secretary"
 ANSWER_WORDS = {
     "how tall": "height high feet foot ft metres",
     "how high": "height tall feet foot ft metres altitude",
@@ -119,13 +121,17 @@ ANSWER_WORDS = {
     "how heavy": "weigh tonnes kg kilograms pounds",
     "how deep": "depth metres feet",
     "how much": "pounds euros dollars",
-    "who runs": "chief executive founder director chairman leader",
-    "who leads": "chief executive founder director chairman leader",
-    "who heads": "chief executive founder director chairman leader",
+    "who runs": _LEADER,
+    "who leads": _LEADER,
+    "who heads": _LEADER,
     "who owns": "owner owned",
     "why": "because reason due caused blamed",
+    "when": "january february march april june july august september october november december monday"
+    " tuesday wednesday thursday friday saturday sunday date year",
+    "head of": _LEADER,
+    "how many jobs": "workers employ employees hire staff",
     "how well": "percent success successful effective results",
-    "in charge": "chief executive founder director chairman leader",
+    "in charge": _LEADER,
     "worth": "value valued",
     "how full": "capacity percent",
 }  # fmt: skip

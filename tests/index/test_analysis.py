@@ -79,6 +79,10 @@ def test_negations_and_padding_verbs_are_stop_words_in_any_form(an: Analyzer, qu
     assert set(an.terms(question)) <= set(an.terms("museum give back"))
 
 
+def test_a_direction_and_its_adjective_are_one_term(an: Analyzer) -> None:
+    assert an.terms("trains in northern England") == an.terms("trains in the north of England")
+
+
 @pytest.mark.parametrize(
     ("american", "british"),
     [
@@ -159,6 +163,9 @@ def test_a_currency_sign_is_the_same_as_the_currency_named(an: Analyzer, amount:
         ("who's in charge of the museum?", "its director, Dr Eleanor Whitlock"),
         ("what are the treasures worth?", "valued for insurance purposes at about £6.8m"),
         ("how full are the reservoirs?", "the dams are at 7% of capacity"),
+        ("when does the strike start?", "drivers will walk out from 14 October"),
+        ("who's the head of the union?", "Bernadette Kerr, the union's general secretary"),
+        ("how many jobs will the plant create?", "it expects to hire 2,900 permanent workers"),
     ],
 )
 def test_a_question_asks_for_the_words_its_answer_uses(an: Analyzer, question: str, answer: str) -> None:
