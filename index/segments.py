@@ -914,6 +914,11 @@ class SegmentedIndex:
         found = self._top_pruned(terms, k)
         return found if found is not None else self._top_exhaustive(terms, k)
 
+    def score_passages(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
+        """The scores of these passages (sorted positions) for ``query``, exactly as
+        ``BM25Okapi.get_scores`` gives them, reading only these passages' postings."""
+        return self._score_candidates(self._query_terms(query), np.asarray(positions, dtype=np.int64))
+
     def _max_contribution(self, tid: int, idf: float) -> float:
         """The largest score one occurrence of the term adds to any passage (0 if none is positive)."""
         known = self._bounds.get(tid)

@@ -87,6 +87,19 @@ def test_segments_score_as_rank_bm25(tmp_path: Path, name: str, segment_docs: in
 
 
 @pytest.mark.parametrize("name", list(RANDOM_CORPORA))
+def test_scores_of_chosen_passages_equal_rank_bm25s(tmp_path: Path, name: str) -> None:
+    corpus = RANDOM_CORPORA[name]
+    archive = Archive(tmp_path)
+    archive.commit(add=corpus, segment_docs=17)
+    archive.commit(delete=sorted(archive.live)[::5])
+    reference = BM25Okapi(archive.corpus())
+    chosen = np.flatnonzero(archive.index.live)[::3]  # every third live passage
+    for query in all_queries(corpus, 3):
+        ours, theirs = archive.index.score_passages(query, chosen), reference.get_scores(query)[::3]
+        assert np.array_equal(ours.view(np.int64), theirs.view(np.int64)), (query, ours, theirs)
+
+
+@pytest.mark.parametrize("name", list(RANDOM_CORPORA))
 def test_scores_stay_equal_through_additions_and_deletions(tmp_path: Path, name: str) -> None:
     corpus = RANDOM_CORPORA[name]
     rng = random.Random(name)

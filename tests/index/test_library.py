@@ -343,3 +343,18 @@ async def test_how_well_is_answered_by_the_passage_with_the_result(library: Libr
     await library.reindex()
     [hit, *_] = (await library.ask("how well did the pill work?")).hits
     assert hit.text == trial
+
+
+async def test_answer_words_reorder_what_the_question_finds_but_find_nothing_themselves(
+    library: Library, seeds_dir: Path
+) -> None:
+    write_collection(seeds_dir)
+    opened = "The new bridge over the estuary opened to traffic on Monday after a ceremony."
+    length = "At 12 kilometres, the bridge is now the longest crossing of its kind in Europe."
+    ferry = "Building the ferry terminal took six years and needed many kilometres of cable."
+    article = markdown_article("Bridge opens", [opened, length, ferry])
+    (seeds_dir / "bridge.md").write_text(article, encoding="utf-8")
+    await library.reindex()
+    hits = (await library.ask("how long is the bridge?")).hits
+    assert hits[0].text == length  # "kilometres" answers "how long"
+    assert ferry not in {hit.text for hit in hits}  # years and kilometres, but no bridge
