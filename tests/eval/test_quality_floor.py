@@ -14,9 +14,14 @@ from index import Library
 from index.evaluation import evaluate, load_questions
 
 ROOT = Path(__file__).resolve().parents[2]
-FLOORS = {"hit_at_1": 0.79, "hit_at_3": 0.87, "mrr": 0.82, "no_answer": 0.82}
-# The held-out set (eval/heldout), indexed with every other page; never used for tuning.
-HELD_OUT_FLOORS = {"hit_at_1": 0.71, "hit_at_3": 0.79, "mrr": 0.76, "no_answer": 0.79}
+FLOORS = {"hit_at_1": 0.81, "hit_at_3": 0.88, "mrr": 0.84, "no_answer": 0.82}
+# The held-out sets (eval/heldout), each measured with every page indexed; see eval/README.md
+# for which fixes each one prompted.
+HELD_OUT_FLOORS = {
+    "questions-002.jsonl": {"hit_at_1": 0.75, "hit_at_3": 0.83, "mrr": 0.80, "no_answer": 0.79},
+    "questions-003.jsonl": {"hit_at_1": 0.59, "hit_at_3": 0.83, "mrr": 0.71, "no_answer": 0.59},
+    "questions-004.jsonl": {"hit_at_1": 0.39, "hit_at_3": 0.51, "mrr": 0.45, "no_answer": 0.39},
+}
 
 
 def _copy_pages(seeds: Path, *folders: Path) -> None:
@@ -48,17 +53,23 @@ async def test_the_evaluation_set_keeps_its_quality_floor(eval_library: Library)
     assert not below, f"quality dropped below the floor: {below} (floors {FLOORS})"
 
 
-async def test_the_held_out_set_keeps_its_quality_floor(tmp_path: Path) -> None:
+def test_every_held_out_set_has_a_floor() -> None:
+    assert {p.name for p in (ROOT / "eval" / "heldout").glob("questions-*.jsonl")} == set(HELD_OUT_FLOORS)
+
+
+@pytest.mark.parametrize("name", sorted(HELD_OUT_FLOORS))
+async def test_a_held_out_set_keeps_its_quality_floor(tmp_path: Path, name: str) -> None:
     seeds = tmp_path / "seeds"
     _copy_pages(seeds, ROOT / "seeds", ROOT / "eval" / "pages", ROOT / "eval" / "heldout" / "pages")
-    questions = load_questions(ROOT / "eval" / "heldout" / "questions.jsonl")
+    questions = load_questions(ROOT / "eval" / "heldout" / name)
     async with Library.open(tmp_path / "held-out.db", seeds) as library:
         await library.reindex()
         report = await evaluate(library, questions, top_k=5)
 
-    figures = {name: getattr(report, name) for name in HELD_OUT_FLOORS}
-    below = {name: value for name, value in figures.items() if value < HELD_OUT_FLOORS[name]}
-    assert not below, f"held-out quality dropped below the floor: {below} (floors {HELD_OUT_FLOORS})"
+    floors = HELD_OUT_FLOORS[name]
+    figures = {figure: getattr(report, figure) for figure in floors}
+    below = {figure: value for figure, value in figures.items() if value < floors[figure]}
+    assert not below, f"{name}: quality dropped below the floor: {below} (floors {floors})"
 
 
 async def test_the_poland_question_is_answered_by_the_forecast_passage(eval_library: Library) -> None:
