@@ -26,7 +26,7 @@ from .vocabulary import (
 # The index keeps what this analysis made of every passage (its terms, names and sentences), so a
 # database written under another version is rebuilt, never mixed with questions analysed anew.
 # Bump it with any change to that: tests/index/test_store.py notices one made without a bump.
-ANALYSIS_VERSION = "5"
+ANALYSIS_VERSION = "6"
 
 # Letters that Unicode does not decompose into a base letter plus a combining mark.
 _FOLD = str.maketrans(
@@ -55,7 +55,7 @@ STOP_WORDS = frozenset(
     does supposed kind sort exactly actually really happen happens happened happening
     gets getting gotten saying tells telling knows knowing
     dont doesnt didnt isnt arent wasnt werent hasnt havent hadnt cant couldnt wont wouldnt
-    shouldnt mustnt neednt shant aint
+    shouldnt mustnt neednt shant aint whats whos wheres whens hows thats theres
     """.split()
 )
 

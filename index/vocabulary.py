@@ -88,7 +88,8 @@ PLACES = {
 PHRASES = {
     "united states of america": "usa", "united states": "usa", "united kingdom": "uk",
     "great britain": "uk", "the netherlands": "netherlands", "south korea": "korea",
-    "armed forces": "military",
+    "armed forces": "military", "northern ireland": "ni", "new zealand": "nz",
+    "united arab emirates": "uae", "european union": "eu",
 }  # fmt: skip
 
 # Abbreviations of titles and words that news uses beside the full form.

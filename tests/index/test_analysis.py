@@ -73,10 +73,18 @@ def test_stop_words_are_dropped_around_content_words(an: Analyzer) -> None:
         "why isn't the museum giving them back?",
         "what's the museum saying about giving them back?",
         "is the museum getting them back?",
+        "whats the museum giving back?",
     ],
 )
 def test_negations_and_padding_verbs_are_stop_words_in_any_form(an: Analyzer, question: str) -> None:
     assert set(an.terms(question)) <= set(an.terms("museum give back"))
+
+
+@pytest.mark.parametrize(
+    ("abbreviation", "name"), [("NI", "Northern Ireland"), ("NZ", "New Zealand"), ("EU", "European Union")]
+)
+def test_a_place_and_its_abbreviation_are_one_term(an: Analyzer, abbreviation: str, name: str) -> None:
+    assert an.terms(f"hospital waits in {abbreviation}") == an.terms(f"hospital waits in {name}")
 
 
 def test_a_direction_and_its_adjective_are_one_term(an: Analyzer) -> None:
