@@ -38,6 +38,10 @@ def assert_answer_shape(answer: dict) -> None:
         assert isinstance(article["source"], str)
 
 
+def write_article(seeds_dir: Path, name: str, title: str, paragraphs: list[str]) -> None:
+    (seeds_dir / name).write_text(markdown_article(title, paragraphs), encoding="utf-8")
+
+
 def move_away(folder: Path) -> None:
     folder.rename(folder.with_name(folder.name + "-moved-away"))
     assert not folder.exists()
@@ -306,7 +310,7 @@ async def test_the_best_sentence_counts_what_only_words_read_together_say(
 ) -> None:
     write_collection(seeds_dir)  # other articles, so that the terms weigh something
     paragraph = "Food prices were steady across the region all spring. Fuel prices went 5% higher in March."
-    (seeds_dir / "prices.md").write_text(markdown_article("Prices", [paragraph]), encoding="utf-8")
+    write_article(seeds_dir, "prices.md", "Prices", [paragraph])
     await library.reindex()
     [hit, *_] = (await library.ask("prices in percent")).hits
     assert hit.sentence is not None
@@ -327,8 +331,8 @@ async def test_a_verb_the_articles_only_write_as_a_surname_does_not_have_to_be_m
     write_collection(seeds_dir)
     rover = "The rover was lost, said Jeremy Fix, chief engineer at the lunar firm."
     navy = "The ministers agreed to speed up the maintenance of warships at the naval yard."
-    (seeds_dir / "rover.md").write_text(markdown_article("Rover lost", [rover]), encoding="utf-8")
-    (seeds_dir / "navy.md").write_text(markdown_article("Navy deal", [navy]), encoding="utf-8")
+    write_article(seeds_dir, "rover.md", "Rover lost", [rover])
+    write_article(seeds_dir, "navy.md", "Navy deal", [navy])
     await library.reindex()
     # "fix" is a name wherever the articles write it, yet "fixing" in a question is a verb.
     [hit, *_] = (await library.ask("what did they agree about fixing warships?")).hits
@@ -339,7 +343,7 @@ async def test_a_verb_the_articles_only_write_as_a_surname_does_not_have_to_be_m
 async def test_how_well_is_answered_by_the_passage_with_the_result(library: Library, seeds_dir: Path) -> None:
     write_collection(seeds_dir)
     trial = "In the trial, 71 per cent of the children taking the pill could eat four peanuts safely."
-    (seeds_dir / "pill.md").write_text(markdown_article("Peanut pill", [trial]), encoding="utf-8")
+    write_article(seeds_dir, "pill.md", "Peanut pill", [trial])
     await library.reindex()
     [hit, *_] = (await library.ask("how well did the pill work?")).hits
     assert hit.text == trial
@@ -352,8 +356,7 @@ async def test_answer_words_reorder_what_the_question_finds_but_find_nothing_the
     opened = "The new bridge over the estuary opened to traffic on Monday after a ceremony."
     length = "At 12 kilometres, the bridge is now the longest crossing of its kind in Europe."
     ferry = "Building the ferry terminal took six years and needed many kilometres of cable."
-    article = markdown_article("Bridge opens", [opened, length, ferry])
-    (seeds_dir / "bridge.md").write_text(article, encoding="utf-8")
+    write_article(seeds_dir, "bridge.md", "Bridge opens", [opened, length, ferry])
     await library.reindex()
     hits = (await library.ask("how long is the bridge?")).hits
     assert hits[0].text == length  # "kilometres" answers "how long"

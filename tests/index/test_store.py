@@ -5,6 +5,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from index import Library
 from index.analysis import ANALYSIS_VERSION, Analyzer
 from index.scan import prepare_file
@@ -68,20 +70,6 @@ async def test_question_terms_come_from_the_same_analysis_as_passages(collection
     assert answer.terms == Analyzer().terms(question)
 
 
-async def test_database_with_another_schema_version_is_rebuilt_by_the_next_index(
-    database: Path, collection_seeds: Path
-) -> None:
-    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
-        await lib.reindex()
-    with sqlite3.connect(database) as db:
-        db.execute("UPDATE meta SET value = 'old' WHERE key = 'schema_version'")
-    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
-        assert not await lib.is_indexed()
-        report = await lib.ensure_indexed()
-        assert report is not None and report.added == len(COLLECTION)
-        assert (await lib.ask("what will astronomers search for with the telescope?")).hits
-
-
 async def test_database_written_by_the_first_release_is_rebuilt(
     database: Path, collection_seeds: Path
 ) -> None:
@@ -121,16 +109,18 @@ def test_a_change_to_what_pages_index_to_comes_with_a_new_analysis_version() -> 
     assert version == ANALYSIS_VERSION, "record the new ANALYSIS_VERSION's digest in INDEXED_FORM"
 
 
-async def test_a_database_analysed_by_another_version_is_rebuilt_by_the_next_index(
-    database: Path, collection_seeds: Path
+@pytest.mark.parametrize("key", ["schema_version", "analysis_version"])
+async def test_a_database_of_another_schema_or_analysis_is_rebuilt_by_the_next_index(
+    database: Path, collection_seeds: Path, key: str
 ) -> None:
     async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
         await lib.reindex()
     with sqlite3.connect(database) as db:
-        db.execute("UPDATE meta SET value = 'older' WHERE key = 'analysis_version'")
+        db.execute("UPDATE meta SET value = 'old' WHERE key = ?", (key,))
     async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
         assert not await lib.is_indexed()
         report = await lib.ensure_indexed()
         assert report is not None and report.added == len(COLLECTION)
         assert (await lib.ask("what will astronomers search for with the telescope?")).hits
-    assert query(database, "SELECT value FROM meta WHERE key = 'analysis_version'") == [(ANALYSIS_VERSION,)]
+    versions = query(database, "SELECT key, value FROM meta WHERE key LIKE '%_version' ORDER BY key")
+    assert versions == [("analysis_version", ANALYSIS_VERSION), ("schema_version", SCHEMA_VERSION)]
