@@ -114,7 +114,7 @@ def canonical(word: str) -> str:
                                   ("izes", "ises"), ("ize", "ise")):  # fmt: skip
             if word.endswith(american):
                 return word[: -len(american)] + british
-    if "yz" in word:  # "analyze", "paralyzed": no English word ends so otherwise
+    if "yz" in word:  # "analyze", "paralyzed": -yze is always the American -yse
         for american, british in (("yzing", "ysing"), ("yzed", "ysed"), ("yzes", "yses"), ("yzers", "ysers"),
                                   ("yzer", "yser"), ("yze", "yse")):  # fmt: skip
             if word.endswith(american):

@@ -108,7 +108,8 @@ SYNONYMS = {
 
 # What an answer to a kind of question tends to contain, though the question does not say it:
 # "how tall is the lander?" is answered by "the 7.5-feet lander". Keys are phrases of a folded
-# question; the words are analysed like any other and added to the question's terms.
+# question; the words are analysed like any other, and reorder the passages the question's own
+# words find (the library never looks them up alone: many are common, "year", "Monday").
 _LEADER = "chief executive founder director chairman leader president secretary"
 ANSWER_WORDS = {
     "how tall": "height high feet foot ft metres",
