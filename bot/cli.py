@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import shutil
 import sys
 import textwrap
@@ -265,6 +266,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`byline ask ... | head`): stop quietly, as Unix tools do, and keep
+        # Python's own flush at exit from failing on the closed pipe too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

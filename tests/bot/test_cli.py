@@ -362,6 +362,36 @@ def console(*args: str, cwd: Path, timeout: float = 30) -> subprocess.CompletedP
     )
 
 
+def test_console_script_stops_quietly_when_its_reader_goes_away(
+    collection_seeds: Path, tmp_path: Path
+) -> None:
+    script = shutil.which("byline") or str(Path(sys.executable).with_name("byline"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BYLINE_") and k != "DISCORD_TOKEN"}
+    read, write = os.pipe()
+    os.close(read)  # `byline ask ... | head`, with head already gone
+    with open(write, "wb") as stdout:
+        done = subprocess.run(
+            [
+                script,
+                "ask",
+                TELESCOPE_QUESTION,
+                "--database",
+                "index.db",
+                "--seeds-dir",
+                str(collection_seeds),
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert done.returncode == 141
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+
+
 def test_console_script_answers_as_json(collection_seeds: Path, tmp_path: Path) -> None:
     done = console(
         "ask",
