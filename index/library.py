@@ -275,17 +275,7 @@ class Library:
 
     @staticmethod
     def _score(snapshot: _Snapshot, query: Query, names: set[str], k: int) -> list[ScoredPassage]:
-        unseen = snapshot.index.weight(" ")  # no term holds a space: the weight of one no passage has
-        extra = [t for t in query.extra if snapshot.index.weight(t) < unseen]
-        scored = snapshot.index.top(query.terms, k * ANSWER_WORD_POOL if extra else k)
-        if extra and scored:
-            # The question's own words choose the passages; the words its answer uses ("how
-            # long" -> "years") only reorder them: scored over their whole posting lists, such
-            # common words cost tens of milliseconds a question in a large archive.
-            positions = np.sort(np.fromiter((s.position for s in scored), dtype=np.int64, count=len(scored)))
-            scores = snapshot.index.score_passages(query.terms + extra, positions)
-            order = np.lexsort((positions, -scores))[:k]
-            scored = [ScoredPassage(int(positions[i]), float(scores[i])) for i in order]
+        scored = snapshot.index.top_reordered(query.terms, query.extra, k, ANSWER_WORD_POOL)
         return answers(
             snapshot.index, snapshot.names, query.terms, names, scored, query.alternatives, verbs=query.verbs
         )

@@ -914,6 +914,26 @@ class SegmentedIndex:
         found = self._top_pruned(terms, k)
         return found if found is not None else self._top_exhaustive(terms, k)
 
+    def top_reordered(
+        self, query: Sequence[str], extra: Sequence[str], k: int, pool: int
+    ) -> list[ScoredPassage]:
+        """The ``k`` best of the ``pool * k`` passages ``query`` finds, scored for ``query + extra``.
+
+        ``extra`` (a question's answer words: "how long" -> "years") only reorders what the
+        question's own words find; such words are often common, and scanning their posting lists
+        in full would cost tens of milliseconds a question at a million passages.
+        """
+        extra = [term for term in extra if self._df(term)]
+        if not extra:
+            return self.top(query, k)
+        found = self.top(query, k * pool)
+        if not found:
+            return []
+        positions = np.sort(np.fromiter((s.position for s in found), dtype=np.int64, count=len(found)))
+        scores = self.score_passages([*query, *extra], positions)
+        order = np.lexsort((positions, -scores))[:k]  # ties in corpus order, as top() keeps them
+        return [ScoredPassage(int(positions[i]), float(scores[i])) for i in order]
+
     def score_passages(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
         """The scores of these passages (sorted positions) for ``query``, exactly as
         ``BM25Okapi.get_scores`` gives them, reading only these passages' postings."""

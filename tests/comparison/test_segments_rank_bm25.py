@@ -100,6 +100,22 @@ def test_scores_of_chosen_passages_equal_rank_bm25s(tmp_path: Path, name: str) -
 
 
 @pytest.mark.parametrize("name", list(RANDOM_CORPORA))
+def test_extra_terms_reorder_what_the_query_finds_with_rank_bm25s_scores(tmp_path: Path, name: str) -> None:
+    corpus = RANDOM_CORPORA[name]
+    archive = Archive(tmp_path)
+    archive.commit(add=corpus, segment_docs=17)
+    reference = BM25Okapi(archive.corpus())
+    for query in all_queries(corpus, 4):
+        own, extra = query[:1], query[1:]
+        found = {p for p, _ in reference_top(reference, own, 5 * 4)}
+        expanded = reference.get_scores(own + extra)
+        expected = sorted(found, key=lambda p: (-expanded[p], p))[:5]
+        got = archive._positions_to_live(archive.index.top_reordered(own, extra, 5, 4))
+        assert [p for p, _ in got] == expected, query
+        assert all(s.score == expanded[p] for p, s in got), query
+
+
+@pytest.mark.parametrize("name", list(RANDOM_CORPORA))
 def test_scores_stay_equal_through_additions_and_deletions(tmp_path: Path, name: str) -> None:
     corpus = RANDOM_CORPORA[name]
     rng = random.Random(name)
