@@ -7,6 +7,7 @@ that is why there is one ``Analyzer`` and nothing else tokenises.
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from itertools import chain
 
@@ -26,7 +27,7 @@ from .vocabulary import (
 # The index keeps what this analysis made of every passage (its terms, names and sentences), so a
 # database written under another version is rebuilt, never mixed with questions analysed anew.
 # Bump it with any change to that: tests/index/test_store.py notices one made without a bump.
-ANALYSIS_VERSION = "6"
+ANALYSIS_VERSION = "7"
 
 # Letters that Unicode does not decompose into a base letter plus a combining mark.
 _FOLD = str.maketrans(
@@ -84,15 +85,32 @@ _NUMBER_WORDS = {
     "eighty": "80",
     "ninety": "90",
 }
-# After a number: "£128bn" and "£128 billion" are the same amount.
+# After a number: "£128bn", "£128 billion" and "£128,000,000,000" are the same amount, one term.
 _MAGNITUDES = {
-    "bn": "billion",
-    "b": "billion",
-    "m": "million",
-    "mn": "million",
-    "k": "thousand",
-    "tn": "trillion",
+    "bn": 10**9,
+    "b": 10**9,
+    "billion": 10**9,
+    "m": 10**6,
+    "mn": 10**6,
+    "million": 10**6,
+    "k": 10**3,
+    "thousand": 10**3,
+    "tn": 10**12,
+    "trillion": 10**12,
+    "bln": 10**9,
+    "mln": 10**6,
+    "mil": 10**6,
+    "grand": 10**3,
 }
+
+
+def _times(number: str, magnitude: int) -> str | None:
+    """``number`` times ``magnitude``, written as digits; None if ``number`` is no amount ("1.2.3")."""
+    try:
+        value = Decimal(number) * magnitude
+    except InvalidOperation:
+        return None
+    return str(int(value)) if value == value.to_integral_value() else format(value.normalize(), "f")
 
 
 # "US" and "U.S." are the country, "us" is a pronoun: decided before case is folded away.
@@ -135,8 +153,14 @@ def words(text: str) -> list[str]:
         if token.endswith("'s"):
             token = token[:-2]
         token = token.replace("'", "")
-        if out and out[-1][0].isdigit() and token in _MAGNITUDES:
-            token = _MAGNITUDES[token]
+        if (
+            out
+            and out[-1][0].isdigit()
+            and token in _MAGNITUDES
+            and (amount := _times(out[-1], _MAGNITUDES[token]))
+        ):
+            out[-1] = amount
+            continue
         out.append(_NUMBER_WORDS.get(token) or canonical(token))
     return out
 
@@ -214,13 +238,19 @@ class Analyzer:
 # A word as written, with a currency sign before it or a per cent sign after ("£5bn", "5%").
 _SURFACE_WORD = re.compile(r"[£€$]?(?:[^\W_][\w'’.,%-]*[^\W_]|[^\W_])%?")
 _SURFACE_PHRASE = re.compile(_PHRASE.pattern, re.IGNORECASE)  # "United States": one term
+_SURFACE_AMOUNT = re.compile(  # "£4.2 billion", "five million": one term
+    rf"(?<!\w)[£€$]?(?:\d[\d.,]*|{'|'.join(_NUMBER_WORDS)})\s+(?:{'|'.join(_MAGNITUDES)})\b",
+    re.IGNORECASE,
+)
 
 
 def matching_words(analyzer: "Analyzer", text: str, terms: set[str]) -> list[tuple[int, int, set[str]]]:
     """The words and phrases in ``text`` whose terms are in ``terms``: (start, end, the terms
     they match), by start; together they give the terms that analysing the whole text gives."""
     found = []
-    for match in chain(_SURFACE_WORD.finditer(text), _SURFACE_PHRASE.finditer(text)):
+    for match in chain(
+        _SURFACE_WORD.finditer(text), _SURFACE_PHRASE.finditer(text), _SURFACE_AMOUNT.finditer(text)
+    ):
         if matched := terms.intersection(analyzer.terms(match.group(0))):
             found.append((*match.span(), matched))
     return sorted(found, key=lambda word: word[:2])

@@ -128,6 +128,24 @@ def test_thousands_separator_does_not_split_a_number(an: Analyzer) -> None:
     assert len(an.terms("300,000")) == 1
 
 
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("a 600k mortgage", "a 600,000 mortgage", "a 600 thousand mortgage"),
+        ("£4.2bn", "£4.2 billion", "£4,200,000,000"),
+        ("1.5m homes", "1.5 million homes", "1,500,000 homes"),
+        ("five million people", "5mn people", "5000000 people"),
+    ],
+)
+def test_an_amount_is_one_term_however_it_is_written(an: Analyzer, forms: tuple[str, ...]) -> None:
+    assert len({tuple(an.terms(form)) for form in forms}) == 1
+
+
+def test_a_magnitude_without_a_number_is_a_word(an: Analyzer) -> None:
+    assert an.terms("billions of pounds") == an.terms("billion") + an.terms("pounds")
+    assert an.terms("1.2.3 million") == ["1.2.3", *an.terms("million")]
+
+
 def test_list_of_numbers_keeps_each_number(an: Analyzer) -> None:
     assert an.terms("1, 2, 3") == an.terms("1") + an.terms("2") + an.terms("3")
 
@@ -233,9 +251,9 @@ def test_any_plain_word_is_analysed_as_in_any_text(word: str) -> None:
 
 
 def test_words_matched_one_by_one_give_what_the_whole_text_gives(an: Analyzer) -> None:
-    text = "The United States spent £5bn, 5% more, on its armed forces."
+    text = "The United States spent £5bn, 5% more, on its armed forces, and Japan £4.2 billion."
     wanted = set(an.terms(text))
     found = matching_words(an, text, wanted)
     assert {t for _, _, terms in found for t in terms} == wanted
     shown = {text[start:end] for start, end, _ in found}
-    assert {"United States", "£5bn", "5%", "armed forces"} <= shown
+    assert {"United States", "£5bn", "5%", "armed forces", "£4.2 billion"} <= shown
