@@ -14,23 +14,29 @@ rules keep such passages out:
    that no passage contains weighs UNSEEN_WEIGHT times as much: the articles say nothing about
    it ("oil" in "what is the price of oil today?"). A passage must contain at least MIN_COVERAGE
    of the question's total weight. A question term that asks for a kind of answer ("tall" in
-   "how tall") is matched by the words such answers use ("feet", "metres").
+   "how tall") is matched by the words such answers use ("feet", "metres"), and a term no passage
+   contains by the terms that look like another form of its word ("expansion" by "expand").
 """
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .analysis import Analyzer, matching_words
+from .analysis import Analyzer, Query, matching_words
 from .bm25 import BM25Index, ScoredPassage
 from .passages import sentence_spans
 from .store import StoredCorpus
 
+if TYPE_CHECKING:
+    from .segments import SegmentedIndex
+
 MIN_COVERAGE = 0.4
 UNSEEN_WEIGHT = 2.0  # a question term no passage contains weighs this many times its weight
 NAME_SHARE = 0.5  # a term is a name when at least this share of its passages write it as one
+RELATED_PREFIX = 5  # letters an unseen term and another form of its word have in common, at least
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +74,36 @@ def question_names(analyzer: Analyzer, question: str) -> set[str]:
     if words and capitalised * 2 > len(words):
         return set()
     return analyzer.names(question)
+
+
+def with_related_forms(index: "SegmentedIndex", query: Query) -> Query:
+    """``query`` with each term no passage contains matched by the terms that look like another
+    form of its word: the same first letters, all but one of the shorter term's, and at most two
+    letters more or fewer ("expans", of "expansion", and "expand"). Stemming joins a word's
+    inflections, not the words derived from it, and an unmatched term weighs heavily against an
+    answer. The forms also reorder what the question finds, as answer words do.
+    """
+    alternatives, extra = dict(query.alternatives), list(query.extra)
+    for term in dict.fromkeys(query.terms):
+        if len(term) < RELATED_PREFIX or term[0].isdigit() or index.weight(term) < index.weight(" "):
+            continue
+        forms = {
+            other
+            for other in index.terms_starting_with(term[:RELATED_PREFIX])
+            if abs(len(other) - len(term)) <= 2
+            and _shared_letters(term, other) >= min(len(term), len(other)) - 1
+        }
+        if forms:
+            alternatives[term] = alternatives.get(term, frozenset()) | forms
+            extra += sorted(forms.difference(extra, query.terms))
+    return replace(query, extra=extra, alternatives=alternatives)
+
+
+def _shared_letters(one: str, other: str) -> int:
+    """How many first letters two terms have in common."""
+    return next(
+        (i for i, (a, b) in enumerate(zip(one, other, strict=False)) if a != b), min(len(one), len(other))
+    )
 
 
 def answers(

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import indexer
 from .analysis import Analyzer, Query
-from .answering import Names, answers, mark, question_names
+from .answering import Names, answers, mark, question_names, with_related_forms
 from .bm25 import ScoredPassage
 from .errors import BylineError, IndexBusyError, QuestionError, StorageError
 from .models import Answer, Hit, ReindexReport, SourceSummary
@@ -216,17 +216,18 @@ class Library:
 
     def _answer(self, query: Query, names: set[str], wanted: int, top_k: int) -> list[Hit]:
         """Score, fetch and mark, in one worker thread."""
-        terms = query.terms + query.extra
         if time.monotonic() - self._looked >= LOOK_EVERY and not self.reindexing:
             self._looked = time.monotonic()
             self._load_committed(self._snapshot)  # `byline reindex` may have run beside the bot
         for _ in range(3):  # a re-index may replace the passages between scoring and fetching
             snapshot = self._snapshot
-            scored = self._score(snapshot, query, names, wanted)
+            widened = with_related_forms(snapshot.index, query)
+            scored = self._score(snapshot, widened, names, wanted)
             ids = [int(snapshot.passage_ids[s.position]) for s in scored]
             kept, complete = self._distinct_rows(scored, ids, top_k)
             if complete or not self._replacement(snapshot):
                 break
+        terms = widened.terms + widened.extra
         marks = [mark(self.analyzer, snapshot.index, row.text, terms) for _, row in kept]
         return [
             Hit(rank, score, row.text, row.paragraph, row.article, highlights, sentence)

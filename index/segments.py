@@ -196,6 +196,17 @@ class Lexicon:
                 return tid
         return -1
 
+    def ids_starting_with(self, prefix: str) -> dict[str, int]:
+        """The terms that begin with ``prefix``, and their ids."""
+        encoded = prefix.encode("utf-8")
+        found: dict[str, int] = {}
+        for part in self.parts:
+            start, end = np.searchsorted(part.keys, [encoded, encoded + b"\xff"])  # no UTF-8 byte is 0xff
+            keys, ids = part.keys[start:end].tolist(), part.ids[start:end].tolist()
+            found.update((key.decode("utf-8"), tid) for key, tid in zip(keys, ids, strict=True))
+            found.update((term, tid) for term, tid in part.long.items() if term.startswith(prefix))
+        return found
+
 
 class LexiconWriter:
     """Assigns global ids to the terms of new passages: known terms keep theirs."""
@@ -833,6 +844,10 @@ class SegmentedIndex:
     def _df(self, term: str) -> int:
         tid = self.lexicon.lookup(term)
         return 0 if tid < 0 else int(self.stats.df[tid])
+
+    def terms_starting_with(self, prefix: str) -> list[str]:
+        """The terms some live passage holds that begin with ``prefix``."""
+        return [term for term, tid in self.lexicon.ids_starting_with(prefix).items() if self.stats.df[tid]]
 
     def contains(self, term: str, positions: np.ndarray) -> np.ndarray:
         """For each position, whether that passage contains ``term``."""

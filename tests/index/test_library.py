@@ -361,3 +361,29 @@ async def test_answer_words_reorder_what_the_question_finds_but_find_nothing_the
     hits = (await library.ask("how long is the bridge?")).hits
     assert hits[0].text == length  # "kilometres" answers "how long"
     assert ferry not in {hit.text for hit in hits}  # years and kilometres, but no bridge
+
+
+async def test_a_word_the_articles_lack_is_matched_by_another_form_of_it(
+    library: Library, seeds_dir: Path
+) -> None:
+    write_collection(seeds_dir)
+    stadium = "The owner plans to expand the stadium from 24,000 seats to 33,500 within three years."
+    pitch = "The club's pitch was relaid in the summer after a wet winter left it in poor shape."
+    write_article(seeds_dir, "club.md", "Club sold", [stadium, pitch])
+    await library.reindex()
+    question = "how many seats after the expansion?"  # the article says "expand", never "expansion"
+    [hit, *_] = (await library.ask(question)).hits
+    assert hit.text == stadium
+    assert "expand" in {hit.text[start:end] for start, end in hit.highlights}
+
+
+async def test_another_form_is_looked_for_only_when_the_articles_lack_the_word(
+    library: Library, seeds_dir: Path
+) -> None:
+    write_collection(seeds_dir)
+    election = "Voters elected a new council on Thursday, with turnout of 41 per cent."
+    power = "The council said electricity prices would rise by 8 per cent next year."
+    write_article(seeds_dir, "council.md", "Council vote", [election, power])
+    await library.reindex()
+    hits = (await library.ask("who was elected to the council?")).hits
+    assert [hit.text for hit in hits] == [election]  # "electricity" would stand in for "elected"

@@ -194,3 +194,29 @@ async def test_many_files_are_read_by_a_pool_of_processes(
     assert report.added == len(COLLECTION)
     assert_scores_equal_rank_bm25(library, database)
     assert (await library.ask(QUESTIONS[0])).hits
+
+
+async def test_terms_starting_with_are_those_the_live_passages_hold(
+    collection_library: Library, collection_seeds: Path, database: Path
+) -> None:
+    def expected(prefix: str) -> set[str]:
+        return {t for terms in stored_corpus(database) for t in terms if t.startswith(prefix)}
+
+    def found(prefix: str) -> set[str]:
+        return set(collection_library._snapshot.index.terms_starting_with(prefix))
+
+    long_word = "telescopemirrorpolishingworkshop" * 2  # over KEY_BYTES: kept apart from the sorted keys
+    (collection_seeds / "ferry.md").write_text(
+        markdown_article("Ferry", [f"The telescopic ferry ramp and the {long_word} reopened."]),
+        encoding="utf-8",
+    )
+    await collection_library.reindex()  # its new terms go to a second lexicon part
+    assert len(manifest(database)["lexicon"]) == 2
+    for prefix in ("tele", "ferr", "c", "zzz"):
+        assert found(prefix) == expected(prefix), prefix
+    long_terms = {t for t in expected("tele") if len(t.encode()) > 24}
+    assert long_terms
+    (collection_seeds / "ferry.md").unlink()
+    await collection_library.reindex()  # its terms stay in the lexicon, held by no passage
+    assert found("tele") == expected("tele")
+    assert not long_terms & found("tele")
