@@ -58,6 +58,7 @@ IRREGULAR_FORMS = {
     "spender": "spend", "spenders": "spend", "buyer": "buy", "buyers": "buy", "seller": "sell",
     "sellers": "sell", "winner": "win", "winners": "win", "voter": "vote", "voters": "vote",
     "payer": "pay", "payers": "pay", "taxpayer": "tax", "taxpayers": "tax",
+    "hacker": "hack", "hackers": "hack",
 }  # fmt: skip
 
 # Countries: the name, its adjective and its people count as one term.
@@ -96,6 +97,18 @@ PHRASES = {
 ABBREVIATIONS = {
     "gen": "general", "govt": "government", "gov": "governor", "sen": "senator", "prof": "professor",
     "dept": "department", "intl": "international", "natl": "national",
+    # and the shorthand people type in a chat
+    "uni": "university", "unis": "universities", "ppl": "people", "info": "information",
+    "temp": "temperature", "temps": "temperatures", "max": "maximum", "approx": "approximately",
+    "avg": "average", "stats": "statistics", "corp": "corporation", "mgmt": "management",
+    "exec": "executive", "execs": "executives", "admin": "administration", "econ": "economy",
+    "biz": "business", "yr": "year", "yrs": "years", "hr": "hour", "hrs": "hours", "mins": "minutes",
+    "wk": "week", "wks": "weeks", "tech": "technology", "med": "medication", "meds": "medication",
+    "hosp": "hospital", "vax": "vaccine", "cop": "police", "cops": "police", "op": "operation",
+    "ops": "operations", "db": "database", "ambo": "ambulance", "ambos": "ambulances", "amt": "amount",
+    # currency codes
+    "usd": "dollars", "aud": "dollars", "cad": "dollars", "nzd": "dollars", "eur": "euros",
+    "gbp": "pounds", "quid": "pounds",
 }  # fmt: skip
 
 SYNONYMS = {
@@ -103,14 +116,20 @@ SYNONYMS = {
     "troops": "troop", "boss": "chief", "bosses": "chief", "nation": "country", "nations": "country",
     "weight": "weigh", "weights": "weigh", "ceo": "chief", "head": "chief", "kid": "child", "kids": "child",
     "children": "child", "car": "vehicle", "cars": "vehicle", "northern": "north", "southern": "south",
-    "eastern": "east", "western": "west",
+    "eastern": "east", "western": "west", "tory": "conservative", "tories": "conservative",
+    "dems": "democrats", "gop": "republican", "blaze": "fire", "blazes": "fire", "wildfire": "fire",
+    "wildfires": "fire", "bushfire": "fire", "bushfires": "fire", "axe": "cut", "axed": "cut",
+    "axes": "cut", "axing": "cut", "house": "home", "houses": "homes",
 }  # fmt: skip
 
 # What an answer to a kind of question tends to contain, though the question does not say it:
 # "how tall is the lander?" is answered by "the 7.5-feet lander". Keys are phrases of a folded
 # question; the words are analysed like any other, and reorder the passages the question's own
 # words find (the library never looks them up alone: many are common, "year", "Monday").
-_LEADER = "chief executive founder director chairman leader president secretary"
+_LEADER = (
+    "chief executive founder director chair chairman chairwoman leader president secretary governor"
+    " chancellor principal commissioner"
+)
 ANSWER_WORDS = {
     "how tall": "height high feet foot ft metres",
     "how high": "height tall feet foot ft metres altitude",
@@ -136,4 +155,11 @@ ANSWER_WORDS = {
     "in charge": _LEADER,
     "worth": "value valued",
     "how full": "capacity percent",
+    "how hot": "temperature degrees celsius fahrenheit",
+    "how cold": "temperature degrees celsius fahrenheit",
+    "how warm": "temperature degrees celsius fahrenheit",
+    # the same measure in other units
+    "acres": "hectares", "hectares": "acres", "miles": "km kilometres", "km": "miles",
+    "kilometres": "miles", "kilometers": "miles", "feet": "metres", "metres": "feet",
+    "meters": "feet", "fahrenheit": "celsius", "celsius": "fahrenheit",
 }  # fmt: skip

@@ -106,6 +106,31 @@ def test_american_spellings_are_the_british_ones(an: Analyzer, american: str, br
     assert an.terms(american) == an.terms(british)
 
 
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [
+        ("uni fees", "university fees"),
+        ("ppl evacuated", "people evacuated"),
+        ("the customer db", "the customer database"),
+        ("fine in usd", "fine in dollars"),
+        ("tory leader", "Conservative leader"),
+        ("the blaze", "the fire"),
+        ("jobs axed", "jobs cut"),
+        ("houses", "homes"),
+    ],
+)
+def test_chat_shorthand_and_headline_words_are_the_words_they_stand_for(
+    an: Analyzer, short: str, full: str
+) -> None:
+    assert an.terms(short) == an.terms(full)
+
+
+def test_a_measure_in_one_unit_is_answered_in_another(an: Analyzer) -> None:
+    query = an.query("how many acres has the fire burned?")
+    (acres,) = an.terms("acres")
+    assert set(an.terms("hectares")) <= query.alternatives[acres]
+
+
 @pytest.mark.parametrize("form", ["spends", "spending", "spend"])
 def test_inflected_forms_share_a_term(an: Analyzer, form: str) -> None:
     assert an.terms(form) == an.terms("spend")
@@ -192,6 +217,8 @@ def test_a_currency_sign_is_the_same_as_the_currency_named(an: Analyzer, amount:
         ("when does the strike start?", "drivers will walk out from 14 October"),
         ("who's the head of the union?", "Bernadette Kerr, the union's general secretary"),
         ("how many jobs will the plant create?", "it expects to hire 2,900 permanent workers"),
+        ("who runs the central bank?", "Governor Andrew Castellan said"),
+        ("who is in charge of the fans' trust?", "said the trust's chair, Nadia Okonkwo-Briggs"),
     ],
 )
 def test_a_question_asks_for_the_words_its_answer_uses(an: Analyzer, question: str, answer: str) -> None:
