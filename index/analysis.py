@@ -21,13 +21,14 @@ from .vocabulary import (
     IZE_EXCEPTIONS,
     PHRASES,
     PLACES,
+    SHORTHAND,
     SYNONYMS,
 )
 
 # The index keeps what this analysis made of every passage (its terms, names and sentences), so a
 # database written under another version is rebuilt, never mixed with questions analysed anew.
 # Bump it with any change to that: tests/index/test_store.py notices one made without a bump.
-ANALYSIS_VERSION = "8"
+ANALYSIS_VERSION = "9"
 
 # Letters that Unicode does not decompose into a base letter plus a combining mark.
 _FOLD = str.maketrans(
@@ -85,38 +86,46 @@ _NUMBER_WORDS = {
     "eighty": "80",
     "ninety": "90",
 }
-# After a number: "£128bn", "£128 billion" and "£128,000,000,000" are the same amount, one term.
+# After a number, a magnitude makes one amount: "£128bn", "£128 billion" and "£128,000,000,000" share
+# the term "128000000000". The magnitude's word is kept too, for "how many billions ...?".
 _MAGNITUDES = {
-    "bn": 10**9,
-    "b": 10**9,
-    "billion": 10**9,
-    "m": 10**6,
-    "mn": 10**6,
-    "million": 10**6,
-    "k": 10**3,
-    "thousand": 10**3,
-    "tn": 10**12,
-    "trillion": 10**12,
-    "bln": 10**9,
-    "mln": 10**6,
-    "mil": 10**6,
-    "grand": 10**3,
-}
+    "thousand": "thousand", "million": "million", "mn": "million", "mln": "million", "mil": "million",
+    "billion": "billion", "bn": "billion", "bln": "billion", "trillion": "trillion", "tn": "trillion",
+    "k": "thousand",
+}  # fmt: skip
+# "m" and "b" are magnitudes only after an amount of money ("$5m"): "the 100m sprint" is a race.
+_MONEY_MAGNITUDES = {"m": "million", "b": "billion"}
+_CURRENCY_WORDS = frozenset({"pounds", "euros", "dollars"})
+_ZEROS = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12}
+_LONGEST_AMOUNT = 20  # digits; a longer number is left as written
 
 
-def _times(number: str, magnitude: int) -> str | None:
-    """``number`` times ``magnitude``, written as digits; None if ``number`` is no amount ("1.2.3")."""
+def _times(number: str, magnitude: str) -> str | None:
+    """``number`` times ``magnitude``, written as digits; None if ``number`` is no amount ("1.2.3",
+    "1,5") or longer than any amount news writes."""
+    if len(number) > _LONGEST_AMOUNT:
+        return None
     try:
-        value = Decimal(number) * magnitude
+        value = Decimal(number).scaleb(_ZEROS[magnitude])
     except InvalidOperation:
         return None
     return str(int(value)) if value == value.to_integral_value() else format(value.normalize(), "f")
+
+
+def _magnitude(token: str, before: list[str]) -> str | None:
+    """The magnitude ``token`` names after the words ``before`` it, if it follows a number."""
+    if not before or not before[-1][0].isdigit():
+        return None
+    if token in _MONEY_MAGNITUDES:
+        return _MONEY_MAGNITUDES[token] if len(before) > 1 and before[-2] in _CURRENCY_WORDS else None
+    return _MAGNITUDES.get(token)
 
 
 # "US" and "U.S." are the country, "us" is a pronoun: decided before case is folded away.
 _US_UPPER = re.compile(r"\bU\.S\.(?:A\.)?|\bU\.S\b|\bUSA?\b")
 _UK_UPPER = re.compile(r"\bU\.K\.?")
 _THE_US = re.compile(r"\bthe us\b")
+_SHORTHAND = re.compile(r"\b(?:" + "|".join(SHORTHAND) + r")\b")  # lower case only: "Max" is a name
 _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(PHRASES, key=len, reverse=True)) + r")\b")
 _PHRASE_WORDS = frozenset(word for phrase in PHRASES for word in re.split(r"\W+", phrase))
 _CURRENCY = {"£": " pounds ", "€": " euros ", "$": " dollars "}
@@ -143,6 +152,7 @@ def canonical(word: str) -> str:
 def words(text: str) -> list[str]:
     """Folded words and numbers, possessives removed ("Poland's" → "poland"), before stop words."""
     text = _UK_UPPER.sub(" uk ", _US_UPPER.sub(" usa ", unicodedata.normalize("NFKC", text)))
+    text = _SHORTHAND.sub(lambda m: SHORTHAND[m.group(0)], text)
     text = _CURRENCY_SIGN.sub(lambda m: _CURRENCY[m.group(0)], text)
     text = _PHRASE.sub(lambda m: f" {PHRASES[m.group(0)]} ", _THE_US.sub("the usa", fold(text)))
     out: list[str] = []
@@ -153,13 +163,9 @@ def words(text: str) -> list[str]:
         if token.endswith("'s"):
             token = token[:-2]
         token = token.replace("'", "")
-        if (
-            out
-            and out[-1][0].isdigit()
-            and token in _MAGNITUDES
-            and (amount := _times(out[-1], _MAGNITUDES[token]))
-        ):
-            out[-1] = amount
+        if magnitude := _magnitude(token, out):
+            out[-1] = _times(out[-1], magnitude) or out[-1]
+            out.append(magnitude)
             continue
         out.append(_NUMBER_WORDS.get(token) or canonical(token))
     return out
@@ -190,7 +196,11 @@ class Analyzer:
         if text.isascii() and text.isalpha() and text.islower() and text not in _PHRASE_WORDS:
             # One plain word (as marking a hit analyses them, word by word): what words() would
             # make of it, without its passes over the text.
-            word = "percent" if _PERCENT.fullmatch(text) else _NUMBER_WORDS.get(text) or canonical(text)
+            word = (
+                "percent"
+                if _PERCENT.fullmatch(text)
+                else _NUMBER_WORDS.get(text) or canonical(SHORTHAND.get(text, text))
+            )
             return [] if word in STOP_WORDS else [self._stem(word)]
         return [self._stem(w) for w in words(text) if w not in STOP_WORDS]
 
@@ -239,7 +249,8 @@ class Analyzer:
 _SURFACE_WORD = re.compile(r"[£€$]?(?:[^\W_][\w'’.,%-]*[^\W_]|[^\W_])%?")
 _SURFACE_PHRASE = re.compile(_PHRASE.pattern, re.IGNORECASE)  # "United States": one term
 _SURFACE_AMOUNT = re.compile(  # "£4.2 billion", "five million": one term
-    rf"(?<!\w)[£€$]?(?:\d[\d.,]*|{'|'.join(_NUMBER_WORDS)})\s+(?:{'|'.join(_MAGNITUDES)})\b",
+    rf"(?<!\w)[£€$]?(?:\d[\d.,]*|{'|'.join(_NUMBER_WORDS)})\s+"
+    rf"(?:{'|'.join(_MAGNITUDES | _MONEY_MAGNITUDES)})\b",
     re.IGNORECASE,
 )
 

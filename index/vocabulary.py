@@ -97,18 +97,22 @@ PHRASES = {
 ABBREVIATIONS = {
     "gen": "general", "govt": "government", "gov": "governor", "sen": "senator", "prof": "professor",
     "dept": "department", "intl": "international", "natl": "national",
-    # and the shorthand people type in a chat
-    "uni": "university", "unis": "universities", "ppl": "people", "info": "information",
-    "temp": "temperature", "temps": "temperatures", "max": "maximum", "approx": "approximately",
-    "avg": "average", "stats": "statistics", "corp": "corporation", "mgmt": "management",
-    "exec": "executive", "execs": "executives", "admin": "administration", "econ": "economy",
-    "biz": "business", "yr": "year", "yrs": "years", "hr": "hour", "hrs": "hours", "mins": "minutes",
-    "wk": "week", "wks": "weeks", "tech": "technology", "med": "medication", "meds": "medication",
-    "hosp": "hospital", "vax": "vaccine", "cop": "police", "cops": "police", "op": "operation",
-    "ops": "operations", "db": "database", "ambo": "ambulance", "ambos": "ambulances", "amt": "amount",
-    # currency codes
+    "corp": "corporation",
+    # currency codes, in capitals or not
     "usd": "dollars", "aud": "dollars", "cad": "dollars", "nzd": "dollars", "eur": "euros",
     "gbp": "pounds", "quid": "pounds",
+}  # fmt: skip
+
+# The shorthand people type in a chat, taken only in lower case: "Max Verstappen", "COP28", "HR"
+# and "85 dB" are other things.
+SHORTHAND = {
+    "uni": "university", "unis": "universities", "ppl": "people", "info": "information",
+    "max": "maximum", "approx": "approximately", "avg": "average", "stats": "statistics",
+    "mgmt": "management", "exec": "executive", "execs": "executives", "admin": "administration",
+    "econ": "economy", "biz": "business", "yr": "year", "yrs": "years", "hr": "hour", "hrs": "hours",
+    "mins": "minutes", "wk": "week", "wks": "weeks", "tech": "technology", "meds": "medication",
+    "hosp": "hospital", "vax": "vaccine", "cop": "police", "cops": "police", "db": "database",
+    "ambo": "ambulance", "ambos": "ambulances", "amt": "amount",
 }  # fmt: skip
 
 SYNONYMS = {
@@ -119,7 +123,7 @@ SYNONYMS = {
     "eastern": "east", "western": "west", "tory": "conservative", "tories": "conservative",
     "dems": "democrats", "gop": "republican", "blaze": "fire", "blazes": "fire", "wildfire": "fire",
     "wildfires": "fire", "bushfire": "fire", "bushfires": "fire", "axe": "cut", "axed": "cut",
-    "axes": "cut", "axing": "cut", "house": "home", "houses": "homes",
+    "axes": "cut", "axing": "cut",
 }  # fmt: skip
 
 # What an answer to a kind of question tends to contain, though the question does not say it:

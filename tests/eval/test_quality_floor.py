@@ -20,9 +20,9 @@ FLOORS = {"hit_at_1": 0.81, "hit_at_3": 0.88, "mrr": 0.84, "no_answer": 0.82}
 HELD_OUT_FLOORS = {
     "questions-002.jsonl": {"hit_at_1": 0.71, "hit_at_3": 0.87, "mrr": 0.79, "no_answer": 0.59},
     "questions-003.jsonl": {"hit_at_1": 0.59, "hit_at_3": 0.71, "mrr": 0.67, "no_answer": 0.39},
-    "questions-004.jsonl": {"hit_at_1": 0.55, "hit_at_3": 0.67, "mrr": 0.61, "no_answer": 0.19},
-    "questions-005.jsonl": {"hit_at_1": 0.43, "hit_at_3": 0.51, "mrr": 0.49, "no_answer": 0.0},
-    "questions-006.jsonl": {"hit_at_1": 0.43, "hit_at_3": 0.51, "mrr": 0.47, "no_answer": 0.19},
+    "questions-004.jsonl": {"hit_at_1": 0.51, "hit_at_3": 0.63, "mrr": 0.57, "no_answer": 0.39},
+    "questions-005.jsonl": {"hit_at_1": 0.43, "hit_at_3": 0.55, "mrr": 0.49, "no_answer": 0.0},
+    "questions-006.jsonl": {"hit_at_1": 0.35, "hit_at_3": 0.47, "mrr": 0.41, "no_answer": 0.19},
     "questions-007.jsonl": {"hit_at_1": 0.63, "hit_at_3": 0.71, "mrr": 0.68, "no_answer": 0.0},
     "questions-008.jsonl": {"hit_at_1": 0.47, "hit_at_3": 0.63, "mrr": 0.55, "no_answer": 0.0},
 }
