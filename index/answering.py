@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 MIN_COVERAGE = 0.4
 UNSEEN_WEIGHT = 2.0  # a question term no passage contains weighs this many times its weight
 NAME_SHARE = 0.5  # a term is a name when at least this share of its passages write it as one
-RELATED_PREFIX = 5  # letters an unseen term and another form of its word have in common, at least
+RELATED_PREFIX = 5  # first letters an unseen term shares with another form of its word, at least
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,18 +78,21 @@ def question_names(analyzer: Analyzer, question: str) -> set[str]:
 
 def with_related_forms(index: "SegmentedIndex", query: Query) -> Query:
     """``query`` with each term no passage contains matched by the terms that look like another
-    form of its word: the same first letters, all but one of the shorter term's, and at most two
-    letters more or fewer ("expans", of "expansion", and "expand"). Stemming joins a word's
-    inflections, not the words derived from it, and an unmatched term weighs heavily against an
-    answer. The forms also reorder what the question finds, as answer words do.
+    form of its word: at most two letters more or fewer, and the same first letters, all but one
+    of the shorter term's and at least RELATED_PREFIX ("expans", of "expansion", and "expand").
+    Stemming joins a word's inflections, not the words derived from it, and an unmatched term
+    weighs heavily against an answer. The forms also reorder what the question finds, as answer
+    words do.
     """
     alternatives, extra = dict(query.alternatives), list(query.extra)
     for term in dict.fromkeys(query.terms):
-        if len(term) < RELATED_PREFIX or term[0].isdigit() or index.weight(term) < index.weight(" "):
-            continue
+        if len(term) <= RELATED_PREFIX or term[0].isdigit() or index.document_frequency(term):
+            continue  # five letters are too few to tell "police" (polic) from "policy"
+        # A form at most two letters shorter shares at least len(term) - 3 first letters.
+        prefix = term[: max(RELATED_PREFIX, len(term) - 3)]
         forms = {
             other
-            for other in index.terms_starting_with(term[:RELATED_PREFIX])
+            for other in index.terms_starting_with(prefix, len(term.encode("utf-8")) + 2)
             if abs(len(other) - len(term)) <= 2
             and _shared_letters(term, other) >= min(len(term), len(other)) - 1
         }

@@ -196,17 +196,6 @@ class Lexicon:
                 return tid
         return -1
 
-    def ids_starting_with(self, prefix: str) -> dict[str, int]:
-        """The terms that begin with ``prefix``, and their ids."""
-        encoded = prefix.encode("utf-8")
-        found: dict[str, int] = {}
-        for part in self.parts:
-            start, end = np.searchsorted(part.keys, [encoded, encoded + b"\xff"])  # no UTF-8 byte is 0xff
-            keys, ids = part.keys[start:end].tolist(), part.ids[start:end].tolist()
-            found.update((key.decode("utf-8"), tid) for key, tid in zip(keys, ids, strict=True))
-            found.update((term, tid) for term, tid in part.long.items() if term.startswith(prefix))
-        return found
-
 
 class LexiconWriter:
     """Assigns global ids to the terms of new passages: known terms keep theirs."""
@@ -838,16 +827,32 @@ class SegmentedIndex:
     def weight(self, term: str) -> float:
         """How much a term says about a passage: a smoothed idf, positive even for common terms
         and highest for a term no passage contains."""
-        df = self._df(term)
+        df = self.document_frequency(term)
         return float(np.log1p((self.size - df + 0.5) / (df + 0.5)))
 
-    def _df(self, term: str) -> int:
+    def document_frequency(self, term: str) -> int:
+        """How many live passages hold ``term``."""
         tid = self.lexicon.lookup(term)
         return 0 if tid < 0 else int(self.stats.df[tid])
 
-    def terms_starting_with(self, prefix: str) -> list[str]:
-        """The terms some live passage holds that begin with ``prefix``."""
-        return [term for term, tid in self.lexicon.ids_starting_with(prefix).items() if self.stats.df[tid]]
+    def terms_starting_with(self, prefix: str, longest: int) -> list[str]:
+        """The terms some live passage holds that begin with ``prefix`` and are at most ``longest``
+        UTF-8 bytes long; chosen on the lexicon's arrays, so a prefix that thousands of terms
+        share decodes only the few that qualify."""
+        encoded = prefix.encode("utf-8")
+        found: list[str] = []
+        for part in self.lexicon.parts:
+            start, end = np.searchsorted(part.keys, [encoded, encoded + b"\xff"])  # no UTF-8 byte is 0xff
+            keys, ids = part.keys[start:end], part.ids[start:end]
+            keep = (np.char.str_len(keys) <= longest) & (self.stats.df[ids] > 0)
+            found += [key.decode("utf-8") for key in keys[keep].tolist()]
+            if longest > KEY_BYTES:  # terms longer than the keys hold are few, and kept apart
+                found += [
+                    term
+                    for term, tid in part.long.items()
+                    if term.startswith(prefix) and len(term.encode("utf-8")) <= longest and self.stats.df[tid]
+                ]
+        return found
 
     def contains(self, term: str, positions: np.ndarray) -> np.ndarray:
         """For each position, whether that passage contains ``term``."""
@@ -938,7 +943,7 @@ class SegmentedIndex:
         question's own words find; such words are often common, and scanning their posting lists
         in full would cost tens of milliseconds a question at a million passages.
         """
-        extra = [term for term in extra if self._df(term)]
+        extra = [term for term in extra if self.document_frequency(term)]
         if not extra:
             return self.top(query, k)
         found = self.top(query, k * pool)

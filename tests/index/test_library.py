@@ -387,3 +387,12 @@ async def test_another_form_is_looked_for_only_when_the_articles_lack_the_word(
     await library.reindex()
     hits = (await library.ask("who was elected to the council?")).hits
     assert [hit.text for hit in hits] == [election]  # "electricity" would stand in for "elected"
+
+
+async def test_a_word_of_five_letters_has_no_other_forms(library: Library, seeds_dir: Path) -> None:
+    write_collection(seeds_dir)
+    parking = "The council's new parking policy starts next month, with higher charges in the centre."
+    write_article(seeds_dir, "parking.md", "Parking", [parking])
+    await library.reindex()
+    # "police" is the term "polic", which "policy" ("polici") would otherwise stand in for.
+    assert (await library.ask("what did the police say about parking?")).hits == []
