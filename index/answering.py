@@ -78,35 +78,29 @@ def question_names(analyzer: Analyzer, question: str) -> set[str]:
 
 def with_related_forms(index: "SegmentedIndex", query: Query) -> Query:
     """``query`` with each term no passage contains matched by the terms that look like another
-    form of its word: at most two letters more or fewer, and the same first letters, all but one
-    of the shorter term's and at least RELATED_PREFIX ("expans", of "expansion", and "expand").
-    Stemming joins a word's inflections, not the words derived from it, and an unmatched term
-    weighs heavily against an answer. The forms also reorder what the question finds, as answer
-    words do.
+    form of its word ("expans", of "expansion", by "expand"). Stemming joins a word's inflections,
+    not the words derived from it, and an unmatched term weighs heavily against an answer. The
+    forms also reorder what the question finds, as answer words do.
     """
     alternatives, extra = dict(query.alternatives), list(query.extra)
     for term in dict.fromkeys(query.terms):
         if len(term) <= RELATED_PREFIX or term[0].isdigit() or index.document_frequency(term):
             continue  # five letters are too few to tell "police" (polic) from "policy"
-        # A form at most two letters shorter shares at least len(term) - 3 first letters.
-        prefix = term[: max(RELATED_PREFIX, len(term) - 3)]
-        forms = {
-            other
-            for other in index.terms_starting_with(prefix, len(term.encode("utf-8")) + 2)
-            if abs(len(other) - len(term)) <= 2
-            and _shared_letters(term, other) >= min(len(term), len(other)) - 1
-        }
-        if forms:
+        if forms := set(_other_forms(index, term)):
             alternatives[term] = alternatives.get(term, frozenset()) | forms
             extra += sorted(forms.difference(extra, query.terms))
     return replace(query, extra=extra, alternatives=alternatives)
 
 
-def _shared_letters(one: str, other: str) -> int:
-    """How many first letters two terms have in common."""
-    return next(
-        (i for i, (a, b) in enumerate(zip(one, other, strict=False)) if a != b), min(len(one), len(other))
-    )
+def _other_forms(index: "SegmentedIndex", term: str) -> list[str]:
+    """The index terms at most two letters longer or shorter than ``term`` that share all but one
+    of the shorter one's letters, and at least RELATED_PREFIX, from its start."""
+    size = len(term.encode("utf-8"))  # lengths in UTF-8 bytes, as the lexicon keeps terms
+    found = []
+    for shortest, longest, shared in ((size, size + 2, len(term) - 1), (size - 1, size - 1, len(term) - 2),
+                                      (size - 2, size - 2, len(term) - 3)):  # fmt: skip
+        found += index.terms_starting_with(term[: max(RELATED_PREFIX, shared)], shortest, longest)
+    return found
 
 
 def answers(

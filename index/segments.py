@@ -835,22 +835,25 @@ class SegmentedIndex:
         tid = self.lexicon.lookup(term)
         return 0 if tid < 0 else int(self.stats.df[tid])
 
-    def terms_starting_with(self, prefix: str, longest: int) -> list[str]:
-        """The terms some live passage holds that begin with ``prefix`` and are at most ``longest``
-        UTF-8 bytes long; chosen on the lexicon's arrays, so a prefix that thousands of terms
-        share decodes only the few that qualify."""
+    def terms_starting_with(self, prefix: str, shortest: int, longest: int) -> list[str]:
+        """The terms some live passage holds that begin with ``prefix`` and are ``shortest`` to
+        ``longest`` UTF-8 bytes long; chosen on the lexicon's arrays, so a prefix that thousands
+        of terms share decodes only the few that qualify."""
         encoded = prefix.encode("utf-8")
         found: list[str] = []
         for part in self.lexicon.parts:
             start, end = np.searchsorted(part.keys, [encoded, encoded + b"\xff"])  # no UTF-8 byte is 0xff
             keys, ids = part.keys[start:end], part.ids[start:end]
-            keep = (np.char.str_len(keys) <= longest) & (self.stats.df[ids] > 0)
+            size = np.char.str_len(keys)
+            keep = (size >= shortest) & (size <= longest) & (self.stats.df[ids] > 0)
             found += [key.decode("utf-8") for key in keys[keep].tolist()]
             if longest > KEY_BYTES:  # terms longer than the keys hold are few, and kept apart
                 found += [
                     term
                     for term, tid in part.long.items()
-                    if term.startswith(prefix) and len(term.encode("utf-8")) <= longest and self.stats.df[tid]
+                    if term.startswith(prefix)
+                    and shortest <= len(term.encode("utf-8")) <= longest
+                    and self.stats.df[tid]
                 ]
         return found
 

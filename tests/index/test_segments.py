@@ -202,8 +202,8 @@ async def test_terms_starting_with_are_those_the_live_passages_hold(
     def expected(prefix: str) -> set[str]:
         return {t for terms in stored_corpus(database) for t in terms if t.startswith(prefix)}
 
-    def found(prefix: str, longest: int = 100) -> set[str]:
-        return set(collection_library._snapshot.index.terms_starting_with(prefix, longest))
+    def found(prefix: str, shortest: int = 0, longest: int = 100) -> set[str]:
+        return set(collection_library._snapshot.index.terms_starting_with(prefix, shortest, longest))
 
     long_word = "telescopemirrorpolishingworkshop" * 2  # over KEY_BYTES: kept apart from the sorted keys
     (collection_seeds / "ferry.md").write_text(
@@ -216,8 +216,8 @@ async def test_terms_starting_with_are_those_the_live_passages_hold(
         assert found(prefix) == expected(prefix), prefix
     long_terms = {t for t in expected("tele") if len(t.encode()) > 24}
     assert long_terms
-    assert found("tele", 24) == expected("tele") - long_terms
-    assert found("tele", 5) == {t for t in expected("tele") if len(t) <= 5}
+    assert found("tele", longest=24) == expected("tele") - long_terms
+    assert found("tele", 6, 8) == {t for t in expected("tele") if 6 <= len(t) <= 8}
     (collection_seeds / "ferry.md").unlink()
     await collection_library.reindex()  # its terms stay in the lexicon, held by no passage
     assert found("tele") == expected("tele")
