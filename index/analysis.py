@@ -97,6 +97,7 @@ _MAGNITUDES = {
 _MONEY_MAGNITUDES = {"m": "million", "b": "billion"}
 _CURRENCY_WORDS = frozenset({"pounds", "euros", "dollars"})
 _ZEROS = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12}
+_MAGNITUDE_WORDS = frozenset(_MAGNITUDES) | frozenset(_MONEY_MAGNITUDES)
 _LONGEST_AMOUNT = 20  # digits; a longer number is left as written
 
 
@@ -163,7 +164,7 @@ def words(text: str) -> list[str]:
         if token.endswith("'s"):
             token = token[:-2]
         token = token.replace("'", "")
-        if magnitude := _magnitude(token, out):
+        if token in _MAGNITUDE_WORDS and (magnitude := _magnitude(token, out)):
             out[-1] = _times(out[-1], magnitude) or out[-1]
             out.append(magnitude)
             continue
