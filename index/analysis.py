@@ -249,8 +249,11 @@ class Analyzer:
 # A word as written, with a currency sign before it or a per cent sign after ("£5bn", "5%").
 _SURFACE_WORD = re.compile(r"[£€$]?(?:[^\W_][\w'’.,%-]*[^\W_]|[^\W_])%?")
 _SURFACE_PHRASE = re.compile(_PHRASE.pattern, re.IGNORECASE)  # "United States": one term
-_SURFACE_AMOUNT = re.compile(  # "£4.2 billion", "five million": one term
-    rf"(?<!\w)[£€$]?(?:\d[\d.,]*|{'|'.join(_NUMBER_WORDS)})\s+"
+_CURRENCY_CODES = "|".join(
+    code for code, word in ABBREVIATIONS.items() if word in _CURRENCY_WORDS and len(code) == 3
+)
+_SURFACE_AMOUNT = re.compile(  # "£4.2 billion", "USD 5m", "five million": one term
+    rf"(?<!\w)(?:[£€$]\s*|(?:{_CURRENCY_CODES})\s+)?(?:\d[\d.,]*|{'|'.join(_NUMBER_WORDS)})\s*"
     rf"(?:{'|'.join(_MAGNITUDES | _MONEY_MAGNITUDES)})\b",
     re.IGNORECASE,
 )

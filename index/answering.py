@@ -93,12 +93,13 @@ def with_related_forms(index: "SegmentedIndex", query: Query) -> Query:
 
 
 def _other_forms(index: "SegmentedIndex", term: str) -> list[str]:
-    """The index terms at most two letters longer or shorter than ``term`` that share all but one
-    of the shorter one's letters, and at least RELATED_PREFIX, from its start."""
-    size = len(term.encode("utf-8"))  # lengths in UTF-8 bytes, as the lexicon keeps terms
-    found = []
-    for shortest, longest, shared in ((size, size + 2, len(term) - 1), (size - 1, size - 1, len(term) - 2),
-                                      (size - 2, size - 2, len(term) - 3)):  # fmt: skip
+    """The index terms longer than RELATED_PREFIX and at most two letters longer or shorter than
+    ``term`` that share all but one of the shorter one's letters, and at least RELATED_PREFIX,
+    from its start."""
+    size, found = len(term), []
+    for shortest, longest, shared in ((size, size + 2, size - 1), (size - 1, size - 1, size - 2),
+                                      (size - 2, size - 2, size - 3)):  # fmt: skip
+        shortest = max(shortest, RELATED_PREFIX + 1)  # five letters are too few either way
         found += index.terms_starting_with(term[: max(RELATED_PREFIX, shared)], shortest, longest)
     return found
 

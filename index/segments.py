@@ -758,6 +758,12 @@ class ArticleNames(Sequence):
         return self._segments[at].names_of(article - int(self._bases[at]))
 
 
+def _letters(keys: np.ndarray) -> np.ndarray:
+    """The number of letters of each UTF-8 key (bytes that start a character; none is 0)."""
+    raw = keys.view(np.uint8).reshape(len(keys), keys.itemsize)
+    return ((raw != 0) & ((raw & 0xC0) != 0x80)).sum(axis=1)
+
+
 class SegmentedIndex:
     """The live corpus: all segments of one manifest, minus deleted passages.
 
@@ -837,24 +843,21 @@ class SegmentedIndex:
 
     def terms_starting_with(self, prefix: str, shortest: int, longest: int) -> list[str]:
         """The terms some live passage holds that begin with ``prefix`` and are ``shortest`` to
-        ``longest`` UTF-8 bytes long; chosen on the lexicon's arrays, so a prefix that thousands
-        of terms share decodes only the few that qualify."""
+        ``longest`` letters long; chosen on the lexicon's arrays, so a prefix that thousands of
+        terms share decodes only the few that qualify."""
         encoded = prefix.encode("utf-8")
         found: list[str] = []
         for part in self.lexicon.parts:
             start, end = np.searchsorted(part.keys, [encoded, encoded + b"\xff"])  # no UTF-8 byte is 0xff
             keys, ids = part.keys[start:end], part.ids[start:end]
-            size = np.char.str_len(keys)
+            size = _letters(keys)
             keep = (size >= shortest) & (size <= longest) & (self.stats.df[ids] > 0)
             found += [key.decode("utf-8") for key in keys[keep].tolist()]
-            if longest > KEY_BYTES:  # terms longer than the keys hold are few, and kept apart
-                found += [
-                    term
-                    for term, tid in part.long.items()
-                    if term.startswith(prefix)
-                    and shortest <= len(term.encode("utf-8")) <= longest
-                    and self.stats.df[tid]
-                ]
+            found += [  # terms longer than KEY_BYTES are few, and kept apart
+                term
+                for term, tid in part.long.items()
+                if shortest <= len(term) <= longest and term.startswith(prefix) and self.stats.df[tid]
+            ]
         return found
 
     def contains(self, term: str, positions: np.ndarray) -> np.ndarray:

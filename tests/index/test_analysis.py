@@ -15,6 +15,7 @@ from index.vocabulary import (
     IRREGULAR_FORMS,
     PHRASES,
     PLACES,
+    SHORTHAND,
     SYNONYMS,
 )
 
@@ -281,9 +282,20 @@ def full_analysis(an: Analyzer, text: str) -> list[str]:
 
 
 def known_words() -> list[str]:
-    lists = (AMERICAN_TO_BRITISH, IRREGULAR_FORMS, PLACES, SYNONYMS, ABBREVIATIONS, PHRASES)
+    lists = (AMERICAN_TO_BRITISH, IRREGULAR_FORMS, PLACES, SYNONYMS, ABBREVIATIONS, SHORTHAND, PHRASES)
     found = {w for mapping in lists for key in mapping for w in key.split()}
-    found |= set(STOP_WORDS) | {"percent", "percentage", "pct", "per", "cent", "five", "billion", "bn"}
+    found |= set(STOP_WORDS) | {
+        "percent",
+        "percentage",
+        "pct",
+        "per",
+        "cent",
+        "five",
+        "billion",
+        "bn",
+        "m",
+        "k",
+    }
     return sorted(w for w in found if w.isascii() and w.isalpha() and w.islower())
 
 
@@ -300,9 +312,9 @@ def test_any_plain_word_is_analysed_as_in_any_text(word: str) -> None:
 
 
 def test_words_matched_one_by_one_give_what_the_whole_text_gives(an: Analyzer) -> None:
-    text = "The United States spent £5bn, 5% more, on its armed forces, and Japan £4.2 billion."
+    text = "The United States spent £5bn, 5% more, on its armed forces, Japan £4.2 billion, Peru USD 5m."
     wanted = set(an.terms(text))
     found = matching_words(an, text, wanted)
     assert {t for _, _, terms in found for t in terms} == wanted
     shown = {text[start:end] for start, end, _ in found}
-    assert {"United States", "£5bn", "5%", "armed forces", "£4.2 billion"} <= shown
+    assert {"United States", "£5bn", "5%", "armed forces", "£4.2 billion", "USD 5m"} <= shown

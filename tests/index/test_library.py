@@ -396,3 +396,12 @@ async def test_a_word_of_five_letters_has_no_other_forms(library: Library, seeds
     await library.reindex()
     # "police" is the term "polic", which "policy" ("polici") would otherwise stand in for.
     assert (await library.ask("what did the police say about parking?")).hits == []
+
+
+async def test_a_word_of_five_letters_is_no_other_form(library: Library, seeds_dir: Path) -> None:
+    write_collection(seeds_dir)
+    police = "Police said the parking fines in the centre would double from next month."
+    write_article(seeds_dir, "police.md", "Police", [police])
+    await library.reindex()
+    # "policy" ("polici") is in no passage, and "polic" (police) must not stand in for it.
+    assert (await library.ask("what is the new parking policy?")).hits == []

@@ -207,7 +207,7 @@ async def test_terms_starting_with_are_those_the_live_passages_hold(
 
     long_word = "telescopemirrorpolishingworkshop" * 2  # over KEY_BYTES: kept apart from the sorted keys
     (collection_seeds / "ferry.md").write_text(
-        markdown_article("Ferry", [f"The telescopic ferry ramp and the {long_word} reopened."]),
+        markdown_article("Ferry", [f"The telescopic ferry ramp and the {long_word} reopened in Αθηνα."]),
         encoding="utf-8",
     )
     await collection_library.reindex()  # its new terms go to a second lexicon part
@@ -218,6 +218,7 @@ async def test_terms_starting_with_are_those_the_live_passages_hold(
     assert long_terms
     assert found("tele", longest=24) == expected("tele") - long_terms
     assert found("tele", 6, 8) == {t for t in expected("tele") if 6 <= len(t) <= 8}
+    assert found("αθ", 5, 5) == expected("αθ") == {"αθηνα"}  # five letters, ten bytes
     (collection_seeds / "ferry.md").unlink()
     await collection_library.reindex()  # its terms stay in the lexicon, held by no passage
     assert found("tele") == expected("tele")
