@@ -134,17 +134,19 @@ _CURRENCY_SIGN = re.compile("[£€$]")
 _CANONICAL = AMERICAN_TO_BRITISH | IRREGULAR_FORMS | PLACES | SYNONYMS | ABBREVIATIONS
 
 
+# American endings and the British ones (-yze is always the American -yse: "analyze", "paralyzed").
+_AMERICAN_ENDINGS = (
+    ("ization", "isation"), ("izing", "ising"), ("ized", "ised"), ("izes", "ises"), ("ize", "ise"),
+    ("yzing", "ysing"), ("yzed", "ysed"), ("yzes", "yses"), ("yzers", "ysers"), ("yzer", "yser"),
+    ("yze", "yse"),
+)  # fmt: skip
+
+
 def canonical(word: str) -> str:
     """The word a spelling, form or name counts as ("defense" → "defence", "Japanese" → "japan")."""
     word = _CANONICAL.get(word, word)
-    if "iz" in word and word not in IZE_EXCEPTIONS:
-        for american, british in (("ization", "isation"), ("izing", "ising"), ("ized", "ised"),
-                                  ("izes", "ises"), ("ize", "ise")):  # fmt: skip
-            if word.endswith(american):
-                return word[: -len(american)] + british
-    if "yz" in word:  # "analyze", "paralyzed": -yze is always the American -yse
-        for american, british in (("yzing", "ysing"), ("yzed", "ysed"), ("yzes", "yses"), ("yzers", "ysers"),
-                                  ("yzer", "yser"), ("yze", "yse")):  # fmt: skip
+    if ("iz" in word or "yz" in word) and word not in IZE_EXCEPTIONS:
+        for american, british in _AMERICAN_ENDINGS:
             if word.endswith(american):
                 return word[: -len(american)] + british
     return word
