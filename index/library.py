@@ -237,8 +237,9 @@ class Library:
     def _replacement(self, snapshot: _Snapshot) -> bool:
         """Whether an index newer than ``snapshot`` is in place now. Its passages are gone from
         SQLite, so a re-index (this library's or another program's) has committed: its index is
-        loaded from the database if nobody has put it in place yet. Never waits for another
-        thread: questions waiting in the worker threads could keep the re-index from them."""
+        loaded from the database if nobody has put it in place yet. Never waits for the re-index
+        (questions waiting in the worker threads could keep it from them), only, briefly, for a
+        thread already opening that committed index."""
         return self._snapshot is not snapshot or self._load_committed(snapshot)
 
     def _load_committed(self, snapshot: _Snapshot) -> bool:
