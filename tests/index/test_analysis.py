@@ -311,6 +311,20 @@ def test_any_plain_word_is_analysed_as_in_any_text(word: str) -> None:
     assert an.terms(word) == full_analysis(an, word)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It cost $ 5m, or USD 5m.",
+        "Five Million homes, 1,5 bn and 600k.",
+        "The 100m sprint",
+        "A £4.2 billion deal",
+    ],
+)
+def test_the_words_and_amounts_of_a_text_give_its_terms(an: Analyzer, text: str) -> None:
+    wanted = set(an.terms(text))
+    assert {t for _, _, terms in matching_words(an, text, wanted) for t in terms} == wanted
+
+
 def test_words_matched_one_by_one_give_what_the_whole_text_gives(an: Analyzer) -> None:
     text = "The United States spent £5bn, 5% more, on its armed forces, Japan £4.2 billion, Peru USD 5m."
     wanted = set(an.terms(text))
