@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from index import Article, Hit, ReindexReport, SourceSummary
+from index.dates import timestamp
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -265,11 +266,36 @@ def _outlet(article: Article, room: int) -> str:
     return fitted(article.outlet, room) or ELLIPSIS
 
 
+def when(article: Article, room: int) -> str | None:
+    """When the article was published: a Discord timestamp (``<t:…:D>``, shown in the reader's
+    own time zone and language) when the date is known, "about <t:…:R>" ("about 3 days ago",
+    which stays true as time passes) when it was estimated from a relative date, else the text as
+    the article gives it."""
+    stamp = timestamp(article.published_at) if article.published_at else None
+    if stamp is not None:
+        return f"about <t:{stamp}:R>" if article.published_estimated else f"<t:{stamp}:D>"
+    if article.published:
+        return fitted(article.published, room) or None
+    return None
+
+
+def linked(text: str, url: str | None) -> str:
+    """``text`` (already escaped) as a masked link to ``url``; links in an embed show no preview.
+
+    ``url`` is an http(s) address without spaces or angle brackets (``index.models.web_url``);
+    brackets that would end the link early are escaped or percent-encoded.
+    """
+    if not url:
+        return text
+    target = url.replace("(", "%28").replace(")", "%29")
+    return f"[{text.replace(']', chr(92) + ']')}]({target})"
+
+
 def attribution(hit: Hit, room: int) -> str:
     """``**1. Outlet** · *Title* · published · paragraph N`` in at most ``room`` characters.
 
     The outlet is the article's, or "Unknown outlet" when the source does not name one: Byline
-    never guesses an outlet.
+    never guesses an outlet. The title links to the article when it has an address.
     """
     article = hit.article
 
@@ -277,11 +303,10 @@ def attribution(hit: Hit, room: int) -> str:
         parts = [f"**{hit.rank}. {_outlet(article, title_room * 2 // 5)}**"]
         title = fitted(article.title, title_room)
         if title:
-            parts.append(f"*{title}*")
-        if article.published:
-            published = fitted(article.published, title_room * 4 // 15)
-            if published:
-                parts.append(published)
+            parts.append(f"*{linked(title, article.url)}*")
+        published = when(article, title_room * 4 // 15)
+        if published:
+            parts.append(published)
         parts.append(f"paragraph {hit.paragraph}")
         return " · ".join(parts)
 
@@ -406,11 +431,9 @@ def source_line(number: int, summary: SourceSummary, room: int) -> str:
     article = summary.article
 
     def line(title_room: int) -> str:
-        parts = [_outlet(article, title_room * 2 // 5)]
-        if article.published:
-            parts.append(fitted(article.published, title_room // 5))
+        parts = [_outlet(article, title_room * 2 // 5), when(article, title_room // 5)]
         parts.append(_count(summary.passages, "passage"))
-        title = fitted(article.title, title_room) or ELLIPSIS
+        title = linked(fitted(article.title, title_room) or ELLIPSIS, article.url)
         return f"**{number}.** *{title}* — " + " · ".join(p for p in parts if p)
 
     return shrink_to_fit(line, 150, room, least=1) or line(1)

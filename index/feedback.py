@@ -1,0 +1,254 @@
+"""What people made of the answers: each answer shown, the votes on it, and (only when the operator
+keeps them) the questions asked. In the library's SQLite file, in tables of their own.
+
+These tables are not derived data: a change of the index's schema (index/store.py drops and
+rebuilds its own tables) leaves them alone, and so does a re-index.
+
+People are never stored by their Discord id: a vote or a kept question carries a salted hash of
+it (HMAC-SHA256 under a random salt made once per database), enough to count one vote per person
+and to forget one person on request, not to tell who they are.
+
+Kept always, because a vote needs them: for each answer, when it was given, in which server,
+whether it was confident and which passages it showed. Kept only with ``keep_questions``: the
+question's text and a hash of who asked it.
+"""
+
+import hashlib
+import hmac
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Self
+
+import aiosqlite
+
+from .errors import BylineError, StorageError
+from .models import Answer, Hit
+
+EXCERPT_CHARS = 200
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback_salt (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    salt BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback_answers (
+    id TEXT PRIMARY KEY,            -- carried by the vote buttons' custom_id
+    asked_at REAL NOT NULL,         -- Unix seconds
+    guild_id TEXT,                  -- NULL in direct messages and on the command line
+    confident INTEGER NOT NULL,
+    question TEXT,                  -- only when questions are kept
+    user_hash TEXT                  -- who asked, only when questions are kept
+);
+CREATE INDEX IF NOT EXISTS feedback_answers_asked ON feedback_answers(asked_at);
+CREATE INDEX IF NOT EXISTS feedback_answers_user ON feedback_answers(user_hash);
+CREATE TABLE IF NOT EXISTS feedback_passages (
+    answer_id TEXT NOT NULL REFERENCES feedback_answers(id) ON DELETE CASCADE,
+    rank INTEGER NOT NULL,
+    article_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    outlet TEXT,
+    paragraph INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    excerpt TEXT NOT NULL,
+    PRIMARY KEY (answer_id, rank)
+);
+CREATE TABLE IF NOT EXISTS feedback_votes (
+    answer_id TEXT NOT NULL REFERENCES feedback_answers(id) ON DELETE CASCADE,
+    user_hash TEXT NOT NULL,
+    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+    question TEXT,                  -- the question as the voter saw it
+    guild_id TEXT,
+    voted_at REAL NOT NULL,
+    PRIMARY KEY (answer_id, user_hash)
+);
+CREATE INDEX IF NOT EXISTS feedback_votes_user ON feedback_votes(user_hash);
+"""
+
+
+class UnknownAnswerError(BylineError):
+    """A vote on an answer that is not on record (its database was replaced, or it was forgotten)."""
+
+    def __init__(self) -> None:
+        super().__init__("That answer is no longer on record, so the vote was not counted. Ask again?")
+
+
+class VoteResult(Enum):
+    """What a vote did: counted for the first time, changed from the other way, or the same again."""
+
+    NEW = "new"
+    CHANGED = "changed"
+    SAME = "same"
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """What ``forget`` removed for one person."""
+
+    votes: int
+    questions: int
+
+    def to_dict(self) -> dict:
+        return {"votes": self.votes, "questions": self.questions}
+
+
+def is_confident(answer: Answer) -> bool:
+    """The answer's own verdict; an answer from before ``Answer.confident`` existed is confident
+    when it has hits."""
+    return bool(getattr(answer, "confident", bool(answer.hits)))
+
+
+def excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
+
+
+class Feedback:
+    """Answers, votes and kept questions in one Byline database file."""
+
+    def __init__(self, path: str, db: aiosqlite.Connection, salt: bytes) -> None:
+        self.path = path
+        self._db = db
+        self._salt = salt
+
+    @classmethod
+    async def open(cls, database: str | Path) -> Self:
+        """Open the feedback tables of ``database`` (created, with their salt, the first time)."""
+        path = str(database)
+        db = await aiosqlite.connect(path, timeout=30)
+        try:
+            await db.execute("PRAGMA foreign_keys = ON")
+            await db.execute("PRAGMA busy_timeout = 30000")
+            await db.executescript(_SCHEMA)
+            await db.execute(
+                "INSERT OR IGNORE INTO feedback_salt(id, salt) VALUES (1, ?)", (secrets.token_bytes(32),)
+            )
+            await db.commit()
+            row = await (await db.execute("SELECT salt FROM feedback_salt WHERE id = 1")).fetchone()
+        except sqlite3.DatabaseError as error:
+            await db.close()
+            raise StorageError(f"Cannot open the feedback tables of {path}: {error}") from None
+        assert row is not None
+        return cls(path, db, bytes(row[0]))
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def user_hash(self, user_id: int) -> str:
+        """A salted hash of a Discord user id: the same for the same person in this database."""
+        return hmac.new(self._salt, str(int(user_id)).encode(), hashlib.sha256).hexdigest()[:32]
+
+    async def record_answer(
+        self,
+        answer: Answer,
+        hits: list[Hit],
+        *,
+        guild_id: int | None,
+        user_id: int | None,
+        keep_question: bool,
+        at: float | None = None,
+    ) -> str:
+        """Record an answer about to be shown with ``hits``; returns its id for the vote buttons."""
+        answer_id = secrets.token_urlsafe(9)  # 12 characters
+        question = answer.question if keep_question else None
+        user = self.user_hash(user_id) if keep_question and user_id is not None else None
+        await self._db.execute(
+            "INSERT INTO feedback_answers(id, asked_at, guild_id, confident, question, user_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                answer_id,
+                time.time() if at is None else at,
+                _id(guild_id),
+                is_confident(answer),
+                question,
+                user,
+            ),
+        )
+        await self._db.executemany(
+            "INSERT INTO feedback_passages(answer_id, rank, article_id, title, outlet, paragraph, source,"
+            " excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    answer_id,
+                    h.rank,
+                    h.article.id,
+                    h.article.title,
+                    h.article.outlet,
+                    h.paragraph,
+                    h.article.source,
+                    excerpt(h.text),
+                )
+                for h in hits
+            ],
+        )
+        await self._db.commit()
+        return answer_id
+
+    async def vote(
+        self,
+        answer_id: str,
+        user_id: int,
+        up: bool,
+        *,
+        guild_id: int | None,
+        question: str | None,
+        at: float | None = None,
+    ) -> VoteResult:
+        """One vote per person per answer: a second vote replaces the first."""
+        user = self.user_hash(user_id)
+        value = 1 if up else -1
+        db = self._db
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            known = await (
+                await db.execute("SELECT 1 FROM feedback_answers WHERE id = ?", (answer_id,))
+            ).fetchone()
+            if known is None:
+                raise UnknownAnswerError()
+            row = await (
+                await db.execute(
+                    "SELECT vote FROM feedback_votes WHERE answer_id = ? AND user_hash = ?", (answer_id, user)
+                )
+            ).fetchone()
+            await db.execute(
+                "INSERT INTO feedback_votes(answer_id, user_hash, vote, question, guild_id, voted_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id, user_hash) DO UPDATE SET"
+                " vote = excluded.vote, question = excluded.question, voted_at = excluded.voted_at",
+                (answer_id, user, value, question, _id(guild_id), time.time() if at is None else at),
+            )
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise
+        if row is None:
+            return VoteResult.NEW
+        return VoteResult.SAME if row[0] == value else VoteResult.CHANGED
+
+    async def forget(self, user_id: int) -> Forgotten:
+        """Remove one person's votes, and the text of the questions they asked (the anonymous
+        record of the answer stays, as it would have with questions not kept)."""
+        user = self.user_hash(user_id)
+        db = self._db
+        votes = await db.execute("DELETE FROM feedback_votes WHERE user_hash = ?", (user,))
+        questions = await db.execute(
+            "UPDATE feedback_answers SET question = NULL, user_hash = NULL WHERE user_hash = ?", (user,)
+        )
+        await db.commit()
+        return Forgotten(votes.rowcount, questions.rowcount)
+
+    async def rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+        """Rows of a read-only query over the feedback tables (for index/feedback_report.py)."""
+        return list(await self._db.execute_fetchall(sql, parameters))
+
+
+def _id(snowflake: int | None) -> str | None:
+    return None if snowflake is None else str(snowflake)
