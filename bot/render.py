@@ -142,6 +142,16 @@ def question_title(question: str) -> str:
     return f"“{fitted(question, TITLE_MAX - 2)}”"
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def unescape_title(title: str) -> str:
+    """The question back from ``question_title`` (shortened, if it was): quotes and escapes removed."""
+    if title.startswith("“") and title.endswith("”"):
+        title = title[1:-1]
+    return _ESCAPED.sub(r"\1", title.replace("@\u200b", "@"))
+
+
 def _trimmed(span: tuple[int, int], text: str, lo: int, hi: int) -> tuple[int, int] | None:
     """``span`` clipped to ``[lo, hi)`` and to non-space characters; None when nothing is left."""
     start, end = max(span[0], lo), min(span[1], hi)

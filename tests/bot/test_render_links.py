@@ -58,3 +58,8 @@ def test_an_answer_with_links_stays_within_discords_limits() -> None:
     embed = render.answer_embed("q", [Hit(n, 1.0, "word " * 400, 1, long) for n in range(1, 11)])
     assert render.discord_len(embed["description"]) <= render.DESCRIPTION_MAX
     assert render.embed_size(embed) <= render.EMBED_MAX
+
+
+def test_the_question_is_read_back_from_the_answers_title_for_the_vote() -> None:
+    question = "is *this* [the] `answer` for @everyone > 1. <@1>?"
+    assert render.unescape_title(render.question_title(question)) == question
