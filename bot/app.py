@@ -28,6 +28,7 @@ from index.feedback import Feedback
 from .cogs.admin import Admin
 from .cogs.ask import Ask, QuestionCache, ResultsPage
 from .cogs.help import Help
+from .cogs.manage import Manage
 from .cogs.sources import Sources, SourcesPage
 from .cooldown import QuestionCooldown
 from .errors import WarmingUp, report_error
@@ -94,7 +95,7 @@ class Byline(commands.Bot):
         self.synced: list[app_commands.AppCommand] | None = None
 
     async def setup_hook(self) -> None:
-        for cog in (Ask(self), Sources(self), Admin(self), Help(self)):
+        for cog in (Ask(self), Sources(self), Admin(self), Manage(self), Help(self)):
             await self.add_cog(cog)
         self.add_dynamic_items(ResultsPage, SourcesPage, VoteButton)
         if self.sync_only:
