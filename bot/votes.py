@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from typing import TYPE_CHECKING
 
 import discord
@@ -86,18 +85,14 @@ def shown_question(message: discord.Message | None) -> str | None:
     return render.unescape_title(message.embeds[0].title)
 
 
-async def vote_buttons(
+def vote_buttons(
     bot: Byline, answer: Answer, shown: list[Hit], *, guild_id: int | None, asker_id: int
 ) -> list[VoteButton]:
-    """Record the answer about to be shown and return its two buttons; none if it cannot be
-    recorded (the answer is shown all the same)."""
+    """Record the answer about to be shown (queued: never waits for the database) and return its
+    two buttons."""
     if bot.feedback is None:
         return []
-    try:
-        answer_id = await bot.feedback.record_answer(
-            answer, shown, guild_id=guild_id, user_id=asker_id, keep_question=bot.settings.keep_questions
-        )
-    except sqlite3.Error as error:
-        log.warning("could not record an answer for feedback: %s", error)
-        return []
+    answer_id = bot.feedback.record_answer(
+        answer, shown, guild_id=guild_id, user_id=asker_id, keep_question=bot.settings.keep_questions
+    )
     return [VoteButton(answer_id, True), VoteButton(answer_id, False)]

@@ -160,7 +160,7 @@ async def answer_page(
     more = len(answer.hits) > first + size
     if not shown and page:
         return Reply(render.no_more_embed(answer.question))
-    votes = await vote_buttons(bot, answer, shown, guild_id=guild_id, asker_id=asker_id)
+    votes = vote_buttons(bot, answer, shown, guild_id=guild_id, asker_id=asker_id)
     if not shown:
         return Reply(render.nothing_found_embed(answer.question), view_of(*votes))
 

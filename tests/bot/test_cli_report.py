@@ -17,10 +17,10 @@ ARTICLE = Article("a1", "Harbour budget", "Courier", None, "harbour.md")
 async def _record(database: Path) -> None:
     hits = [Hit(1, 1.0, "The harbour budget grew by a third.", 4, ARTICLE)]
     async with await Feedback.open(database) as feedback:
-        answered = await feedback.record_answer(
+        answered = feedback.record_answer(
             Answer("harbour budget?", hits), hits, guild_id=1, user_id=7, keep_question=True
         )
-        await feedback.record_answer(
+        feedback.record_answer(
             Answer("tram fares in Leeds?", []), [], guild_id=1, user_id=42, keep_question=True
         )
         await feedback.vote(answered, 42, False, guild_id=1, question="harbour budget?")

@@ -120,3 +120,27 @@ async def test_questions_are_kept_only_when_the_operator_says_so(
     )
     assert code == 0 and json.loads(capsys.readouterr().out) == {"votes": 0, "questions": 1}
     assert (await byline_report(capsys, byline_settings.database))["not_confident"] == []
+
+
+async def test_answers_and_votes_do_not_wait_for_a_reindex_that_holds_the_database(
+    discord_double: DiscordDouble,
+    world: DefaultWorld,
+    start_byline: Any,
+    byline_settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async with start_byline():
+        held = sqlite3.connect(byline_settings.database, isolation_level=None)
+        held.execute("BEGIN IMMEDIATE")  # `byline reindex` of a large archive, from its start to its end
+        try:
+            inter = await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+            answer = await discord_double.wait_for_response(inter)
+            assert inter.callback_type == 4  # answered at once, not deferred
+            down = await discord_double.button_click(votes(answer)["👎"], answer, user=world.member_id)
+            thanks = await discord_double.wait_for_response(down)
+            assert thanks.content.startswith("Thanks for the 👎")
+        finally:
+            held.execute("COMMIT")
+            held.close()
+    report = await byline_report(capsys, byline_settings.database)
+    assert report["questions"] == 1 and report["votes"] == {"up": 0, "down": 1}

@@ -31,7 +31,7 @@ async def feedback(database: Path):
 
 async def test_a_vote_is_one_per_person_and_can_be_changed(feedback: Feedback) -> None:
     ans, hits = answer("harbour budget?", [1])
-    answer_id = await feedback.record_answer(ans, hits, guild_id=5, user_id=7, keep_question=False)
+    answer_id = feedback.record_answer(ans, hits, guild_id=5, user_id=7, keep_question=False)
     assert len(answer_id) <= 20
     assert await feedback.vote(answer_id, 8, True, guild_id=5, question="harbour budget?") is VoteResult.NEW
     assert await feedback.vote(answer_id, 8, True, guild_id=5, question="harbour budget?") is VoteResult.SAME
@@ -45,7 +45,7 @@ async def test_a_user_is_stored_only_as_a_salted_hash(database: Path) -> None:
     user = 123456789012345678
     async with await Feedback.open(database) as feedback:
         ans, hits = answer("harbour budget?", [1])
-        answer_id = await feedback.record_answer(ans, hits, guild_id=5, user_id=user, keep_question=True)
+        answer_id = feedback.record_answer(ans, hits, guild_id=5, user_id=user, keep_question=True)
         await feedback.vote(answer_id, user, True, guild_id=5, question="harbour budget?")
         first = feedback.user_hash(user)
     dump = "\n".join(sqlite3.connect(database).iterdump())
@@ -61,8 +61,8 @@ async def test_a_user_is_stored_only_as_a_salted_hash(database: Path) -> None:
 
 async def test_questions_are_stored_only_when_kept(feedback: Feedback) -> None:
     ans, hits = answer("secret question?", [])
-    await feedback.record_answer(ans, hits, guild_id=None, user_id=7, keep_question=False)
-    await feedback.record_answer(ans, hits, guild_id=None, user_id=7, keep_question=True)
+    feedback.record_answer(ans, hits, guild_id=None, user_id=7, keep_question=False)
+    feedback.record_answer(ans, hits, guild_id=None, user_id=7, keep_question=True)
     assert await feedback.rows(
         "SELECT question, user_hash IS NOT NULL FROM feedback_answers ORDER BY question"
     ) == [
@@ -78,8 +78,8 @@ async def test_a_vote_on_an_unknown_answer_is_refused(feedback: Feedback) -> Non
 
 async def test_forget_removes_one_persons_votes_and_questions(feedback: Feedback) -> None:
     ans, hits = answer("harbour budget?", [1])
-    mine = await feedback.record_answer(ans, hits, guild_id=1, user_id=7, keep_question=True)
-    theirs = await feedback.record_answer(ans, hits, guild_id=1, user_id=9, keep_question=True)
+    mine = feedback.record_answer(ans, hits, guild_id=1, user_id=7, keep_question=True)
+    theirs = feedback.record_answer(ans, hits, guild_id=1, user_id=9, keep_question=True)
     await feedback.vote(mine, 7, False, guild_id=1, question="q")
     await feedback.vote(theirs, 9, True, guild_id=1, question="q")
     forgotten = await feedback.forget(7)
@@ -92,11 +92,9 @@ async def test_forget_removes_one_persons_votes_and_questions(feedback: Feedback
 async def test_the_report_counts_days_confidence_votes_and_down_voted_passages(feedback: Feedback) -> None:
     good, good_hits = answer("harbour budget?", [1, 2])
     empty, _ = answer("tram fares?", [])
-    a1 = await feedback.record_answer(good, good_hits, guild_id=1, user_id=1, keep_question=True, at=DAY1)
-    await feedback.record_answer(empty, [], guild_id=1, user_id=1, keep_question=True, at=DAY1)
-    a3 = await feedback.record_answer(
-        good, good_hits[1:], guild_id=1, user_id=2, keep_question=False, at=DAY2
-    )
+    a1 = feedback.record_answer(good, good_hits, guild_id=1, user_id=1, keep_question=True, at=DAY1)
+    feedback.record_answer(empty, [], guild_id=1, user_id=1, keep_question=True, at=DAY1)
+    a3 = feedback.record_answer(good, good_hits[1:], guild_id=1, user_id=2, keep_question=False, at=DAY2)
     await feedback.vote(a1, 10, False, guild_id=1, question="harbour budget?", at=DAY2)
     await feedback.vote(a1, 11, True, guild_id=1, question="harbour budget?", at=DAY2)
     await feedback.vote(a3, 10, False, guild_id=1, question="harbour budget?", at=DAY2)
@@ -135,7 +133,7 @@ async def test_feedback_survives_a_schema_change_of_the_index(database: Path, se
         await lib.reindex()
     async with await Feedback.open(database) as feedback:
         ans, hits = answer("harbour budget?", [1])
-        answer_id = await feedback.record_answer(ans, hits, guild_id=1, user_id=7, keep_question=False)
+        answer_id = feedback.record_answer(ans, hits, guild_id=1, user_id=7, keep_question=False)
         await feedback.vote(answer_id, 7, True, guild_id=1, question="q")
         salt = feedback.user_hash(7)
     with sqlite3.connect(database) as db:
@@ -145,3 +143,22 @@ async def test_feedback_survives_a_schema_change_of_the_index(database: Path, se
     async with await Feedback.open(database) as feedback:
         assert await feedback.rows("SELECT count(*) FROM feedback_votes") == [(1,)]
         assert feedback.user_hash(7) == salt
+
+
+async def test_answers_and_votes_never_wait_for_a_reindex_holding_the_write_lock(
+    feedback: Feedback, database: Path
+) -> None:
+    ans, hits = answer("harbour budget?", [1])
+    held = sqlite3.connect(database, isolation_level=None)
+    held.execute("BEGIN IMMEDIATE")  # what a re-index does from its start to its end
+    try:
+        answer_id = feedback.record_answer(ans, hits, guild_id=1, user_id=7, keep_question=False)
+        assert await feedback.vote(answer_id, 8, False, guild_id=1, question="q") is VoteResult.NEW
+        assert await feedback.vote(answer_id, 8, True, guild_id=1, question="q") is VoteResult.CHANGED
+        assert held.execute("SELECT count(*) FROM feedback_answers").fetchone() == (0,)  # queued
+    finally:
+        held.execute("COMMIT")
+        held.close()
+    await feedback.flush()
+    assert await feedback.rows("SELECT vote FROM feedback_votes") == [(1,)]
+    assert await feedback.rows("SELECT count(*) FROM feedback_passages") == [(1,)]
