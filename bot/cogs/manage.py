@@ -20,7 +20,7 @@ from index import BylineError, IndexBusyError, ReindexReport, additions, catalog
 from index.feedback_report import build_report
 from index.readers import MAX_FILE_BYTES
 
-from .. import render
+from .. import render_admin
 from ..access import may_reindex, refusal
 from ..errors import NotAllowed
 from ..replies import NO_PINGS, defer
@@ -120,7 +120,7 @@ class Manage(commands.Cog):
             await asyncio.to_thread(additions.remove, self.seeds_dir, saved.source)
             raise additions.AdditionError(f"That file was skipped: {skipped.reason}.")
         log.info("user %s added %s", interaction.user.id, saved.source)
-        await _reply(interaction, render.added_embed(saved, report))
+        await _reply(interaction, render_admin.added_embed(saved, report))
 
     @app_commands.command()
     @app_commands.default_permissions(administrator=True)
@@ -132,7 +132,7 @@ class Manage(commands.Cog):
         await asyncio.to_thread(additions.remove, self.seeds_dir, article)
         report = await self._reindex(article, "Removed")
         log.info("user %s removed %s", interaction.user.id, article)
-        await _reply(interaction, render.removed_embed(article, report))
+        await _reply(interaction, render_admin.removed_embed(article, report))
 
     @remove.autocomplete("article")
     async def _added_articles(
@@ -158,4 +158,4 @@ class Manage(commands.Cog):
         self.bot.ensure_ready()
         assert self.bot.feedback is not None
         report = await build_report(self.bot.feedback, days)
-        await _reply(interaction, render.stats_embed(report, keeping=self.bot.settings.keep_questions))
+        await _reply(interaction, render_admin.stats_embed(report, keeping=self.bot.settings.keep_questions))

@@ -144,3 +144,18 @@ async def test_answers_and_votes_do_not_wait_for_a_reindex_that_holds_the_databa
             held.close()
     report = await byline_report(capsys, byline_settings.database)
     assert report["questions"] == 1 and report["votes"] == {"up": 0, "down": 1}
+
+
+async def test_help_says_whether_questions_are_kept(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_settings: Settings
+) -> None:
+    for keeping, said in (
+        (False, "The text of questions is not kept."),
+        (True, "The text of questions is kept"),
+    ):
+        settings = byline_settings.model_copy(update={"keep_questions": keeping})
+        async with start_byline(settings=settings):
+            inter = await discord_double.slash_command("help", user=world.member_id)
+            reply = await discord_double.wait_for_response(inter)
+        description = reply.embeds[0]["description"]
+        assert said in description and "👍 or 👎" in description and "`/stats`" in description
