@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import itertools
 import logging
 import secrets
 import sqlite3
@@ -211,8 +212,8 @@ class Feedback:
             db = self._writer
             await db.execute("BEGIN IMMEDIATE")
             try:
-                for sql, parameters, _ in batch:
-                    await db.execute(sql, parameters)
+                for sql, run in itertools.groupby(batch, key=lambda item: item[0]):
+                    await db.executemany(sql, [parameters for _, parameters, _ in run])
                 await db.commit()
             except BaseException:
                 await db.rollback()

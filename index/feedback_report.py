@@ -2,10 +2,10 @@
 the most down-voted passages, and the questions not answered confidently, grouped by their words
 (so an administrator sees which articles are missing)."""
 
+import asyncio
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from .analysis import Analyzer, words
 from .feedback import Feedback
@@ -89,23 +89,23 @@ async def build_report(feedback: Feedback, since_days: int, now: float | None = 
     now = time.time() if now is None else now
     since = now - since_days * DAY
     report = FeedbackReport(since_days)
-    per_day: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    unanswered: list[str] = []
-    for asked_at, confident, question in await feedback.rows(
-        "SELECT asked_at, confident, question FROM feedback_answers WHERE asked_at >= ? ORDER BY asked_at",
+    for day, questions, confident in await feedback.rows(
+        "SELECT date(asked_at, 'unixepoch'), count(*), sum(confident) FROM feedback_answers"
+        " WHERE asked_at >= ? GROUP BY 1 ORDER BY 1",
         (since,),
     ):
-        day = datetime.fromtimestamp(asked_at, UTC).date().isoformat()
-        per_day[day][0] += 1
-        per_day[day][1] += bool(confident)
-        report.questions += 1
-        report.confident += bool(confident)
-        if not confident:
-            if question:
-                unanswered.append(question)
-            else:
-                report.not_confident_unkept += 1
-    report.days = [{"day": d, "questions": q, "confident": c} for d, (q, c) in sorted(per_day.items())]
+        report.days.append({"day": day, "questions": questions, "confident": confident})
+        report.questions += questions
+        report.confident += confident
+    unanswered = [
+        question
+        for (question,) in await feedback.rows(
+            "SELECT question FROM feedback_answers WHERE asked_at >= ? AND NOT confident ORDER BY asked_at",
+            (since,),
+        )
+    ]
+    kept = [question for question in unanswered if question]
+    report.not_confident_unkept = len(unanswered) - len(kept)
     for vote, count in await feedback.rows(
         "SELECT vote, count(*) FROM feedback_votes WHERE voted_at >= ? GROUP BY vote", (since,)
     ):
@@ -124,7 +124,8 @@ async def build_report(feedback: Feedback, since_days: int, now: float | None = 
             (since, MOST_DOWN_VOTED),
         )
     ]
-    report.not_confident = group_questions(unanswered)
+    # Analysing thousands of questions takes a while: off the event loop.
+    report.not_confident = await asyncio.to_thread(group_questions, kept)
     return report
 
 
