@@ -306,9 +306,13 @@ class Feedback:
         return Forgotten(votes.rowcount, questions.rowcount)
 
     async def rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
-        """Rows of a read-only query over the feedback tables, everything queued written first
-        (for index/feedback_report.py)."""
-        await self.flush()
+        """Rows of a read-only query over the feedback tables (for index/feedback_report.py),
+        everything queued written first if the database lets us (a re-index may hold it: then
+        what is written already)."""
+        try:
+            await self.flush()
+        except sqlite3.OperationalError as error:
+            log.info("reading feedback without the %d queued records: %r", len(self._queue), error)
         return list(await self._reader.execute_fetchall(sql, parameters))
 
 
