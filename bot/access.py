@@ -20,8 +20,8 @@ def may_reindex(user_id: int, *, in_guild: bool, administrator: bool, admin_ids:
     return in_guild and administrator
 
 
-def refusal(*, in_guild: bool) -> str:
-    """Why the user may not re-index, for the user."""
+def refusal(*, in_guild: bool, action: str = "re-index") -> str:
+    """Why the user may not re-index (or do another administrator's ``action``), for the user."""
     if in_guild:
-        return "Only server administrators and Byline's operators (BYLINE_ADMIN_IDS) can re-index."
-    return "In direct messages only Byline's operators (BYLINE_ADMIN_IDS) can re-index."
+        return f"Only server administrators and Byline's operators (BYLINE_ADMIN_IDS) can {action}."
+    return f"In direct messages only Byline's operators (BYLINE_ADMIN_IDS) can {action}."

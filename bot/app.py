@@ -23,16 +23,19 @@ from discord import app_commands
 from discord.ext import commands
 
 from index import BylineError, Library
+from index.feedback import Feedback
 
 from .cogs.admin import Admin
 from .cogs.ask import Ask, QuestionCache, ResultsPage
 from .cogs.help import Help
+from .cogs.manage import Manage
 from .cogs.sources import Sources, SourcesPage
 from .cooldown import QuestionCooldown
 from .errors import WarmingUp, report_error
 from .replies import DEFER_AFTER, NO_PINGS
 from .settings import Settings, SettingsError
 from .sync import CommandSync, state_file
+from .votes import VoteButton
 
 log = logging.getLogger("byline.bot")
 
@@ -86,18 +89,20 @@ class Byline(commands.Bot):
         self.cooldown = QuestionCooldown(*(question_rate or ()))
         self.questions = QuestionCache()
         self.library: Library | None = None
+        self.feedback: Feedback | None = None
         self.warmup: asyncio.Task[None] | None = None
         self.command_sync = CommandSync(self.tree, state_file(settings.database), settings.guild_id)
         self.synced: list[app_commands.AppCommand] | None = None
 
     async def setup_hook(self) -> None:
-        for cog in (Ask(self), Sources(self), Admin(self), Help(self)):
+        for cog in (Ask(self), Sources(self), Admin(self), Manage(self), Help(self)):
             await self.add_cog(cog)
-        self.add_dynamic_items(ResultsPage, SourcesPage)
+        self.add_dynamic_items(ResultsPage, SourcesPage, VoteButton)
         if self.sync_only:
             self.synced = await self.command_sync.sync(force=True)
             return
         self.library = await Library.open(database=self.settings.database, seeds_dir=self.settings.seeds_dir)
+        self.feedback = await Feedback.open(self.settings.database)
         if not await self.library.is_indexed():
             self.warmup = asyncio.create_task(self._build_index(), name="byline-first-index")
         try:
@@ -159,6 +164,9 @@ class Byline(commands.Bot):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.warmup
         await super().close()
+        if self.feedback is not None:
+            feedback, self.feedback = self.feedback, None
+            await feedback.close()
         if self.library is not None:
             library, self.library = self.library, None
             await library.close()

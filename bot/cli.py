@@ -18,6 +18,8 @@ from pathlib import Path
 
 from index import Answer, BylineError, Hit, Library, QuestionError, ReindexReport, clean_question
 from index.evaluation import EvalReport, evaluate, load_questions
+from index.feedback import Feedback
+from index.feedback_report import FeedbackReport, build_report
 
 from .settings import Settings, SettingsError, load_settings
 
@@ -75,6 +77,25 @@ def _parser() -> argparse.ArgumentParser:
         "lines (gold: phrases the answering passage contains; [] when the articles cannot answer).",
     )
     ev.add_argument("questions", type=Path, help="the JSONL file of questions")
+    report = sub.add_parser(
+        "report",
+        parents=[common, json_flag],
+        help="questions asked, answered confidently, votes, and what could not be answered",
+        description="Questions asked per day, the share answered confidently, the votes, the most "
+        "down-voted passages, and the questions not answered confidently grouped by their words "
+        "(their text is kept only with BYLINE_KEEP_QUESTIONS=1).",
+    )
+    report.add_argument(
+        "--since", type=int, default=30, metavar="DAYS", help="the last DAYS days (default: 30)"
+    )
+    forget = sub.add_parser(
+        "forget",
+        parents=[common, json_flag],
+        help="delete the votes and kept questions of one Discord user",
+        description="Delete everything one Discord user left: their votes and the questions they "
+        "asked (the anonymous record of each answer stays).",
+    )
+    forget.add_argument("user_id", type=int, metavar="USER_ID", help="the user's Discord id")
     sub.add_parser(
         "run",
         parents=[common],
@@ -128,7 +149,7 @@ def render_answer(answer: Answer, bold: bool = False) -> str:
             f"  (score {hit.score:.2f})"
         )
         lines.append(_wrap(_emphasise(hit, bold)))
-        lines.append(f"   source: {a.source}")
+        lines.append(f"   source: {a.source}" + (f"  {a.url}" if a.url else ""))
         lines.append("")
     return "\n".join(lines).rstrip()
 
@@ -164,6 +185,38 @@ def render_eval(report: EvalReport) -> str:
         if miss.gold:
             lines.append(f"    expected: {' | '.join(miss.gold)}")
         lines.append(f"    first:    {miss.first or '(no hits)'}")
+    return "\n".join(lines)
+
+
+def render_feedback(report: FeedbackReport) -> str:
+    """`byline report` for a person."""
+    share = f"{report.confident_share:.0%}" if report.confident_share is not None else "-"
+    lines = [
+        f"Last {report.since_days} days: {report.questions} questions, {report.confident} answered "
+        f"confidently ({share}); votes: {report.votes_up} up, {report.votes_down} down.",
+    ]
+    if report.days:
+        lines += ["", "Per day (questions, confident):"]
+        lines += [f"  {d['day']}  {d['questions']:>5}  {d['confident']:>5}" for d in report.days]
+    if report.down_voted:
+        lines += ["", "Most down-voted passages:"]
+        for d in report.down_voted:
+            lines.append(
+                f"  {d.down} down, {d.up} up: {d.outlet or 'Unknown outlet'} · “{d.title}” · "
+                f"paragraph {d.paragraph}  ({d.source})"
+            )
+            lines.append(_wrap(d.excerpt, "      "))
+    if report.not_confident:
+        lines += ["", "Not answered confidently, by their words:"]
+        for group in report.not_confident:
+            lines.append(f"  {', '.join(group.words)} ({len(group.questions)}):")
+            lines += [f"    - {q}" for q in group.questions]
+    if report.not_confident_unkept:
+        lines += [
+            "",
+            f"{report.not_confident_unkept} more not answered confidently; their text was not kept "
+            "(BYLINE_KEEP_QUESTIONS=1 keeps it).",
+        ]
     return "\n".join(lines)
 
 
@@ -223,6 +276,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             report = await library.reindex()
         _emit(args, report.to_dict(), render_report(report))
         return 0
+    if args.command in ("report", "forget"):
+        return await _feedback(args, settings)
     if args.command == "ask":
         clean_question(args.question, top_k)  # a bad question is refused before any work
     async with await _open(args, settings, build=True) as library:
@@ -243,6 +298,28 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         elif args.command == "eval":
             report = await evaluate(library, load_questions(args.questions), top_k=top_k)
             _emit(args, report.to_dict(), render_eval(report))
+    return 0
+
+
+async def _feedback(args: argparse.Namespace, settings: Settings) -> int:
+    """`byline report` and `byline forget`: the feedback tables of the database, no index needed."""
+    if not settings.database.exists():
+        raise BylineError(f"The database {settings.database} does not exist yet; nothing to report.")
+    async with await Library.open(database=settings.database, seeds_dir=settings.seeds_dir):
+        pass  # checks that it is a Byline database, and brings its schema up to date
+    async with await Feedback.open(settings.database) as feedback:
+        if args.command == "report":
+            if args.since < 1:
+                raise UsageError("--since must be at least 1 day")
+            report = await build_report(feedback, args.since)
+            _emit(args, report.to_dict(), render_feedback(report))
+        else:
+            forgotten = await feedback.forget(args.user_id)
+            _emit(
+                args,
+                forgotten.to_dict(),
+                f"Forgot user {args.user_id}: {forgotten.votes} votes and {forgotten.questions} questions.",
+            )
     return 0
 
 

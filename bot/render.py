@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from index import Article, Hit, ReindexReport, SourceSummary
+from index.dates import timestamp
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -139,6 +140,16 @@ def embed_size(embed: dict) -> int:
 def question_title(question: str) -> str:
     """The question in quotes, as the embed's title."""
     return f"“{fitted(question, TITLE_MAX - 2)}”"
+
+
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def unescape_title(title: str) -> str:
+    """The question back from ``question_title`` (shortened, if it was): quotes and escapes removed."""
+    if title.startswith("“") and title.endswith("”"):
+        title = title[1:-1]
+    return _ESCAPED.sub(r"\1", title.replace("@\u200b", "@"))
 
 
 def _trimmed(span: tuple[int, int], text: str, lo: int, hi: int) -> tuple[int, int] | None:
@@ -265,11 +276,36 @@ def _outlet(article: Article, room: int) -> str:
     return fitted(article.outlet, room) or ELLIPSIS
 
 
+def when(article: Article, room: int) -> str | None:
+    """When the article was published: a Discord timestamp (``<t:…:D>``, shown in the reader's
+    own time zone and language) when the date is known, "about <t:…:R>" ("about 3 days ago",
+    which stays true as time passes) when it was estimated from a relative date, else the text as
+    the article gives it."""
+    stamp = timestamp(article.published_at) if article.published_at else None
+    if stamp is not None:
+        return f"about <t:{stamp}:R>" if article.published_estimated else f"<t:{stamp}:D>"
+    if article.published:
+        return fitted(article.published, room) or None
+    return None
+
+
+def linked(text: str, url: str | None) -> str:
+    """``text`` (already escaped) as a masked link to ``url``; links in an embed show no preview.
+
+    ``url`` is an http(s) address without spaces or angle brackets (``index.models.web_url``);
+    brackets that would end the link early are escaped or percent-encoded.
+    """
+    if not url:
+        return text
+    target = url.replace("(", "%28").replace(")", "%29")
+    return f"[{text.replace(']', chr(92) + ']')}]({target})"
+
+
 def attribution(hit: Hit, room: int) -> str:
     """``**1. Outlet** · *Title* · published · paragraph N`` in at most ``room`` characters.
 
     The outlet is the article's, or "Unknown outlet" when the source does not name one: Byline
-    never guesses an outlet.
+    never guesses an outlet. The title links to the article when it has an address.
     """
     article = hit.article
 
@@ -277,11 +313,10 @@ def attribution(hit: Hit, room: int) -> str:
         parts = [f"**{hit.rank}. {_outlet(article, title_room * 2 // 5)}**"]
         title = fitted(article.title, title_room)
         if title:
-            parts.append(f"*{title}*")
-        if article.published:
-            published = fitted(article.published, title_room * 4 // 15)
-            if published:
-                parts.append(published)
+            parts.append(f"*{linked(title, article.url)}*")
+        published = when(article, title_room * 4 // 15)
+        if published:
+            parts.append(published)
         parts.append(f"paragraph {hit.paragraph}")
         return " · ".join(parts)
 
@@ -406,14 +441,34 @@ def source_line(number: int, summary: SourceSummary, room: int) -> str:
     article = summary.article
 
     def line(title_room: int) -> str:
-        parts = [_outlet(article, title_room * 2 // 5)]
-        if article.published:
-            parts.append(fitted(article.published, title_room // 5))
+        parts = [_outlet(article, title_room * 2 // 5), when(article, title_room // 5)]
         parts.append(_count(summary.passages, "passage"))
-        title = fitted(article.title, title_room) or ELLIPSIS
+        title = linked(fitted(article.title, title_room) or ELLIPSIS, article.url)
         return f"**{number}.** *{title}* — " + " · ".join(p for p in parts if p)
 
     return shrink_to_fit(line, 150, room, least=1) or line(1)
+
+
+def sources_matching(summaries: Sequence[SourceSummary], title: str, limit: int = SOURCES_PER_PAGE) -> dict:
+    """/sources with a title filter: the first ``limit`` matches (``summaries`` may hold one more,
+    to tell that there are others)."""
+    if not summaries:
+        return {
+            "title": "No article matches",
+            "description": f"No indexed article has “{fitted(title, 200)}” in its title. Run `/sources` "
+            "without a title to see them all.",
+            "color": EMPTY_COLOUR,
+        }
+    room = (DESCRIPTION_MAX - 2 * limit) // limit
+    lines = [source_line(n, summary, room) for n, summary in enumerate(summaries[:limit], 1)]
+    embed = {
+        "title": f"“{fitted(title, 200)}” in the titles",
+        "description": "\n".join(lines),
+        "color": ANSWER_COLOUR,
+    }
+    if len(summaries) > limit:
+        embed["footer"] = {"text": f"The first {limit} matches; type more of the title to narrow it."}
+    return embed
 
 
 def sources_page_count(articles: int, per_page: int = SOURCES_PER_PAGE) -> int:
@@ -450,8 +505,14 @@ def sources_page(
 # ---- help ---------------------------------------------------------------------------------------
 
 
-def help_embed(top_k: int) -> dict:
-    """What Byline does and how to ask it."""
+def help_embed(top_k: int, *, keeping: bool = False) -> dict:
+    """What Byline does and how to ask it, and what it keeps of the questions."""
+    kept = (
+        "The text of questions is kept, with a salted hash of who asked (never your Discord id), "
+        "so the administrators can see what the articles could not answer."
+        if keeping
+        else "The text of questions is not kept."
+    )
     return {
         "title": "Byline answers questions from news articles",
         "description": (
@@ -465,9 +526,13 @@ def help_embed(top_k: int) -> dict:
             "• Send me a direct message: any message is a question.\n"
             "• Mention me in a channel: `@Byline who leads NATO?`\n\n"
             "**Other commands**\n"
-            "• `/sources` — the articles I answer from.\n"
-            "• `/reindex` — re-read the articles folder (server administrators and the operators "
-            "listed in BYLINE_ADMIN_IDS).\n\n"
+            "• `/sources` — the articles I answer from; `title:` finds one by its title.\n"
+            "• `/reindex`, `/add`, `/remove`, `/stats` — re-read the articles folder, add or remove "
+            "an article, see what was asked and how it was answered (server administrators and the "
+            "operators listed in BYLINE_ADMIN_IDS).\n\n"
+            "**Feedback**\n"
+            "Press 👍 or 👎 under an answer to say whether it helped: votes are kept, with a salted "
+            f"hash of who voted (never your Discord id). {kept}\n\n"
             "I only answer from the articles: when none of them answers, I say so."
         ),
         "color": ANSWER_COLOUR,

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     guild_id: int | None = None
     top_k: int = Field(default=5, ge=1, le=10)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # Store the text of questions (and a salted hash of who asked) for `byline report` and /stats.
+    keep_questions: bool = False
 
     @field_validator("admin_ids", mode="before")
     @classmethod

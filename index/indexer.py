@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import Analyzer
+from .dates import dates_for
 from .errors import BylineError, IndexBusyError
 from .models import SkippedFile
 from .scan import FileOutcome, plan, read_file
@@ -308,6 +309,7 @@ class _Transaction:
                 continue
             changed.append(outcome)
             src = outcome.source
+            dates = dates_for(db, src.path, src.mtime_ns, [new.article for new in outcome.articles])
             if outcome.old is not None:
                 self.remove_source(src.path)
             db.execute(
@@ -316,10 +318,14 @@ class _Transaction:
             )
             for position, new in enumerate(outcome.articles):
                 a = new.article
+                published_at, estimated = dates[position]
                 db.execute(
-                    "INSERT INTO articles(id, source, position, title, outlet, published, url, names)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (a.id, a.source, position, a.title, a.outlet, a.published, new.url, " ".join(new.names)),
+                    "INSERT INTO articles(id, source, position, title, outlet, published, url,"
+                    " published_at, published_estimated, names) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        *(a.id, a.source, position, a.title, a.outlet, a.published, new.url),
+                        *(published_at, estimated, " ".join(new.names)),
+                    ),
                 )
                 rows = []
                 for p in new.passages:

@@ -3,7 +3,25 @@
 Their ``to_dict`` methods are the JSON contract in DESIGN.md; scripts depend on the exact keys.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+_URL_FORBIDDEN = frozenset("<>\"'` \\")
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` if it is an http(s) address with a host and nothing that could break out of a
+    link (spaces, angle brackets, quotes, control characters); None otherwise."""
+    if not url:
+        return None
+    url = url.strip()
+    if any(ch in _URL_FORBIDDEN or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,16 +37,37 @@ class ParsedArticle:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """An indexed article and where it came from (``source`` is relative to the seeds folder)."""
+    """An indexed article and where it came from (``source`` is relative to the seeds folder).
+
+    ``published`` is the date as the article gives it; ``published_at`` is ISO 8601 when known,
+    or estimated from a relative date (``published_estimated``; see index/dates.py). ``url`` is
+    kept only when it is an http(s) address: anything else is dropped when the article is read.
+    """
 
     id: str
     title: str
     outlet: str | None
     published: str | None
     source: str
+    url: str | None = None
+    published_at: str | None = None
+    published_estimated: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", web_url(self.url))
+        object.__setattr__(self, "published_estimated", bool(self.published_estimated))
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {
+            "id": self.id,
+            "title": self.title,
+            "outlet": self.outlet,
+            "published": self.published,
+            "published_at": self.published_at,
+            "published_estimated": self.published_estimated,
+            "url": self.url,
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from .analysis import ANALYSIS_VERSION
 from .errors import StorageError
 from .models import Article
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: articles.published_at and published_estimated
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS articles (
     outlet TEXT,
     published TEXT,
     url TEXT,
+    published_at TEXT,  -- ISO 8601, known or estimated (index/dates.py)
+    published_estimated INTEGER NOT NULL DEFAULT 0,
     names TEXT NOT NULL  -- the name terms the article mentions, title included
 );
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
@@ -56,7 +58,7 @@ CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
 
 _PASSAGES_SQL = (
     "SELECT p.id, p.paragraph, p.first_sentence, p.last_sentence, p.text,"
-    " a.id, a.title, a.outlet, a.published, a.source"
+    " a.id, a.title, a.outlet, a.published, a.source, a.url, a.published_at, a.published_estimated"
     " FROM passages p JOIN articles a ON a.id = p.article_id"
     " WHERE p.id IN (SELECT value FROM json_each(?))"
 )
@@ -323,12 +325,12 @@ class Store:
     async def articles(self, offset: int = 0, limit: int | None = None) -> list[tuple[Article, int]]:
         """Articles with their passage counts, by source file and order in the file."""
         cursor = await self._reader.execute(
-            "SELECT a.id, a.title, a.outlet, a.published, a.source,"
-            " (SELECT count(*) FROM passages p WHERE p.article_id = a.id)"
+            "SELECT a.id, a.title, a.outlet, a.published, a.source, a.url, a.published_at,"
+            " a.published_estimated, (SELECT count(*) FROM passages p WHERE p.article_id = a.id)"
             " FROM articles a ORDER BY a.source, a.position LIMIT ? OFFSET ?",
             (-1 if limit is None else limit, offset),
         )
-        return [(Article(*row[:5]), row[5]) async for row in cursor]
+        return [(Article(*row[:8]), row[8]) async for row in cursor]
 
     async def article_count(self) -> int:
         row = await (await self._reader.execute("SELECT count(*) FROM articles")).fetchone()

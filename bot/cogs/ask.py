@@ -20,6 +20,7 @@ from ..channels import posting_in
 from ..errors import MissingEmbedLinks, QuestionExpired, report_error
 from ..paging import BACK, OwnedPage, Turn, view_of
 from ..replies import NO_PINGS, Reply, deliver, within_deadline
+from ..votes import vote_buttons
 
 if TYPE_CHECKING:
     from ..app import Byline
@@ -131,30 +132,42 @@ class ResultsPage(
         bot.ensure_ready()
         reply = await within_deadline(
             interaction,
-            answer_page(bot, question, asker_id=self.owner_id, size=self.size, page=self.page),
+            answer_page(
+                bot,
+                question,
+                asker_id=self.owner_id,
+                size=self.size,
+                page=self.page,
+                guild_id=interaction.guild_id,
+            ),
             defer_after=bot.defer_after,
         )
         await deliver(interaction, reply)
 
 
-async def answer_page(bot: Byline, question: str, *, asker_id: int, size: int, page: int) -> Reply:
+async def answer_page(
+    bot: Byline, question: str, *, asker_id: int, size: int, page: int, guild_id: int | None
+) -> Reply:
     """Page ``page`` (from 0) of the answer to ``question``, ``size`` passages a page, with its buttons.
 
     One more hit than the page needs is asked for, to know whether a "More results" button is
     worth showing; the library answers at most MAX_TOP_K hits, so the last page ends there.
+    Every answer (each page, and "nothing found") gets 👍/👎 buttons of its own (bot/votes.py).
     """
     first = page * size
     answer = await bot.library.ask(question, top_k=min(first + size + 1, MAX_TOP_K))
     shown = answer.hits[first : first + size]
     more = len(answer.hits) > first + size
+    if not shown and page:
+        return Reply(render.no_more_embed(answer.question))
+    votes = vote_buttons(bot, answer, shown, guild_id=guild_id, asker_id=asker_id)
     if not shown:
-        embed = render.no_more_embed(answer.question) if page else render.nothing_found_embed(answer.question)
-        return Reply(embed)
+        return Reply(render.nothing_found_embed(answer.question), view_of(*votes))
 
     def button(to: int, turn: Turn) -> ResultsPage:
         return ResultsPage.build(bot.questions, asker_id, size, to, answer.question, turn=turn)
 
-    view = view_of(button(page - 1, BACK) if page else None, button(page + 1, MORE) if more else None)
+    view = view_of(button(page - 1, BACK) if page else None, button(page + 1, MORE) if more else None, *votes)
     return Reply(render.answer_embed(answer.question, shown, more=more), view)
 
 
@@ -187,7 +200,14 @@ class Ask(commands.Cog):
         size = results or self.bot.settings.top_k
         reply = await within_deadline(
             interaction,
-            answer_page(self.bot, question, asker_id=interaction.user.id, size=size, page=0),
+            answer_page(
+                self.bot,
+                question,
+                asker_id=interaction.user.id,
+                size=size,
+                page=0,
+                guild_id=interaction.guild_id,
+            ),
             defer_after=self.bot.defer_after,
         )
         await deliver(interaction, reply)
@@ -228,7 +248,12 @@ class Ask(commands.Cog):
             self.bot.cooldown.check(message.author)
             async with message.channel.typing():
                 reply = await answer_page(
-                    self.bot, question, asker_id=message.author.id, size=self.bot.settings.top_k, page=0
+                    self.bot,
+                    question,
+                    asker_id=message.author.id,
+                    size=self.bot.settings.top_k,
+                    page=0,
+                    guild_id=message.guild.id if message.guild else None,
                 )
             await message.channel.send(
                 embed=reply.discord_embed,

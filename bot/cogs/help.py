@@ -24,4 +24,8 @@ class Help(commands.Cog):
     @app_commands.command(name="help")
     async def help_(self, interaction: discord.Interaction) -> None:
         """What Byline does, and how to ask it."""
-        await deliver(interaction, Reply(render.help_embed(self.bot.settings.top_k)), ephemeral=True)
+        await deliver(
+            interaction,
+            Reply(render.help_embed(self.bot.settings.top_k, keeping=self.bot.settings.keep_questions)),
+            ephemeral=True,
+        )

@@ -9,6 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from index import catalog
+
 from .. import render
 from ..paging import BACK, OwnedPage, Turn, view_of
 from ..replies import Reply, deliver, within_deadline
@@ -84,6 +86,25 @@ class Sources(commands.Cog):
         self.bot = bot
 
     @app_commands.command()
-    async def sources(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(title="Only the articles whose title contains this")
+    async def sources(
+        self, interaction: discord.Interaction, title: app_commands.Range[str, 1, 100] | None = None
+    ) -> None:
         """List the articles Byline answers from."""
-        await show_sources(self.bot, interaction, 0)
+        if title is None:
+            await show_sources(self.bot, interaction, 0)
+            return
+        self.bot.ensure_ready()
+        matches = within_deadline(
+            interaction,
+            catalog.titled(self.bot.settings.database, title, render.SOURCES_PER_PAGE + 1),
+            defer_after=self.bot.defer_after,
+        )
+        await deliver(interaction, Reply(render.sources_matching(await matches, title)))
+
+    @sources.autocomplete("title")
+    async def _titles(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """Titles containing what has been typed so far (any case), in the order /sources lists them."""
+        matches = await catalog.titled(self.bot.settings.database, current, 25)
+        names = dict.fromkeys(catalog.choice_name(summary) for summary in matches)
+        return [app_commands.Choice(name=name, value=name) for name in names]

@@ -32,7 +32,9 @@ def assert_answer_shape(answer: dict) -> None:
         assert set(hit) == {"rank", "score", "text", "paragraph", "article"}
         assert type(hit["rank"]) is int and type(hit["paragraph"]) is int
         assert isinstance(hit["score"], float) and isinstance(hit["text"], str)
-        assert set(hit["article"]) == {"id", "title", "outlet", "published", "source"}
+        assert set(hit["article"]) == {
+            *("id", "title", "outlet", "published", "published_at", "published_estimated", "url", "source")
+        }
         for key in ("id", "title", "source"):
             assert isinstance(hit["article"][key], str)
         for key in ("outlet", "published"):
@@ -246,7 +248,10 @@ def test_sources_json_lists_the_articles_with_the_documented_keys(
     assert set(listing) == {"articles"}
     assert {a["source"] for a in listing["articles"]} == set(COLLECTION)
     for article in listing["articles"]:
-        assert set(article) == {"id", "title", "outlet", "published", "source", "passages"}
+        assert set(article) == {
+            *("id", "title", "outlet", "published", "published_at", "published_estimated"),
+            *("url", "source", "passages"),
+        }
         assert article["title"] == COLLECTION[article["source"]]["title"]
         assert article["outlet"] == COLLECTION[article["source"]]["outlet"]
         assert type(article["passages"]) is int and article["passages"] >= 1

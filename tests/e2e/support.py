@@ -11,12 +11,23 @@ POLAND = "what is Poland's spending?"
 
 
 def buttons(message: MessageRecord) -> dict[str, str]:
-    """Button label -> custom_id on a message, in the order they are shown."""
+    """Button label -> custom_id on a message, in the order they are shown (the labelled ones:
+    page buttons; the vote buttons are ``votes``)."""
     return {
         c["label"]: c["custom_id"]
         for row in message.components
         for c in row.get("components", [])
-        if c.get("type") == 2
+        if c.get("type") == 2 and c.get("label")
+    }
+
+
+def votes(message: MessageRecord) -> dict[str, str]:
+    """The 👍/👎 buttons on a message: emoji -> custom_id."""
+    return {
+        c["emoji"]["name"]: c["custom_id"]
+        for row in message.components
+        for c in row.get("components", [])
+        if c.get("type") == 2 and not c.get("label") and c.get("emoji")
     }
 
 

@@ -22,10 +22,12 @@ from .double import (
     MESSAGE_FLAG_EPHEMERAL,
     DefaultWorld,
     DiscordDouble,
+    Upload,
     iter_error_leaves,
     load_spec,
     running_client,
 )
+from .double.common import ATTACHMENT_SIZE_LIMIT
 
 pytestmark = pytest.mark.asyncio
 
@@ -647,3 +649,37 @@ async def test_patch_is_restored_and_user_messages_are_queryable(world: DefaultW
             sent = await double.user_message("hi", user=world.admin_id, channel_id=world.text_channel_id)
             assert await double.wait_for_message(world.text_channel_id, from_bot=False) is sent
     assert original_base == Route.BASE
+
+
+async def test_an_attachment_option_is_resolved_and_its_file_served_as_the_cdn_does(
+    discord_double: DiscordDouble, world: DefaultWorld
+) -> None:
+    bot = make_bot()
+    seen: dict[str, Any] = {}
+
+    @bot.tree.command(description="Read a file")
+    async def upload(interaction: discord.Interaction, file: discord.Attachment) -> None:
+        seen.update(name=file.filename, size=file.size, data=await file.read())
+        await interaction.response.send_message("read", ephemeral=True)
+
+    async with running_client(discord_double, bot):
+        await bot.tree.sync()
+        data = "héllo\n".encode()
+        inter = await discord_double.slash_command(
+            "upload", {"file": Upload("my dir/My file.md", data)}, user=world.member_id
+        )
+        await discord_double.wait_for_response(inter)
+        assert seen == {"name": "My_file.md", "size": len(data), "data": data}  # Discord keeps the base name
+        [attachment_id] = discord_double.uploads
+        base = f"http://127.0.0.1:{discord_double.port}/ephemeral-attachments/{world.application_id}"
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{base}/{attachment_id}/My_file.md") as found:
+                assert found.status == 200 and await found.read() == data
+            async with session.get(f"{base}/{attachment_id + 1}/My_file.md") as missing:
+                assert missing.status == 404
+        with pytest.raises(ValueError, match="upload limit"):
+            await discord_double.slash_command(
+                "upload", {"file": Upload("big.md", b"x" * (ATTACHMENT_SIZE_LIMIT + 1))}, user=world.member_id
+            )
+        with pytest.raises(ValueError, match="takes an Upload"):
+            await discord_double.slash_command("upload", {"file": "a.md"}, user=world.member_id)

@@ -30,11 +30,16 @@ def assert_answer_shape(answer: dict) -> None:
         assert isinstance(hit["text"], str) and hit["text"]
         assert type(hit["paragraph"]) is int and hit["paragraph"] >= 1
         article = hit["article"]
-        assert set(article) == {"id", "title", "outlet", "published", "source"}
+        assert set(article) == {
+            *("id", "title", "outlet", "published", "published_at", "published_estimated", "url", "source")
+        }
         assert isinstance(article["id"], str) and article["id"]
         assert isinstance(article["title"], str) and article["title"]
         assert article["outlet"] is None or isinstance(article["outlet"], str)
         assert article["published"] is None or isinstance(article["published"], str)
+        assert article["published_at"] is None or isinstance(article["published_at"], str)
+        assert isinstance(article["published_estimated"], bool)
+        assert article["url"] is None or article["url"].startswith(("http://", "https://"))
         assert isinstance(article["source"], str)
 
 
@@ -253,7 +258,10 @@ async def test_articles_count_their_passages(collection_library: Library) -> Non
 
 async def test_source_summary_to_dict_has_the_documented_keys(collection_library: Library) -> None:
     for summary in await collection_library.articles():
-        assert set(summary.to_dict()) == {"id", "title", "outlet", "published", "source", "passages"}
+        assert set(summary.to_dict()) == {
+            *("id", "title", "outlet", "published", "published_at", "published_estimated"),
+            *("url", "source", "passages"),
+        }
 
 
 async def test_seed_page_articles_keep_their_order_in_the_file(seed_library: Library) -> None:

@@ -37,6 +37,7 @@ from .models import (
     RecordedRequest,
     Rejection,
     RoleSpec,
+    Upload,
     UserSpec,
     new_snowflake,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "RecordedRequest",
     "Rejection",
     "RoleSpec",
+    "Upload",
     "UserSpec",
     "iter_error_leaves",
     "json_response",

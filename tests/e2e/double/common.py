@@ -41,6 +41,8 @@ OPTION_USER = 6
 OPTION_CHANNEL = 7
 OPTION_ROLE = 8
 OPTION_MENTIONABLE = 9
+OPTION_ATTACHMENT = 11
+CDN_PREFIX = "/ephemeral-attachments"  # where the double serves attached files, as Discord's CDN
 MENTION_RE = re.compile(r"<@!?(\d+)>")
 ROLE_MENTION_RE = re.compile(r"<@&(\d+)>")
 

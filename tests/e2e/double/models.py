@@ -359,6 +359,16 @@ class RecordedRequest:
     route: str | None = None
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file a user attaches to an ATTACHMENT option of a slash command; the double serves its
+    bytes from its CDN route, as Discord's CDN serves the ephemeral attachment."""
+
+    filename: str
+    data: bytes
+    content_type: str = "text/plain; charset=utf-8"
+
+
 @dataclass
 class MessageRecord:
     """A message as the double stores it; edits mutate it in place and keep the old states."""

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 from aiohttp import web
 
-from .common import API_PREFIX, CB_DEFERRED_UPDATE, T, log
+from .common import API_PREFIX, CB_DEFERRED_UPDATE, CDN_PREFIX, T, json_response, log
 from .models import InteractionRecord, MessageRecord, RecordedRequest
 from .routes import Routes
 from .spec import compile_template
@@ -36,6 +36,7 @@ class DiscordDouble(Routes):
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_get("/gateway/resume", self.gateway.handle)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        app.router.add_get(CDN_PREFIX + "/{owner}/{attachment_id}/{filename}", self._cdn)
         app.router.add_route("*", "/{tail:.*}", self._not_api)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
@@ -49,6 +50,13 @@ class DiscordDouble(Routes):
         self.resume_gateway_url = f"ws://127.0.0.1:{self.port}/gateway/resume"
         log.info("discord double listening on 127.0.0.1:%d", self.port)
         return self
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        """An attached file's bytes, as cdn.discordapp.com serves them (no bot token needed)."""
+        upload = self.uploads.get(int(request.match_info["attachment_id"]))
+        if upload is None or upload.filename != request.match_info["filename"]:
+            return json_response({"message": "404: Not Found", "code": 0}, status=404)
+        return web.Response(body=upload.data, content_type=upload.content_type.split(";")[0])
 
     async def stop(self) -> None:
         """Close gateway connections and the HTTP server."""

@@ -19,6 +19,7 @@ from .models import (
     InteractionRecord,
     MessageRecord,
     RecordedRequest,
+    Upload,
     UserSpec,
     new_snowflake,
 )
@@ -70,6 +71,7 @@ class DoubleState:
         self.commands: dict[int | None, dict[int, dict[str, Any]]] = {}
         self.command_syncs: list[tuple[int | None, list[str]]] = []
         self.faults: list[Fault] = []
+        self.uploads: dict[int, Upload] = {}  # attachment id -> file, served under CDN_PREFIX
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.gateway: Gateway  # created by the payload layer, which the gateway needs
         self.rest_base = ""

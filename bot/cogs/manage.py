@@ -1,0 +1,161 @@
+"""/add, /remove and /stats: looking after the articles from Discord (administrators only).
+
+The same rule as /reindex (bot/access.py): Discord shows these commands to administrators only,
+and the bot checks again when they run. Replies are private: they name files on the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from index import BylineError, IndexBusyError, ReindexReport, additions, catalog
+from index.feedback_report import build_report
+from index.readers import MAX_FILE_BYTES
+
+from .. import render_admin
+from ..access import may_reindex, refusal
+from ..errors import NotAllowed
+from ..replies import NO_PINGS, defer
+
+if TYPE_CHECKING:
+    from ..app import Byline
+
+log = logging.getLogger("byline.manage")
+
+TITLE_MAX = 200
+TEXT_MAX = 6000  # Discord's limit for a string option
+
+
+def admin_only(action: str) -> Callable[[discord.Interaction], bool]:
+    """A check that lets through whoever may /reindex; anyone else is told who may ``action``."""
+
+    def check(interaction: discord.Interaction) -> bool:
+        bot: Byline = interaction.client  # type: ignore[assignment]
+        in_guild = interaction.guild_id is not None
+        administrator = in_guild and interaction.permissions.administrator
+        if may_reindex(
+            interaction.user.id,
+            in_guild=in_guild,
+            administrator=administrator,
+            admin_ids=bot.settings.admin_ids,
+        ):
+            return True
+        raise NotAllowed(refusal(in_guild=in_guild, action=action))
+
+    return check
+
+
+async def _reply(interaction: discord.Interaction, embed: dict) -> None:
+    await interaction.edit_original_response(embed=discord.Embed.from_dict(embed), allowed_mentions=NO_PINGS)
+
+
+class Manage(commands.Cog):
+    """/add, /remove, /stats."""
+
+    def __init__(self, bot: Byline) -> None:
+        self.bot = bot
+
+    @property
+    def seeds_dir(self) -> Path:
+        return Path(self.bot.settings.seeds_dir)
+
+    async def _reindex(self, source: str, done: str) -> ReindexReport:
+        """Re-index after adding or removing ``source``. Library has no re-index of one file: the
+        whole folder is compared (by size and time) and only changed files are read."""
+        self.bot.ensure_ready()
+        assert self.bot.library is not None
+        try:
+            return await self.bot.library.reindex()
+        except IndexBusyError:
+            raise BylineError(
+                f"{done} {source}, but a re-index is running; run /reindex when it has finished."
+            ) from None
+
+    @app_commands.command()
+    @app_commands.default_permissions(administrator=True)
+    @app_commands.check(admin_only("add articles"))
+    @app_commands.describe(
+        file="An article file: .md or .txt, at most 20 MB",
+        title="The title of an article you type (with text)",
+        text="The text of an article you type (with title); blank lines separate paragraphs",
+        replace="Replace an article added before under the same title",
+    )
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment | None = None,
+        title: app_commands.Range[str, 1, TITLE_MAX] | None = None,
+        text: app_commands.Range[str, 1, TEXT_MAX] | None = None,
+        replace: bool = False,
+    ) -> None:
+        """Add an article from a file or typed text, and index it at once (administrators only)."""
+        await defer(interaction, ephemeral=True)
+        if file is not None and (title or text):
+            raise additions.AdditionError("Attach a file, or give a title and text: not both.")
+        if file is not None:
+            if file.size > MAX_FILE_BYTES:
+                raise additions.AdditionError(
+                    f"That file is too large: the limit is {MAX_FILE_BYTES // 1_048_576} MB."
+                )
+            additions.check_suffix(file.filename)  # refused before downloading anything
+            filename, data = file.filename, await file.read()
+        elif title and text:
+            filename, data = "typed.md", additions.article_text(title, text)
+        else:
+            raise additions.AdditionError("Attach a file (.md or .txt), or give both a title and text.")
+        saved = await asyncio.to_thread(
+            additions.save, self.seeds_dir, filename, data, replace=replace
+        )  # fmt: skip
+        report = await self._reindex(saved.source, "Saved")
+        skipped = next((s for s in report.skipped if s.source == saved.source), None)
+        if skipped is not None:  # the readers accepted it a moment ago; the file changed since?
+            await asyncio.to_thread(additions.remove, self.seeds_dir, saved.source)
+            raise additions.AdditionError(f"That file was skipped: {skipped.reason}.")
+        log.info("user %s added %s", interaction.user.id, saved.source)
+        await _reply(interaction, render_admin.added_embed(saved, report))
+
+    @app_commands.command()
+    @app_commands.default_permissions(administrator=True)
+    @app_commands.check(admin_only("remove articles"))
+    @app_commands.describe(article="An article added with /add")
+    async def remove(self, interaction: discord.Interaction, article: str) -> None:
+        """Remove an article added with /add, and drop it from the index (administrators only)."""
+        await defer(interaction, ephemeral=True)
+        await asyncio.to_thread(additions.remove, self.seeds_dir, article)
+        report = await self._reindex(article, "Removed")
+        log.info("user %s removed %s", interaction.user.id, article)
+        await _reply(interaction, render_admin.removed_embed(article, report))
+
+    @remove.autocomplete("article")
+    async def _added_articles(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        matches = await catalog.titled(self.bot.settings.database, current, 25, added_only=True)
+        choices: dict[str, app_commands.Choice[str]] = {}
+        for summary in matches:
+            source = summary.article.source
+            if source not in choices and len(source) <= catalog.CHOICE_MAX:
+                choices[source] = app_commands.Choice(name=catalog.choice_name(summary), value=source)
+        return list(choices.values())
+
+    @app_commands.command()
+    @app_commands.default_permissions(administrator=True)
+    @app_commands.check(admin_only("see the statistics"))
+    @app_commands.describe(days="How many days back (default 30)")
+    async def stats(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] = 30
+    ) -> None:
+        """Questions asked, answered confidently, votes, and what the articles could not answer."""
+        await defer(interaction, ephemeral=True)
+        self.bot.ensure_ready()
+        assert self.bot.feedback is not None
+        report = await build_report(self.bot.feedback, days)
+        await _reply(interaction, render_admin.stats_embed(report, keeping=self.bot.settings.keep_questions))

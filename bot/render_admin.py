@@ -1,0 +1,99 @@
+"""Embeds of the administrators' commands: what /add and /remove did, and /stats. Pure functions
+of their reports, within Discord's limits (see bot/render.py, whose helpers they use)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from index import Article, ReindexReport
+from index.additions import Saved
+from index.feedback_report import FeedbackReport
+
+from .render import ELLIPSIS, FIELD_VALUE_MAX, REPORT_COLOUR, _count, _outlet, discord_len, fitted
+
+
+def _index_line(report: ReindexReport) -> str:
+    return (
+        f"The index now holds {_count(report.articles, 'article')} in {_count(report.passages, 'passage')} "
+        "(the whole folder was compared; only changed files were read)."
+    )
+
+
+def added_embed(saved: Saved, report: ReindexReport) -> dict:
+    """/add: which articles were added, under which file name, and the index after it."""
+    titles = [f"• *{fitted(a.title, 200)}*" for a in saved.articles[:10]]
+    if len(saved.articles) > 10:
+        titles.append(f"…and {len(saved.articles) - 10:,} more")
+    verb = "Replaced" if saved.replaced else "Added"
+    return {
+        "title": f"{verb} {_count(len(saved.articles), 'article')}",
+        "description": "\n".join(
+            [*titles, "", f"Saved as {fitted(saved.source, 200)}.", _index_line(report)]
+        ),
+        "color": REPORT_COLOUR,
+    }
+
+
+def removed_embed(source: str, report: ReindexReport) -> dict:
+    """/remove: which file was removed, and the index after it."""
+    return {
+        "title": "Removed an added article",
+        "description": f"Deleted {fitted(source, 200)} from the articles folder.\n{_index_line(report)}",
+        "color": REPORT_COLOUR,
+    }
+
+
+def _field(name: str, lines: Sequence[str]) -> dict:
+    """An embed field of as many of ``lines`` as fit in 1024 characters, saying how many did not."""
+    shown: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        rest = len(lines) - index
+        if used + discord_len(line) + 1 + len(f"…and {rest:,} more") > FIELD_VALUE_MAX:
+            shown.append(f"…and {rest:,} more")
+            break
+        shown.append(line)
+        used += discord_len(line) + 1
+    return {"name": name, "value": "\n".join(shown) or "-"}
+
+
+def stats_embed(report: FeedbackReport, *, keeping: bool) -> dict:
+    """/stats: questions, the share answered confidently, votes, the most down-voted passages and
+    what the articles could not answer, for the administrators (sent privately)."""
+    share = f" ({report.confident_share:.0%})" if report.confident_share is not None else ""
+    lines = [
+        f"**{report.questions:,}** questions · **{report.confident:,}** answered confidently{share}",
+        f"Votes: **{report.votes_up:,}** 👍 · **{report.votes_down:,}** 👎",
+    ]
+    if not keeping:
+        lines.append("Questions are not kept (BYLINE_KEEP_QUESTIONS=1 keeps them for this report).")
+    fields = []
+    if report.days:
+        days = [f"{d['day']}: {d['questions']:,} asked, {d['confident']:,} confident" for d in report.days]
+        fields.append(_field("Per day", days[::-1]))
+    if report.down_voted:
+        fields.append(
+            _field(
+                "Most down-voted passages",
+                [
+                    f"{d.down:,} 👎 {d.up:,} 👍 · {_outlet(Article('', '', d.outlet, None, ''), 60)} · "
+                    f"*{fitted(d.title, 100)}* · paragraph {d.paragraph}"
+                    for d in report.down_voted
+                ],
+            )
+        )
+    groups = [
+        f"**{fitted(', '.join(g.words), 80) or ELLIPSIS}** ({len(g.questions):,}): "
+        + " · ".join(f"“{fitted(q, 120)}”" for q in g.questions[:3])
+        for g in report.not_confident
+    ]
+    if report.not_confident_unkept:
+        groups.append(f"{_count(report.not_confident_unkept, 'more question')}, text not kept")
+    if groups:
+        fields.append(_field("Not answered confidently", groups))
+    return {
+        "title": f"Byline in the last {_count(report.since_days, 'day')}",
+        "description": "\n".join(lines),
+        "color": REPORT_COLOUR,
+        "fields": fields,
+    }

@@ -1,0 +1,344 @@
+"""What people made of the answers: each answer shown, the votes on it, and (only when the operator
+keeps them) the questions asked. In the library's SQLite file, in tables of their own.
+
+These tables are not derived data: a change of the index's schema (index/store.py drops and
+rebuilds its own tables) leaves them alone, and so does a re-index.
+
+People are never stored by their Discord id: a vote or a kept question carries a salted hash of
+it (HMAC-SHA256 under a random salt made once per database), enough to count one vote per person
+and to forget one person on request, not to tell who they are.
+
+Kept always, because a vote needs them: for each answer, when it was given, in which server,
+whether it was confident and which passages it showed. Kept only with ``keep_questions``: the
+question's text and a hash of who asked it.
+"""
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import itertools
+import logging
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Self
+
+import aiosqlite
+
+from .errors import BylineError, StorageError
+from .models import Answer, Hit
+
+log = logging.getLogger(__name__)
+
+EXCERPT_CHARS = 200
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback_salt (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    salt BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback_answers (
+    id TEXT PRIMARY KEY,            -- carried by the vote buttons' custom_id
+    asked_at REAL NOT NULL,         -- Unix seconds
+    guild_id TEXT,                  -- NULL in direct messages and on the command line
+    confident INTEGER NOT NULL,
+    question TEXT,                  -- only when questions are kept
+    user_hash TEXT                  -- who asked, only when questions are kept
+);
+CREATE INDEX IF NOT EXISTS feedback_answers_asked ON feedback_answers(asked_at);
+CREATE INDEX IF NOT EXISTS feedback_answers_user ON feedback_answers(user_hash);
+CREATE TABLE IF NOT EXISTS feedback_passages (
+    answer_id TEXT NOT NULL REFERENCES feedback_answers(id) ON DELETE CASCADE,
+    rank INTEGER NOT NULL,
+    article_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    outlet TEXT,
+    paragraph INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    excerpt TEXT NOT NULL,
+    PRIMARY KEY (answer_id, rank)
+);
+CREATE TABLE IF NOT EXISTS feedback_votes (
+    answer_id TEXT NOT NULL REFERENCES feedback_answers(id) ON DELETE CASCADE,
+    user_hash TEXT NOT NULL,
+    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+    question TEXT,                  -- the question as the voter saw it
+    guild_id TEXT,
+    voted_at REAL NOT NULL,
+    PRIMARY KEY (answer_id, user_hash)
+);
+CREATE INDEX IF NOT EXISTS feedback_votes_user ON feedback_votes(user_hash);
+"""
+
+
+class UnknownAnswerError(BylineError):
+    """A vote on an answer that is not on record (its database was replaced, or it was forgotten)."""
+
+    def __init__(self) -> None:
+        super().__init__("That answer is no longer on record, so the vote was not counted. Ask again?")
+
+
+class VoteResult(Enum):
+    """What a vote did: counted for the first time, changed from the other way, or the same again."""
+
+    NEW = "new"
+    CHANGED = "changed"
+    SAME = "same"
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """What ``forget`` removed for one person."""
+
+    votes: int
+    questions: int
+
+    def to_dict(self) -> dict:
+        return {"votes": self.votes, "questions": self.questions}
+
+
+def is_confident(answer: Answer) -> bool:
+    """The answer's own verdict; an answer from before ``Answer.confident`` existed is confident
+    when it has hits."""
+    return bool(getattr(answer, "confident", bool(answer.hits)))
+
+
+def excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
+
+
+class Feedback:
+    """Answers, votes and kept questions in one Byline database file.
+
+    Writes never make the bot wait: a re-index holds the database's write lock from start to end
+    (minutes, for a large archive), and an answer or a vote must reach Discord within 3 seconds.
+    So answers and votes are queued in memory and written by a task of their own as soon as the
+    lock is free; reads (is that answer known? had this person voted?) look at the queue first,
+    then at the database, which a reader in WAL mode can always read. What is still queued when
+    the program is killed is lost; ``close`` writes it if it can within a few seconds.
+    """
+
+    CLOSE_WAIT = 5.0  # seconds ``close`` waits to write what is queued
+
+    def __init__(
+        self, path: str, reader: aiosqlite.Connection, writer: aiosqlite.Connection, salt: bytes
+    ) -> None:
+        self.path = path
+        self._reader = reader
+        self._writer = writer
+        self._salt = salt
+        self._queue: list[tuple[str, tuple, tuple[str, str] | None]] = []  # (sql, parameters, vote key)
+        self._queued_answers: set[str] = set()
+        self._queued_votes: dict[tuple[str, str], int] = {}
+        self._writing = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def open(cls, database: str | Path) -> Self:
+        """Open the feedback tables of ``database`` (created, with their salt, the first time;
+        opening them afterwards writes nothing, so it never waits for a re-index)."""
+        path = str(database)
+        connections: list[aiosqlite.Connection] = []
+        try:
+            for _ in range(2):
+                db = await aiosqlite.connect(path, timeout=30)
+                connections.append(db)
+                await db.execute("PRAGMA foreign_keys = ON")
+                await db.execute("PRAGMA busy_timeout = 30000")
+            reader, writer = connections
+            salt = await _salt(reader)
+            if salt is None:
+                await writer.executescript(_SCHEMA)
+                await writer.execute(
+                    "INSERT OR IGNORE INTO feedback_salt(id, salt) VALUES (1, ?)", (secrets.token_bytes(32),)
+                )
+                await writer.commit()
+                salt = await _salt(reader)
+        except sqlite3.DatabaseError as error:
+            for db in connections:
+                await db.close()
+            raise StorageError(f"Cannot open the feedback tables of {path}: {error}") from None
+        assert salt is not None
+        return cls(path, reader, writer, salt)
+
+    async def close(self) -> None:
+        try:
+            await asyncio.wait_for(self.flush(), self.CLOSE_WAIT)
+        except (TimeoutError, sqlite3.Error) as error:
+            log.warning("%d feedback records not written to %s: %r", len(self._queue), self.path, error)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, sqlite3.Error):
+                await self._task
+        await self._reader.close()
+        await self._writer.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def user_hash(self, user_id: int) -> str:
+        """A salted hash of a Discord user id: the same for the same person in this database."""
+        return hmac.new(self._salt, str(int(user_id)).encode(), hashlib.sha256).hexdigest()[:32]
+
+    # ---- the write queue ------------------------------------------------------------------------
+
+    def _enqueue(self, sql: str, parameters: tuple, vote: tuple[str, str] | None = None) -> None:
+        self._queue.append((sql, parameters, vote))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain(), name="byline-feedback-writer")
+
+    async def _drain(self) -> None:
+        while self._queue:
+            try:
+                await self.flush()
+            except sqlite3.Error as error:
+                log.warning("could not write feedback to %s yet: %r", self.path, error)
+                await asyncio.sleep(1.0)
+
+    async def flush(self) -> None:
+        """Write everything queued, in one transaction (waiting for the write lock if need be)."""
+        async with self._writing:
+            batch = list(self._queue)
+            if not batch:
+                return
+            db = self._writer
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, run in itertools.groupby(batch, key=lambda item: item[0]):
+                    await db.executemany(sql, [parameters for _, parameters, _ in run])
+                await db.commit()
+            except BaseException:
+                await db.rollback()
+                raise
+            del self._queue[: len(batch)]
+            self._queued_answers = {p[0] for sql, p, _ in self._queue if sql == _INSERT_ANSWER}
+            self._queued_votes = {key: p[2] for _, p, key in self._queue if key is not None}
+
+    # ---- answers and votes ----------------------------------------------------------------------
+
+    def record_answer(
+        self,
+        answer: Answer,
+        hits: list[Hit],
+        *,
+        guild_id: int | None,
+        user_id: int | None,
+        keep_question: bool,
+        at: float | None = None,
+    ) -> str:
+        """Record an answer about to be shown with ``hits`` (queued: never waits); returns its id
+        for the vote buttons."""
+        answer_id = secrets.token_urlsafe(9)  # 12 characters
+        question = answer.question if keep_question else None
+        user = self.user_hash(user_id) if keep_question and user_id is not None else None
+        asked_at = time.time() if at is None else at
+        self._queued_answers.add(answer_id)
+        self._enqueue(
+            _INSERT_ANSWER, (answer_id, asked_at, _id(guild_id), is_confident(answer), question, user)
+        )
+        for h in hits:
+            self._enqueue(
+                _INSERT_PASSAGE,
+                (answer_id, h.rank, h.article.id, h.article.title, h.article.outlet, h.paragraph,
+                 h.article.source, excerpt(h.text)),
+            )  # fmt: skip
+        return answer_id
+
+    async def vote(
+        self,
+        answer_id: str,
+        user_id: int,
+        up: bool,
+        *,
+        guild_id: int | None,
+        question: str | None,
+        at: float | None = None,
+    ) -> VoteResult:
+        """One vote per person per answer: a second vote replaces the first (queued: never waits
+        for the write lock)."""
+        user = self.user_hash(user_id)
+        key = (answer_id, user)
+        value = 1 if up else -1
+        if answer_id not in self._queued_answers and not await self._known(answer_id):
+            raise UnknownAnswerError()
+        previous = self._queued_votes.get(key)
+        if previous is None:
+            row = await (
+                await self._reader.execute(
+                    "SELECT vote FROM feedback_votes WHERE answer_id = ? AND user_hash = ?", key
+                )
+            ).fetchone()
+            previous = row[0] if row else None
+        self._queued_votes[key] = value
+        self._enqueue(
+            _UPSERT_VOTE,
+            (answer_id, user, value, question, _id(guild_id), time.time() if at is None else at),
+            key,
+        )
+        if previous is None:
+            return VoteResult.NEW
+        return VoteResult.SAME if previous == value else VoteResult.CHANGED
+
+    async def _known(self, answer_id: str) -> bool:
+        cursor = await self._reader.execute("SELECT 1 FROM feedback_answers WHERE id = ?", (answer_id,))
+        return await cursor.fetchone() is not None
+
+    async def forget(self, user_id: int) -> Forgotten:
+        """Remove one person's votes, and the text of the questions they asked (the anonymous
+        record of the answer stays, as it would have with questions not kept)."""
+        await self.flush()
+        user = self.user_hash(user_id)
+        async with self._writing:
+            db = self._writer
+            votes = await db.execute("DELETE FROM feedback_votes WHERE user_hash = ?", (user,))
+            questions = await db.execute(
+                "UPDATE feedback_answers SET question = NULL, user_hash = NULL WHERE user_hash = ?", (user,)
+            )
+            await db.commit()
+        return Forgotten(votes.rowcount, questions.rowcount)
+
+    async def rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+        """Rows of a read-only query over the feedback tables (for index/feedback_report.py),
+        everything queued written first if the database lets us (a re-index may hold it: then
+        what is written already)."""
+        try:
+            await self.flush()
+        except sqlite3.OperationalError as error:
+            log.info("reading feedback without the %d queued records: %r", len(self._queue), error)
+        return list(await self._reader.execute_fetchall(sql, parameters))
+
+
+_INSERT_ANSWER = (
+    "INSERT INTO feedback_answers(id, asked_at, guild_id, confident, question, user_hash)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+_INSERT_PASSAGE = (
+    "INSERT INTO feedback_passages(answer_id, rank, article_id, title, outlet, paragraph, source, excerpt)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPSERT_VOTE = (
+    "INSERT INTO feedback_votes(answer_id, user_hash, vote, question, guild_id, voted_at)"
+    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id, user_hash) DO UPDATE SET"
+    " vote = excluded.vote, question = excluded.question, voted_at = excluded.voted_at"
+)
+
+
+async def _salt(db: aiosqlite.Connection) -> bytes | None:
+    """The database's salt, or None if the feedback tables are not there yet."""
+    try:
+        row = await (await db.execute("SELECT salt FROM feedback_salt WHERE id = 1")).fetchone()
+    except sqlite3.OperationalError:  # no such table
+        return None
+    return bytes(row[0]) if row else None
+
+
+def _id(snowflake: int | None) -> str | None:
+    return None if snowflake is None else str(snowflake)

@@ -1,0 +1,162 @@
+"""What `byline report` and /stats show: questions a day, the share answered confidently, votes,
+the most down-voted passages, and the questions not answered confidently, grouped by their words
+(so an administrator sees which articles are missing)."""
+
+import asyncio
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .analysis import Analyzer, words
+from .feedback import Feedback
+
+DAY = 86_400
+MOST_DOWN_VOTED = 10
+MAX_GROUPS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class DownVoted:
+    """A passage shown in answers that got 👎, with the votes on those answers."""
+
+    article_id: str
+    title: str
+    outlet: str | None
+    paragraph: int
+    source: str
+    excerpt: str
+    down: int
+    up: int
+
+    def to_dict(self) -> dict:
+        return {
+            "article_id": self.article_id,
+            "title": self.title,
+            "outlet": self.outlet,
+            "paragraph": self.paragraph,
+            "source": self.source,
+            "excerpt": self.excerpt,
+            "down": self.down,
+            "up": self.up,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionGroup:
+    """Questions not answered confidently that share ``words`` (content words, as asked)."""
+
+    words: list[str]
+    questions: list[str]
+
+    def to_dict(self) -> dict:
+        return {"words": self.words, "count": len(self.questions), "questions": self.questions}
+
+
+@dataclass(slots=True)
+class FeedbackReport:
+    """The report; ``to_dict`` is the `byline report --json` object."""
+
+    since_days: int
+    days: list[dict] = field(default_factory=list)  # {"day", "questions", "confident"}
+    questions: int = 0
+    confident: int = 0
+    votes_up: int = 0
+    votes_down: int = 0
+    down_voted: list[DownVoted] = field(default_factory=list)
+    not_confident: list[QuestionGroup] = field(default_factory=list)
+    not_confident_unkept: int = 0  # not answered confidently, question text not kept
+
+    @property
+    def confident_share(self) -> float | None:
+        return round(self.confident / self.questions, 3) if self.questions else None
+
+    def to_dict(self) -> dict:
+        return {
+            "since_days": self.since_days,
+            "questions": self.questions,
+            "confident": self.confident,
+            "confident_share": self.confident_share,
+            "days": self.days,
+            "votes": {"up": self.votes_up, "down": self.votes_down},
+            "down_voted": [d.to_dict() for d in self.down_voted],
+            "not_confident": [g.to_dict() for g in self.not_confident],
+            "not_confident_unkept": self.not_confident_unkept,
+        }
+
+
+async def build_report(feedback: Feedback, since_days: int, now: float | None = None) -> FeedbackReport:
+    """The report of the last ``since_days`` days (days are UTC days)."""
+    now = time.time() if now is None else now
+    since = now - since_days * DAY
+    report = FeedbackReport(since_days)
+    for day, questions, confident in await feedback.rows(
+        "SELECT date(asked_at, 'unixepoch'), count(*), sum(confident) FROM feedback_answers"
+        " WHERE asked_at >= ? GROUP BY 1 ORDER BY 1",
+        (since,),
+    ):
+        report.days.append({"day": day, "questions": questions, "confident": confident})
+        report.questions += questions
+        report.confident += confident
+    unanswered = [
+        question
+        for (question,) in await feedback.rows(
+            "SELECT question FROM feedback_answers WHERE asked_at >= ? AND NOT confident ORDER BY asked_at",
+            (since,),
+        )
+    ]
+    kept = [question for question in unanswered if question]
+    report.not_confident_unkept = len(unanswered) - len(kept)
+    for vote, count in await feedback.rows(
+        "SELECT vote, count(*) FROM feedback_votes WHERE voted_at >= ? GROUP BY vote", (since,)
+    ):
+        if vote > 0:
+            report.votes_up = count
+        else:
+            report.votes_down = count
+    report.down_voted = [
+        DownVoted(*row)
+        for row in await feedback.rows(
+            "SELECT p.article_id, max(p.title), max(p.outlet), p.paragraph, max(p.source), max(p.excerpt),"
+            " sum(v.vote < 0) AS down, sum(v.vote > 0)"
+            " FROM feedback_votes v JOIN feedback_passages p ON p.answer_id = v.answer_id"
+            " WHERE v.voted_at >= ? GROUP BY p.article_id, p.paragraph HAVING down > 0"
+            " ORDER BY down DESC, sum(v.vote > 0) ASC, max(p.title) LIMIT ?",
+            (since, MOST_DOWN_VOTED),
+        )
+    ]
+    # Analysing thousands of questions takes a while: off the event loop.
+    report.not_confident = await asyncio.to_thread(group_questions, kept)
+    return report
+
+
+def group_questions(questions: list[str], analyzer: Analyzer | None = None) -> list[QuestionGroup]:
+    """Questions grouped by the content word most of them share.
+
+    Each question joins the group of its content word (stemmed, so "spending" and "spend" agree)
+    that the most questions contain; a group is labelled by the words all its questions share,
+    as people wrote them, in the order of its first question. Largest groups first; questions
+    with no content word are left out.
+    """
+    analyzer = analyzer or Analyzer()
+    terms_of = [set(analyzer.terms(q)) for q in questions]
+    counts = Counter(t for terms in terms_of for t in terms)
+    spelled: dict[str, Counter[str]] = defaultdict(Counter)
+    for q in questions:
+        for word in words(q):
+            stems = analyzer.terms(word)
+            if len(stems) == 1:
+                spelled[stems[0]][word.casefold()] += 1
+    groups: dict[str, list[int]] = defaultdict(list)
+    for n, terms in enumerate(terms_of):
+        if terms:
+            key = min(terms, key=lambda t: (-counts[t], t))
+            groups[key].append(n)
+    out = []
+    for members in groups.values():
+        shared = set.intersection(*(terms_of[n] for n in members))
+        first = analyzer.terms(questions[members[0]])
+        ordered = sorted(shared, key=first.index)  # as the first of them words it
+        label = [spelled[t].most_common(1)[0][0] if spelled[t] else t for t in ordered]
+        out.append(QuestionGroup(label, [questions[n] for n in members]))
+    out.sort(key=lambda g: (-len(g.questions), g.words))
+    return out[:MAX_GROUPS]

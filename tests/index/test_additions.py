@@ -1,0 +1,94 @@
+"""Articles added from Discord: checked with the readers, saved under safe names, removed safely."""
+
+from pathlib import Path
+
+import pytest
+
+from index import Library, catalog
+from index.additions import AdditionError, added_path, article_text, remove, safe_name, save
+from index.readers import MAX_FILE_BYTES
+
+ARTICLE = b"---\ntitle: Harbour budget\n---\n\nThe harbour budget grew.\n"
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Harbour budget", "harbour-budget.md"),
+        ("../../etc/passwd", "etc-passwd.md"),
+        (".hidden", "hidden.md"),
+        ("Café à Zürich — 2025", "cafe-a-zurich-2025.md"),
+        ("???", "article.md"),
+        ("x" * 300, "x" * 60 + ".md"),
+    ],
+)
+def test_the_file_name_comes_from_the_title_and_is_always_safe(title: str, name: str) -> None:
+    assert safe_name(title, ".md") == name
+
+
+def test_an_article_is_saved_in_the_added_folder_and_never_overwritten_unasked(seeds_dir: Path) -> None:
+    saved = save(seeds_dir, "whatever.md", ARTICLE, replace=False)
+    assert (saved.source, saved.replaced) == ("added/harbour-budget.md", False)
+    assert [a.title for a in saved.articles] == ["Harbour budget"]
+    with pytest.raises(AdditionError, match="replace: True"):
+        save(seeds_dir, "other.md", ARTICLE.replace(b"grew", b"shrank"), replace=False)
+    assert b"grew" in (seeds_dir / saved.source).read_bytes()
+    assert save(seeds_dir, "other.md", ARTICLE.replace(b"grew", b"shrank"), replace=True).replaced
+    assert b"shrank" in (seeds_dir / saved.source).read_bytes()
+    assert [p.name for p in (seeds_dir / "added").iterdir()] == ["harbour-budget.md"]  # no staging left
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "reason"),
+    [
+        ("a.pdf", ARTICLE, "Only .md and .txt files"),
+        ("a", ARTICLE, "without extension"),
+        ("a.md", b"", "empty file"),
+        ("a.md", b"\x00binary", "binary file"),
+        ("a.md", b"x" * (MAX_FILE_BYTES + 1), "too large"),
+        ("a.md", "\xe9t\xe9".encode("latin-1"), "not UTF-8"),
+    ],
+)
+def test_a_file_the_readers_would_skip_is_refused_and_nothing_is_saved(
+    seeds_dir: Path, filename: str, data: bytes, reason: str
+) -> None:
+    with pytest.raises(AdditionError, match=reason):
+        save(seeds_dir, filename, data, replace=False)
+    assert not (seeds_dir / "added").exists()
+
+
+def test_typed_text_becomes_an_article_file(seeds_dir: Path) -> None:
+    saved = save(seeds_dir, "typed.md", article_text("  Tram   fares ", "First.\n\nSecond."), replace=False)
+    assert saved.source == "added/tram-fares.md"
+    assert [(a.title, a.paragraphs) for a in saved.articles] == [("Tram fares", ["First.", "Second."])]
+
+
+@pytest.mark.parametrize(
+    "source", ["seed.md", "added/../seed.md", "added/missing.md", "/etc/passwd", "added"]
+)
+def test_only_an_added_article_can_be_removed(seeds_dir: Path, source: str) -> None:
+    (seeds_dir / "seed.md").write_bytes(ARTICLE)
+    with pytest.raises(AdditionError, match="not an article added with /add"):
+        remove(seeds_dir, source)
+    assert (seeds_dir / "seed.md").exists()
+
+
+def test_an_added_article_is_removed(seeds_dir: Path) -> None:
+    saved = save(seeds_dir, "a.md", ARTICLE, replace=False)
+    assert added_path(seeds_dir, saved.source).is_file()
+    remove(seeds_dir, saved.source)
+    assert not (seeds_dir / saved.source).exists()
+
+
+async def test_titles_are_found_in_any_case_and_added_ones_apart(database: Path, seeds_dir: Path) -> None:
+    (seeds_dir / "seed.md").write_text("---\ntitle: Harbour in Zürich\n---\n\nText.\n")
+    save(seeds_dir, "a.md", ARTICLE, replace=False)
+    async with Library.open(database=database, seeds_dir=seeds_dir) as lib:
+        await lib.reindex()
+    found = await catalog.titled(database, "HARBOUR", 10)
+    assert [s.article.title for s in found] == ["Harbour budget", "Harbour in Zürich"]
+    assert [s.article.title for s in await catalog.titled(database, "zÜrich", 10)] == ["Harbour in Zürich"]
+    added = await catalog.titled(database, "", 10, added_only=True)
+    assert [(s.article.source, s.passages) for s in added] == [("added/harbour-budget.md", 1)]
+    assert await catalog.titled(database, "harbour", 1) == found[:1]
+    assert await catalog.titled(database.with_name("none.db"), "x", 5) == []
