@@ -19,13 +19,14 @@ rules keep such passages out:
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .analysis import Analyzer, Query, matching_words
 from .bm25 import ScoredPassage
+from .names import Names
 from .passages import sentence_spans
 
 if TYPE_CHECKING:
@@ -33,17 +34,7 @@ if TYPE_CHECKING:
 
 MIN_COVERAGE = 0.4
 UNSEEN_WEIGHT = 2.0  # a question term no passage contains weighs this many times its weight
-NAME_SHARE = 0.5  # a term is a name when at least this share of its passages write it as one
 RELATED_PREFIX = 5  # first letters an unseen term shares with another form of its word, at least
-
-
-@dataclass(frozen=True, slots=True)
-class Names:
-    """The terms the articles write as names, and the names each article mentions."""
-
-    corpus: frozenset[str]
-    article_of: np.ndarray  # passage position -> article number
-    by_article: list[frozenset[str]]
 
 
 def question_names(analyzer: Analyzer, question: str) -> set[str]:

@@ -19,7 +19,6 @@ process of its own for a large one (``reindex_in_process``), never on the event 
 
 import contextlib
 import gc
-import json
 import logging
 import multiprocessing
 import os
@@ -39,7 +38,7 @@ from .analysis import Analyzer
 from .errors import BylineError, IndexBusyError
 from .models import SkippedFile
 from .scan import FileOutcome, plan, read_file
-from .segments import DocBatch, IndexWriter, collect_garbage, index_dir_for, manifest_files
+from .segments import DocBatch, IndexWriter, Manifest, collect_garbage, index_dir_for, manifest_files
 from .store import StoredSource
 
 log = logging.getLogger(__name__)
@@ -231,7 +230,7 @@ class Outcome:
     unchanged: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
     changed: bool = False
-    manifest: dict | None = None
+    manifest: Manifest | None = None
 
 
 BUSY_SECONDS = 30  # how long a re-index waits for another one writing the same database
@@ -259,9 +258,9 @@ def begin_writing(db: sqlite3.Connection) -> None:
         ) from None
 
 
-def read_manifest(db: sqlite3.Connection) -> dict | None:
+def read_manifest(db: sqlite3.Connection) -> Manifest | None:
     row = db.execute("SELECT value FROM meta WHERE key = ?", (MANIFEST_KEY,)).fetchone()
-    return json.loads(row[0]) if row else None
+    return Manifest.from_json(row[0]) if row else None
 
 
 def _next_passage_id(db: sqlite3.Connection) -> int:
@@ -291,7 +290,7 @@ class _Transaction:
         self.base = read_manifest(db)
         self.writer = IndexWriter(self.root, None if fresh else self.base, cache)
         if fresh and self.base is not None:
-            self.writer.generation = self.base["generation"] + 1
+            self.writer.generation = self.base.generation + 1
         self.next_id = _next_passage_id(db)
 
     def remove_source(self, path: str) -> None:
@@ -359,13 +358,13 @@ class _Transaction:
             )
         return changed
 
-    def commit(self, meta: dict[str, str]) -> dict:
+    def commit(self, meta: dict[str, str]) -> Manifest:
         # Nothing changed: the same files, the same manifest.
         manifest = self.writer.finish() if self.writer.dirty or self.base is None else self.base
         # Holding the write lock, no other re-index is writing files: remove what neither the
         # previous manifest (still open in running libraries) nor the new one names.
         collect_garbage(self.root, manifest_files(self.base) | manifest_files(manifest))
-        meta = {**meta, MANIFEST_KEY: json.dumps(manifest)}
+        meta = {**meta, MANIFEST_KEY: manifest.to_json()}
         self.db.executemany(
             "INSERT INTO meta(key, value) VALUES (?, ?)"
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -485,7 +484,7 @@ def has_files(folder: Path, count: int) -> bool:
     return False
 
 
-def rebuild(database: str | Path, batch_passages: int = 20_000) -> dict:
+def rebuild(database: str | Path, batch_passages: int = 20_000) -> Manifest:
     """Write the index again from the analysed terms stored with the passages (no re-analysis):
     for a database written before the index lived beside it, or whose index folder was lost."""
     db = connect(database)

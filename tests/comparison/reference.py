@@ -13,7 +13,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from index.indexer import _add_stored
-from index.segments import IndexWriter, SegmentedIndex, open_index
+from index.segments import IndexWriter, Manifest, MergePolicy, SegmentedIndex, open_index
 
 Corpus = list[list[str]]
 
@@ -81,13 +81,19 @@ class Archive:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.manifest: dict | None = None
+        self.manifest: Manifest | None = None
         self.index: SegmentedIndex | None = None
         self.live: dict[int, list[str]] = {}
         self.next_id = 1
 
-    def commit(self, add: Corpus = (), delete: list[int] = (), segment_docs: int | None = None) -> None:
-        writer = IndexWriter(self.root, self.manifest)
+    def commit(
+        self,
+        add: Corpus = (),
+        delete: list[int] = (),
+        segment_docs: int | None = None,
+        policy: MergePolicy | None = None,
+    ) -> None:
+        writer = IndexWriter(self.root, self.manifest, policy=policy)
         if segment_docs is not None:
             writer.MAX_SEGMENT_DOCS = segment_docs
         writer.delete(delete)

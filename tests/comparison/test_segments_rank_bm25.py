@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index.segments import IndexWriter, SegmentedIndex
+from index.segments import LogMergePolicy, SegmentedIndex
 
 from .reference import HALF_CORPUS, RANDOM_CORPORA, TWO_DOCUMENTS, Archive, all_queries, reference_top
 
@@ -78,7 +78,8 @@ def test_many_small_additions_are_merged_and_still_score_as_rank_bm25(tmp_path: 
     archive = Archive(tmp_path)
     for start in range(0, 200, 5):
         archive.commit(add=corpus[start : start + 5], delete=[start] if start % 20 == 0 and start else [])
-    assert len(archive.manifest["segments"]) < 40 // IndexWriter.MERGE_FACTOR + IndexWriter.MERGE_FACTOR
+    factor = LogMergePolicy().merge_factor
+    assert len(archive.manifest.segments) < 40 // factor + factor
     archive.check(all_queries(archive.corpus(), 3))
 
 
@@ -87,7 +88,7 @@ def test_segment_with_many_deletions_is_rewritten(tmp_path: Path) -> None:
     archive = Archive(tmp_path)
     archive.commit(add=corpus)
     archive.commit(delete=list(range(1, 121)))
-    assert all(s["deleted"] is None for s in archive.manifest["segments"])
+    assert all(s.deleted is None for s in archive.manifest.segments)
     archive.check(all_queries(archive.corpus(), 4))
 
 
@@ -110,7 +111,7 @@ def test_two_documents_across_segments_score_like_rank_bm25(tmp_path: Path, quer
     archive = Archive(tmp_path)
     archive.commit(add=TWO_DOCUMENTS[:1])
     archive.commit(add=TWO_DOCUMENTS[1:])
-    assert len(archive.manifest["segments"]) == 2
+    assert len(archive.manifest.segments) == 2
     archive.check([query])
     archive.commit(delete=[1], add=[["hello", "world", "hello"]])
     archive.check([query])
