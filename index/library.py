@@ -164,7 +164,7 @@ class Library:
                     "set BYLINE_SEEDS_DIR to your articles folder."
                 )
             result = await asyncio.to_thread(self._run_reindex)
-            if result.manifest != self._snapshot.index.manifest:
+            if result.manifest is not None and result.manifest != self._snapshot.index.manifest:
                 await asyncio.to_thread(self._put_in_place, result.manifest)
             _, articles, passages = await self.store.counts()
             return ReindexReport(

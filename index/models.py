@@ -4,6 +4,7 @@ Their ``to_dict`` methods are the JSON contract in DESIGN.md; scripts depend on 
 """
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ class Article:
     published: str | None
     source: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -45,7 +46,7 @@ class Hit:
     highlights: tuple[tuple[int, int], ...] = ()
     sentence: tuple[int, int] | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "rank": self.rank,
             "score": self.score,
@@ -63,7 +64,7 @@ class Answer:
     hits: list[Hit]
     terms: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"question": self.question, "hits": [hit.to_dict() for hit in self.hits]}
 
 
@@ -74,7 +75,7 @@ class SourceSummary:
     article: Article
     passages: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {**self.article.to_dict(), "passages": self.passages}
 
 
@@ -101,7 +102,7 @@ class ReindexReport:
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "added": self.added,
             "updated": self.updated,

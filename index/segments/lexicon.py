@@ -159,4 +159,5 @@ class LexiconWriter:
 def letters(keys: np.ndarray) -> np.ndarray:
     """The number of letters of each UTF-8 key (bytes that start a character; none is 0)."""
     raw = keys.view(np.uint8).reshape(len(keys), keys.itemsize)
-    return ((raw != 0) & ((raw & 0xC0) != 0x80)).sum(axis=1)
+    counts: np.ndarray = ((raw != 0) & ((raw & 0xC0) != 0x80)).sum(axis=1)
+    return counts

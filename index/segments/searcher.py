@@ -152,7 +152,8 @@ class SegmentedIndex:
     def _contributions(self, tid: int, idf: float, positions: np.ndarray, tf: np.ndarray) -> np.ndarray:
         """BM25Okapi's term score for these passages, evaluated as rank-bm25 evaluates it."""
         tf = tf.astype(np.float64)
-        return idf * (tf * (K1 + 1) / (tf + self._norm[positions]))
+        scores: np.ndarray = idf * (tf * (K1 + 1) / (tf + self._norm[positions]))
+        return scores
 
     def _postings(self, terms: Sequence[tuple[int, float]]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(positions, contributions) per query term and segment, in query order."""

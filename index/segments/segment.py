@@ -63,7 +63,7 @@ def _concat_offsets(parts: Sequence[np.ndarray]) -> np.ndarray:
     return _concat(out)
 
 
-def _term_major(terms: np.ndarray, docs: np.ndarray, *columns: np.ndarray):
+def _term_major(terms: np.ndarray, docs: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, ...]:
     """Posting lists from postings in passage order: grouped by term, passage order kept."""
     order = np.argsort(terms, kind="stable")
     sorted_terms = terms[order]
@@ -180,8 +180,11 @@ class Segment:
 
 def merge_segments(root: Path, generation: int, parts: Sequence[tuple[Segment, np.ndarray | None]]) -> str:
     """One segment holding the live passages of adjacent segments, in their order."""
-    ids, lengths, articles, article_names = [], [], [], []
-    post = {"terms": [], "docs": [], "tf": [], "rank": [], "nterms": [], "ndocs": []}
+    ids: list[np.ndarray] = []
+    lengths: list[np.ndarray] = []
+    articles: list[np.ndarray] = []
+    article_names: list[str] = []
+    post: dict[str, list[np.ndarray]] = {k: [] for k in ("terms", "docs", "tf", "rank", "nterms", "ndocs")}
     doc_base = article_base = 0
     for segment, deleted in parts:
         live = np.ones(segment.size, bool) if deleted is None else ~deleted
