@@ -38,7 +38,15 @@ from .analysis import Analyzer
 from .errors import BylineError, IndexBusyError
 from .models import SkippedFile
 from .scan import FileOutcome, plan, read_file
-from .segments import DocBatch, IndexWriter, Manifest, collect_garbage, index_dir_for, manifest_files
+from .segments import (
+    DamagedIndexError,
+    DocBatch,
+    IndexWriter,
+    Manifest,
+    collect_garbage,
+    index_dir_for,
+    manifest_files,
+)
 from .store import StoredSource
 
 log = logging.getLogger(__name__)
@@ -414,7 +422,12 @@ def _reindex(
                 gc.enable()
             gc.freeze()
             result = Outcome(unchanged=planned.unchanged, skipped=planned.skipped)
-            tx = _Transaction(db, database, cache)
+            try:
+                tx = _Transaction(db, database, cache)
+            except DamagedIndexError as error:
+                log.warning("%s; rebuilding the index from the terms stored in %s", error.message, database)
+                tx = _Transaction(db, database, None, fresh=True)
+                _add_all_stored(db, tx.writer)
             touched = []
             for batch in analysed_batches(planned.to_read, analyzer, workers):
                 for outcome in batch.files:
@@ -492,11 +505,7 @@ def rebuild(database: str | Path, batch_passages: int = 20_000) -> Manifest:
         begin_writing(db)
         try:
             tx = _Transaction(db, database, None, fresh=True)
-            article_names = dict(db.execute("SELECT id, names FROM articles"))
-            cursor = db.execute("SELECT id, article_id, terms, names FROM passages ORDER BY id")
-            while rows := cursor.fetchmany(batch_passages):
-                _add_stored(tx.writer, rows, article_names)
-            tx.writer.dirty = True
+            _add_all_stored(db, tx.writer, batch_passages)
             manifest = tx.commit({})
         except BaseException:
             if db.in_transaction:
@@ -505,6 +514,16 @@ def rebuild(database: str | Path, batch_passages: int = 20_000) -> Manifest:
     finally:
         db.close()
     return manifest
+
+
+def _add_all_stored(db: sqlite3.Connection, writer: IndexWriter, batch_passages: int = 20_000) -> None:
+    """Every stored passage to ``writer``, from the analysed terms kept with it (no re-analysis)."""
+    article_names = dict(db.execute("SELECT id, names FROM articles"))
+    cursor = db.execute("SELECT id, article_id, terms, names FROM passages ORDER BY id")
+    while rows := cursor.fetchmany(batch_passages):
+        _add_stored(writer, rows, article_names)
+    writer.flush()  # in a segment, where the re-index's deletions can find them
+    writer.dirty = True
 
 
 def _add_stored(writer: IndexWriter, rows: Iterable[tuple[int, str, str, str]], article_names: dict) -> None:

@@ -20,7 +20,7 @@ from .bm25 import ScoredPassage
 from .errors import BylineError, IndexBusyError, QuestionError, StorageError
 from .models import Answer, Hit, ReindexReport, SourceSummary
 from .names import Names
-from .segments import Manifest, SegmentedIndex, index_dir_for, open_index
+from .segments import DamagedIndexError, Manifest, SegmentedIndex, index_dir_for, open_index
 from .store import PassageRow, Store
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,9 @@ def _load_snapshot(database: str, previous: _Snapshot | None = None) -> _Snapsho
             if manifest is None and has_passages:
                 raise FileNotFoundError("no index manifest")
             return _snapshot_of(open_index(root, manifest, previous.index if previous else None))
+        except DamagedIndexError as error:
+            log.warning("%s; rebuilding the index from the terms stored in %s", error.message, database)
+            return _snapshot_of(open_index(root, indexer.rebuild(database)))
         except FileNotFoundError as error:
             if attempt == 2 or manifest is None:
                 log.warning("rebuilding the index of %s from its stored terms (%s)", database, error)

@@ -23,7 +23,7 @@ as the passages (``manifest.py``). Modules, one idea each:
 - ``searcher``: ``SegmentedIndex``, exact BM25Okapi scores with MaxScore pruning.
 """
 
-from .files import index_dir_for
+from .files import DamagedIndexError, index_dir_for
 from .lexicon import KEY_BYTES, Lexicon
 from .manifest import FORMAT, Manifest, SegmentEntry, collect_garbage, manifest_files
 from .merge_policy import LogMergePolicy, MergePolicy, SegmentSize
@@ -35,6 +35,7 @@ from .writer import IndexWriter
 __all__ = [
     "FORMAT",
     "KEY_BYTES",
+    "DamagedIndexError",
     "DocBatch",
     "IndexWriter",
     "Lexicon",

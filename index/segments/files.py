@@ -1,14 +1,22 @@
-"""File plumbing: arrays written under new names, fsynced, renamed into place, memory-mapped.
+"""File plumbing: arrays written under new names, fsynced, renamed into place, memory-mapped,
+and checksummed.
 
 Every index file is written once under a temporary name, synced, and renamed into place; it is
-never changed afterwards. Readers map the arrays with ``mmap_mode="r"``.
+never changed afterwards. Readers map the arrays with ``mmap_mode="r"``. The manifest records a
+CRC32 of every file it names (as Lucene's CodecUtil footers do), checked the first time this
+process opens the file: damage is found at once and the index rebuilt, never served as scores.
 """
 
 import os
 import secrets
+import threading
+import zlib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
+
+from ..errors import BylineError
 
 # Names Byline gives the entries it writes in ``<database>.index/``; nothing else is ever removed.
 SEGMENT_PREFIXES = ("seg-", "lex-", "stats-", "del-", "tmp-")
@@ -17,6 +25,59 @@ SEGMENT_PREFIXES = ("seg-", "lex-", "stats-", "del-", "tmp-")
 def index_dir_for(database: str | Path) -> Path:
     """The folder that holds a database's index: named after it, beside it."""
     return Path(f"{database}.index")
+
+
+class DamagedIndexError(BylineError):
+    """An index file does not hold what was written (truncated, overwritten): the index is
+    rebuilt from the terms stored in the database."""
+
+
+CHUNK = 1 << 22
+
+
+def checksum(path: Path) -> int:
+    """The CRC32 of a file's bytes."""
+    crc = 0
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as file:
+        while size := file.readinto(buffer):
+            crc = zlib.crc32(view[:size], crc)
+    return crc
+
+
+def checksums_of(root: Path, name: str) -> dict[str, int]:
+    """The CRC32 of the file ``name``, or of each file in the folder ``name``, by their
+    manifest keys (``name`` or ``name/file``)."""
+    path = root / name
+    if path.is_dir():
+        return {f"{name}/{file.name}": checksum(file) for file in sorted(path.iterdir())}
+    return {name: checksum(path)}
+
+
+# Files found intact by this process, with what a stat says of them: checked again only if the
+# file was changed since (files Byline wrote never are; damage from outside changes the stat).
+_verified: set[tuple[str, int, int, int, int]] = set()
+_verified_lock = threading.Lock()
+
+
+def verify(root: Path, names: Iterable[str], checksums: Mapping[str, int]) -> None:
+    """DamagedIndexError unless every file of ``names`` that ``checksums`` lists has its
+    checksum. Each file is read once per process while its size and times stay the same."""
+    wanted = set(names)
+    for key, expected in checksums.items():
+        if key.split("/", 1)[0] not in wanted:
+            continue
+        path = root / key
+        stat = path.stat()
+        seen = (str(path), expected, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        with _verified_lock:
+            if seen in _verified:
+                continue
+        if checksum(path) != expected:
+            raise DamagedIndexError(f"the index file {path} is damaged (its checksum does not match)")
+        with _verified_lock:
+            _verified.add(seen)
 
 
 def fsync_dir(path: Path) -> None:
@@ -36,7 +97,11 @@ def save(folder: Path, name: str, array: np.ndarray) -> None:
 
 def load(folder: Path, name: str) -> np.ndarray:
     # A plain ndarray view of the mapping: slicing a np.memmap costs Python calls each time.
-    return np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r"))
+    path = folder / f"{name}.npy"
+    try:
+        return np.asarray(np.load(path, mmap_mode="r"))
+    except ValueError as error:  # a damaged header, or a file shorter than its header says
+        raise DamagedIndexError(f"the index file {path} is damaged ({error})") from None
 
 
 def new_name(prefix: str, generation: int) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import Staging, load, new_name, save
+from .files import DamagedIndexError, Staging, load, new_name, save
 
 KEY_BYTES = 24  # terms up to this many UTF-8 bytes are searched in a sorted numpy array
 
@@ -22,7 +22,10 @@ class LexiconPart:
         self.name = path.name
         self.keys = load(path, "keys")  # sorted, dtype S<=KEY_BYTES
         self.ids = load(path, "ids")
-        self.long: dict[str, int] = json.loads((path / "long.json").read_text(encoding="utf-8"))
+        try:
+            self.long: dict[str, int] = json.loads((path / "long.json").read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise DamagedIndexError(f"the index file {path / 'long.json'} is damaged ({error})") from None
 
     def lookup(self, term: str, encoded: bytes) -> int:
         if len(encoded) > KEY_BYTES:

@@ -45,6 +45,7 @@ class Manifest:
     vocabulary: int = 0  # distinct terms the live passages hold
     epsilon: float = 0.0
     format: int = FORMAT
+    checksums: dict[str, int] = field(default_factory=dict)  # CRC32 by "name" or "name/file"
     extra: dict[str, Any] = field(default_factory=dict, compare=False)  # keys a newer Byline wrote
 
     def files(self) -> set[str]:
@@ -67,6 +68,8 @@ class Manifest:
         value = json.loads(text)
         known = {name for name in cls.__dataclass_fields__ if name != "extra"}
         extra = {k: v for k, v in value.items() if k not in known}
+        if not isinstance(value.get("checksums", {}), dict):
+            raise TypeError("checksums")
         return cls(
             generation=int(value["generation"]),
             segments=tuple(SegmentEntry(**s) for s in value["segments"]),
@@ -78,6 +81,7 @@ class Manifest:
             vocabulary=int(value["vocabulary"]),
             epsilon=float(value["epsilon"]),
             format=int(value.get("format", FORMAT)),
+            checksums={str(k): int(v) for k, v in value.get("checksums", {}).items()},
             extra=extra,
         )
 

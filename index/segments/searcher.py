@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..bm25 import K1, B, ScoredPassage
-from .files import load
+from .files import load, verify
 from .lexicon import Lexicon, letters
 from .manifest import Manifest, load_deleted
 from .segment import Segment
@@ -31,6 +31,7 @@ class SegmentedIndex:
     def __init__(self, root: Path, manifest: Manifest, cache: dict[str, Segment] | None = None) -> None:
         cache = cache or {}
         self.manifest = manifest
+        verify(root, manifest.files(), manifest.checksums)
         self.segments = [cache.get(e.name) or Segment(root / e.name) for e in manifest.segments]
         self.lexicon = Lexicon.open(root, manifest.lexicon, manifest.terms)
         if manifest.stats:

@@ -6,11 +6,12 @@ that: files are only ever added under new names.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from .files import checksums_of, verify
 from .lexicon import Lexicon, LexiconWriter
 from .manifest import Manifest, SegmentEntry, load_deleted, write_deleted
 from .merge_policy import LogMergePolicy, MergePolicy, SegmentSize
@@ -58,6 +59,8 @@ class IndexWriter:
         self.generation = self.base.generation + 1
         self.policy: MergePolicy = policy or LogMergePolicy()
         cache = cache or {}
+        # A damaged segment must never be merged into a new one that would pass its checksum.
+        verify(root, self.base.files(), self.base.checksums)
         self.segments: list[LiveSegment] = []
         for entry in self.base.segments:
             segment = cache.get(entry.name) or Segment(root / entry.name)
@@ -111,7 +114,7 @@ class IndexWriter:
         self._merge()
         lexicon = self.lexicon.finish(self.root, self.generation)
         stats = compute_stats([(s.segment, s.deleted) for s in self.segments], self.lexicon.size)
-        return Manifest(
+        manifest = Manifest(
             generation=self.generation,
             segments=tuple(self._entry(s) for s in self.segments),
             lexicon=tuple(lexicon),
@@ -122,6 +125,16 @@ class IndexWriter:
             vocabulary=stats.vocabulary,
             epsilon=stats.epsilon,
         )
+        return replace(manifest, checksums=self._checksums(manifest.files()))
+
+    def _checksums(self, files: set[str]) -> dict[str, int]:
+        """The checksums of ``files``: carried over for files the previous manifest named,
+        computed for the new ones (read back from the page cache they were just written to)."""
+        sums = {k: v for k, v in self.base.checksums.items() if k.split("/", 1)[0] in files}
+        known = {k.split("/", 1)[0] for k in sums}
+        for name in sorted(files - known):
+            sums.update(checksums_of(self.root, name))
+        return sums
 
     def _entry(self, live: LiveSegment) -> SegmentEntry:
         if live.deleted is None:
