@@ -8,6 +8,7 @@ process opens the file: damage is found at once and the index rebuilt, never ser
 """
 
 import os
+import re
 import secrets
 import threading
 import zlib
@@ -18,8 +19,9 @@ import numpy as np
 
 from ..errors import BylineError
 
-# Names Byline gives the entries it writes in ``<database>.index/``; nothing else is ever removed.
-SEGMENT_PREFIXES = ("seg-", "lex-", "stats-", "del-", "tmp-")
+# The names Byline gives what it writes in ``<database>.index/`` (see ``new_name``), finished or
+# not: only entries with such a name are ever removed, whatever else a person keeps there.
+OWN_NAME = re.compile(r"(tmp-)?((seg|lex|stats)-\d{8,}-[0-9a-f]{8}|del-\d{8,}-[0-9a-f]{8}\.npy)")
 
 
 def index_dir_for(database: str | Path) -> Path:

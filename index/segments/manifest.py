@@ -16,7 +16,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from .files import SEGMENT_PREFIXES, new_name
+from .files import OWN_NAME, new_name
 
 FORMAT = 1
 
@@ -91,12 +91,13 @@ def manifest_files(manifest: Manifest | None) -> set[str]:
 
 
 def collect_garbage(root: Path, keep: set[str]) -> list[str]:
-    """Remove the index files that no kept manifest names. Call it holding the write lock."""
+    """Remove the index files that no kept manifest names (only names Byline gives its files:
+    anything else in the folder is left alone). Call it holding the write lock."""
     removed: list[str] = []
     if not root.is_dir():
         return removed
     for entry in root.iterdir():
-        if entry.name.startswith(SEGMENT_PREFIXES) and entry.name not in keep:
+        if OWN_NAME.fullmatch(entry.name) and entry.name not in keep:
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
             else:
