@@ -91,8 +91,15 @@ class SegmentedIndex:
 
     def weight(self, term: str) -> float:
         """How much a term says about a passage: a smoothed idf, positive even for common terms
-        and highest for a term no passage contains."""
-        df = self.document_frequency(term)
+        and highest (``unseen_weight``) for a term no passage contains."""
+        return self._weight(self.document_frequency(term))
+
+    @property
+    def unseen_weight(self) -> float:
+        """The weight of a term no live passage holds: the highest a term can have."""
+        return self._weight(0)
+
+    def _weight(self, df: int) -> float:
         return float(np.log1p((self.size - df + 0.5) / (df + 0.5)))
 
     def document_frequency(self, term: str) -> int:

@@ -134,3 +134,11 @@ def test_top_breaks_ties_by_corpus_order(tmp_path: Path) -> None:
 
 def test_top_with_k_zero_is_empty(tmp_path: Path) -> None:
     assert build(tmp_path, TWO_DOCUMENTS).top(["hello"], 0) == []
+
+
+def test_a_term_no_passage_holds_weighs_the_most(tmp_path: Path) -> None:
+    corpus = RANDOM_CORPORA["seed1-200x300"]
+    index = build(tmp_path, corpus)
+    weights = [index.weight(word) for word in {w for doc in corpus for w in doc}]
+    assert index.unseen_weight == index.weight("never-seen") > max(weights)
+    assert index.weight(" ") == index.unseen_weight  # the sentinel answering.py still reads
