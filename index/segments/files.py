@@ -40,11 +40,9 @@ CHUNK = 1 << 22
 def checksum(path: Path) -> int:
     """The CRC32 of a file's bytes."""
     crc = 0
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
     with open(path, "rb", buffering=0) as file:
-        while size := file.readinto(buffer):
-            crc = zlib.crc32(view[:size], crc)
+        while chunk := file.read(CHUNK):
+            crc = zlib.crc32(chunk, crc)
     return crc
 
 
