@@ -124,3 +124,20 @@ async def test_a_reindex_that_finds_a_damaged_segment_rebuilds_it(
         assert_scores_equal_rank_bm25(lib, database)  # every score, over the new corpus
         assert (await lib.ask("ferry crews walked out")).hits
     assert before[0]["hits"]
+
+
+async def test_an_index_written_before_checksums_gets_them_at_the_next_reindex(
+    collection_library: Library, collection_seeds: Path, database: Path
+) -> None:
+    older = manifest(database)
+    del older["checksums"]
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = ?", (json.dumps(older), MANIFEST_KEY))
+    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
+        assert (await lib.ask("cider orchards")).hits
+        (collection_seeds / "ferry.md").write_text("# Ferry\n\nFerry crews walked out.\n", encoding="utf-8")
+        await lib.reindex()
+    named = manifest(database)
+    assert {key.split("/")[0] for key in named["checksums"]} == set(named["lexicon"]) | {
+        s["name"] for s in named["segments"]
+    } | {named["stats"]} | {s["deleted"] for s in named["segments"] if s["deleted"]}
