@@ -86,13 +86,13 @@ def nearest_words(pages: Path) -> tuple[Callable[[SegmentedIndex, Query], Query]
         alternatives, extra = dict(query.alternatives), list(query.extra)
         for word in re.findall(r"[a-z0-9]+", asked["question"].lower()):
             term = analyzer.terms(word)
-            if not term or term[0] not in query.terms or idx.weight(term[0]) < idx.weight(" "):
+            if not term or term[0] not in query.terms or idx.weight(term[0]) < idx.unseen_weight:
                 continue
             similarity = vectors @ model().encode([word], normalize_embeddings=True)[0]
             found = [
                 terms[i][0]
                 for i in np.argsort(-similarity)[:50]
-                if similarity[i] >= 0.6 and terms[i] and idx.weight(terms[i][0]) < idx.weight(" ")
+                if similarity[i] >= 0.6 and terms[i] and idx.weight(terms[i][0]) < idx.unseen_weight
             ][:3]
             if found:
                 alternatives[term[0]] = alternatives.get(term[0], frozenset()) | set(found)

@@ -18,52 +18,23 @@ rules keep such passages out:
    contains by the terms that look like another form of its word ("expansion" by "expand").
 """
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .analysis import Analyzer, Query, matching_words
-from .bm25 import BM25Index, ScoredPassage
+from .bm25 import ScoredPassage
+from .names import Names
 from .passages import sentence_spans
-from .store import StoredCorpus
 
 if TYPE_CHECKING:
     from .segments import SegmentedIndex
 
 MIN_COVERAGE = 0.4
 UNSEEN_WEIGHT = 2.0  # a question term no passage contains weighs this many times its weight
-NAME_SHARE = 0.5  # a term is a name when at least this share of its passages write it as one
 RELATED_PREFIX = 5  # first letters an unseen term shares with another form of its word, at least
-
-
-@dataclass(frozen=True, slots=True)
-class Names:
-    """The terms the articles write as names, and the names each article mentions."""
-
-    corpus: frozenset[str]
-    article_of: np.ndarray  # passage position -> article number
-    by_article: list[frozenset[str]]
-
-    @classmethod
-    def build(cls, index: BM25Index, stored: StoredCorpus) -> "Names":
-        counts = Counter(term for passage in stored.names for term in set(passage))
-        corpus = frozenset(
-            term
-            for term, n in counts.items()
-            if (tid := index.vocabulary.get(term)) is not None
-            and n >= NAME_SHARE * (index.offsets[tid + 1] - index.offsets[tid])
-        )
-        numbers: dict[str, int] = {}
-        article_of = np.fromiter(
-            (numbers.setdefault(a, len(numbers)) for a in stored.articles),
-            dtype=np.int32,
-            count=len(stored.articles),
-        )
-        by_article = [frozenset(stored.article_names.get(a, ())) for a in numbers]
-        return cls(corpus, article_of, by_article)
 
 
 def question_names(analyzer: Analyzer, question: str) -> set[str]:
@@ -105,7 +76,7 @@ def _other_forms(index: "SegmentedIndex", term: str) -> list[str]:
 
 
 def answers(
-    index: BM25Index,
+    index: "SegmentedIndex",
     names: Names,
     terms: Sequence[str],
     question_names: set[str],
@@ -144,7 +115,7 @@ def answers(
 
 
 def mark(
-    analyzer: Analyzer, index: BM25Index, text: str, terms: Sequence[str]
+    analyzer: Analyzer, index: "SegmentedIndex", text: str, terms: Sequence[str]
 ) -> tuple[tuple[tuple[int, int], ...], tuple[int, int] | None]:
     """The spans of the question's words in a passage, and the span of its best sentence (the
     one holding the most question weight), so front ends can show where the answer is."""

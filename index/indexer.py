@@ -19,7 +19,6 @@ process of its own for a large one (``reindex_in_process``), never on the event 
 
 import contextlib
 import gc
-import json
 import logging
 import multiprocessing
 import os
@@ -40,7 +39,15 @@ from .dates import dates_for
 from .errors import BylineError, IndexBusyError
 from .models import SkippedFile
 from .scan import FileOutcome, plan, read_file
-from .segments import DocBatch, IndexWriter, collect_garbage, index_dir_for, manifest_files
+from .segments import (
+    DamagedIndexError,
+    DocBatch,
+    IndexWriter,
+    Manifest,
+    collect_garbage,
+    index_dir_for,
+    manifest_files,
+)
 from .store import StoredSource
 
 log = logging.getLogger(__name__)
@@ -232,7 +239,7 @@ class Outcome:
     unchanged: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
     changed: bool = False
-    manifest: dict | None = None
+    manifest: Manifest | None = None
 
 
 BUSY_SECONDS = 30  # how long a re-index waits for another one writing the same database
@@ -260,9 +267,9 @@ def begin_writing(db: sqlite3.Connection) -> None:
         ) from None
 
 
-def read_manifest(db: sqlite3.Connection) -> dict | None:
+def read_manifest(db: sqlite3.Connection) -> Manifest | None:
     row = db.execute("SELECT value FROM meta WHERE key = ?", (MANIFEST_KEY,)).fetchone()
-    return json.loads(row[0]) if row else None
+    return Manifest.from_json(row[0]) if row else None
 
 
 def _next_passage_id(db: sqlite3.Connection) -> int:
@@ -292,7 +299,7 @@ class _Transaction:
         self.base = read_manifest(db)
         self.writer = IndexWriter(self.root, None if fresh else self.base, cache)
         if fresh and self.base is not None:
-            self.writer.generation = self.base["generation"] + 1
+            self.writer.generation = self.base.generation + 1
         self.next_id = _next_passage_id(db)
 
     def remove_source(self, path: str) -> None:
@@ -365,13 +372,13 @@ class _Transaction:
             )
         return changed
 
-    def commit(self, meta: dict[str, str]) -> dict:
+    def commit(self, meta: dict[str, str]) -> Manifest:
         # Nothing changed: the same files, the same manifest.
         manifest = self.writer.finish() if self.writer.dirty or self.base is None else self.base
         # Holding the write lock, no other re-index is writing files: remove what neither the
         # previous manifest (still open in running libraries) nor the new one names.
         collect_garbage(self.root, manifest_files(self.base) | manifest_files(manifest))
-        meta = {**meta, MANIFEST_KEY: json.dumps(manifest)}
+        meta = {**meta, MANIFEST_KEY: manifest.to_json()}
         self.db.executemany(
             "INSERT INTO meta(key, value) VALUES (?, ?)"
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -421,7 +428,12 @@ def _reindex(
                 gc.enable()
             gc.freeze()
             result = Outcome(unchanged=planned.unchanged, skipped=planned.skipped)
-            tx = _Transaction(db, database, cache)
+            try:
+                tx = _Transaction(db, database, cache)
+            except DamagedIndexError as error:
+                log.warning("%s; rebuilding the index from the terms stored in %s", error.message, database)
+                tx = _Transaction(db, database, None, fresh=True)
+                _add_all_stored(db, tx.writer)
             touched = []
             for batch in analysed_batches(planned.to_read, analyzer, workers):
                 for outcome in batch.files:
@@ -491,7 +503,7 @@ def has_files(folder: Path, count: int) -> bool:
     return False
 
 
-def rebuild(database: str | Path, batch_passages: int = 20_000) -> dict:
+def rebuild(database: str | Path, batch_passages: int = 20_000) -> Manifest:
     """Write the index again from the analysed terms stored with the passages (no re-analysis):
     for a database written before the index lived beside it, or whose index folder was lost."""
     db = connect(database)
@@ -499,11 +511,7 @@ def rebuild(database: str | Path, batch_passages: int = 20_000) -> dict:
         begin_writing(db)
         try:
             tx = _Transaction(db, database, None, fresh=True)
-            article_names = dict(db.execute("SELECT id, names FROM articles"))
-            cursor = db.execute("SELECT id, article_id, terms, names FROM passages ORDER BY id")
-            while rows := cursor.fetchmany(batch_passages):
-                _add_stored(tx.writer, rows, article_names)
-            tx.writer.dirty = True
+            _add_all_stored(db, tx.writer, batch_passages)
             manifest = tx.commit({})
         except BaseException:
             if db.in_transaction:
@@ -512,6 +520,16 @@ def rebuild(database: str | Path, batch_passages: int = 20_000) -> dict:
     finally:
         db.close()
     return manifest
+
+
+def _add_all_stored(db: sqlite3.Connection, writer: IndexWriter, batch_passages: int = 20_000) -> None:
+    """Every stored passage to ``writer``, from the analysed terms kept with it (no re-analysis)."""
+    article_names = dict(db.execute("SELECT id, names FROM articles"))
+    cursor = db.execute("SELECT id, article_id, terms, names FROM passages ORDER BY id")
+    while rows := cursor.fetchmany(batch_passages):
+        _add_stored(writer, rows, article_names)
+    writer.flush()  # in a segment, where the re-index's deletions can find them
+    writer.dirty = True
 
 
 def _add_stored(writer: IndexWriter, rows: Iterable[tuple[int, str, str, str]], article_names: dict) -> None:

@@ -1,7 +1,6 @@
 """The one façade both front ends call: open, reindex, ask, articles, stats, close."""
 
 import asyncio
-import json
 import logging
 import sqlite3
 import threading
@@ -16,11 +15,12 @@ import numpy as np
 
 from . import indexer
 from .analysis import Analyzer, Query
-from .answering import Names, answers, mark, question_names, with_related_forms
+from .answering import answers, mark, question_names, with_related_forms
 from .bm25 import ScoredPassage
 from .errors import BylineError, IndexBusyError, QuestionError, StorageError
 from .models import Answer, Hit, ReindexReport, SourceSummary
-from .segments import SegmentedIndex, index_dir_for, open_index
+from .names import Names
+from .segments import DamagedIndexError, Manifest, SegmentedIndex, index_dir_for, open_index
 from .store import PassageRow, Store
 
 log = logging.getLogger(__name__)
@@ -44,11 +44,11 @@ class _Snapshot:
 
 
 def _generation(snapshot: _Snapshot) -> int:
-    return int(snapshot.index.manifest["generation"])
+    return snapshot.index.manifest.generation
 
 
 def _snapshot_of(index: SegmentedIndex) -> _Snapshot:
-    return _Snapshot(index, index.passage_ids, index.names())
+    return _Snapshot(index, index.passage_ids, Names.of(index))
 
 
 def _load_snapshot(database: str, previous: _Snapshot | None = None) -> _Snapshot:
@@ -69,6 +69,9 @@ def _load_snapshot(database: str, previous: _Snapshot | None = None) -> _Snapsho
             if manifest is None and has_passages:
                 raise FileNotFoundError("no index manifest")
             return _snapshot_of(open_index(root, manifest, previous.index if previous else None))
+        except DamagedIndexError as error:
+            log.warning("%s; rebuilding the index from the terms stored in %s", error.message, database)
+            return _snapshot_of(open_index(root, indexer.rebuild(database)))
         except FileNotFoundError as error:
             if attempt == 2 or manifest is None:
                 log.warning("rebuilding the index of %s from its stored terms (%s)", database, error)
@@ -164,7 +167,7 @@ class Library:
                     "set BYLINE_SEEDS_DIR to your articles folder."
                 )
             result = await asyncio.to_thread(self._run_reindex)
-            if result.manifest != self._snapshot.index.manifest:
+            if result.manifest is not None and result.manifest != self._snapshot.index.manifest:
                 await asyncio.to_thread(self._put_in_place, result.manifest)
             _, articles, passages = await self.store.counts()
             return ReindexReport(
@@ -188,7 +191,7 @@ class Library:
         segments = {s.name: s for s in self._snapshot.index.segments}
         return indexer.reindex(self.store.path, self.seeds_dir, self.analyzer, segments)
 
-    def _put_in_place(self, manifest: dict) -> None:
+    def _put_in_place(self, manifest: Manifest) -> None:
         """Open the index ``manifest`` names and answer from it, unless one as new is in place.
 
         In a worker thread, and once per committed index however many questions ask for it at
@@ -197,7 +200,7 @@ class Library:
         """
         with self._loading:
             current = self._snapshot
-            if manifest["generation"] <= _generation(current):
+            if manifest.generation <= _generation(current):
                 return
             self._snapshot = _snapshot_of(open_index(index_dir_for(self.store.path), manifest, current.index))
 
@@ -248,8 +251,8 @@ class Library:
         index newer than ``snapshot`` is in place now."""
         try:
             committed = self.store.read_meta(indexer.MANIFEST_KEY)
-            manifest = json.loads(committed) if committed else None
-            if manifest is not None and manifest["generation"] > _generation(snapshot):
+            manifest = Manifest.from_json(committed) if committed else None
+            if manifest is not None and manifest.generation > _generation(snapshot):
                 self._put_in_place(manifest)
         except (OSError, sqlite3.Error, ValueError, KeyError, TypeError) as error:
             # Replaced again meanwhile (the next question loads that one), or unreadable.

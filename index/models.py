@@ -4,6 +4,7 @@ Their ``to_dict`` methods are the JSON contract in DESIGN.md; scripts depend on 
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 _URL_FORBIDDEN = frozenset("<>\"'` \\")
@@ -57,7 +58,7 @@ class Article:
         object.__setattr__(self, "url", web_url(self.url))
         object.__setattr__(self, "published_estimated", bool(self.published_estimated))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
@@ -84,7 +85,7 @@ class Hit:
     highlights: tuple[tuple[int, int], ...] = ()
     sentence: tuple[int, int] | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "rank": self.rank,
             "score": self.score,
@@ -102,7 +103,7 @@ class Answer:
     hits: list[Hit]
     terms: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"question": self.question, "hits": [hit.to_dict() for hit in self.hits]}
 
 
@@ -113,7 +114,7 @@ class SourceSummary:
     article: Article
     passages: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {**self.article.to_dict(), "passages": self.passages}
 
 
@@ -140,7 +141,7 @@ class ReindexReport:
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "added": self.added,
             "updated": self.updated,

@@ -1,11 +1,10 @@
 """Reading article files: one reader per format, each returning the articles a file holds.
 
 Readers work on decoded text and know nothing of the index; checking bytes (binary, encoding,
-size) happens once in ``read_articles`` so that every format gets the same treatment.
+size) happens once in ``decode_article_bytes`` so that every format gets the same treatment.
 """
 
 import re
-from pathlib import Path
 
 from .errors import ArticleFormatError
 from .models import ParsedArticle
@@ -254,8 +253,3 @@ def parse_articles(text: str) -> list[ParsedArticle]:
     if not articles:
         raise ArticleFormatError("no article found in the page")
     return articles
-
-
-def read_articles(path: Path) -> list[ParsedArticle]:
-    """Read one article file from disk (see ``parse_articles``)."""
-    return parse_articles(decode_article_bytes(path.read_bytes()))

@@ -15,17 +15,7 @@ from .errors import ArticleFormatError
 from .models import Article, SkippedFile
 from .passages import segment
 from .readers import ARTICLE_SUFFIXES, check_size, decode_article_bytes, parse_articles
-from .store import FileChange, NewArticle, NewPassage, StoredSource
-
-
-@dataclass(slots=True)
-class ScanResult:
-    added: list[FileChange] = field(default_factory=list)
-    updated: list[FileChange] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    touched: list[StoredSource] = field(default_factory=list)
-    unchanged: int = 0
-    skipped: list[SkippedFile] = field(default_factory=list)
+from .store import NewArticle, NewPassage, StoredSource
 
 
 def article_id(source: str, position: int) -> str:
@@ -150,19 +140,3 @@ def read_file(relative: str, path: Path, old: StoredSource | None, analyzer: Ana
             old,
             skipped=SkippedFile(relative, reason + ("; the previous version stays indexed" if old else "")),
         )
-
-
-def scan(root: Path, stored: dict[str, StoredSource], analyzer: Analyzer) -> ScanResult:
-    """What a re-index of ``root`` must change, given what is stored (all of it in memory)."""
-    planned = plan(root, stored)
-    result = ScanResult(unchanged=planned.unchanged, skipped=planned.skipped, removed=planned.removed)
-    for relative, path, old in planned.to_read:
-        outcome = read_file(relative, path, old, analyzer)
-        if outcome.skipped is not None:
-            result.skipped.append(outcome.skipped)
-        elif outcome.articles is None:
-            result.unchanged += 1
-            result.touched.append(outcome.source)
-        else:
-            (result.updated if old else result.added).append(FileChange(outcome.source, outcome.articles))
-    return result

@@ -9,7 +9,7 @@ committed data (WAL), so questions asked during a re-index see the previous inde
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,25 +88,6 @@ class NewArticle:
     url: str | None
     passages: list[NewPassage]
     names: list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class FileChange:
-    """A source file to (re)write: its new fingerprint and its articles."""
-
-    source: StoredSource
-    articles: list[NewArticle]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredCorpus:
-    """The analysed passages in id order, and each article's name terms."""
-
-    ids: list[int]
-    articles: list[str]
-    terms: list[list[str]]
-    names: list[list[str]]
-    article_names: dict[str, list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,96 +186,6 @@ class Store:
     async def get_meta(self, key: str) -> str | None:
         row = await (await self._reader.execute("SELECT value FROM meta WHERE key = ?", (key,))).fetchone()
         return row[0] if row else None
-
-    async def sources(self) -> dict[str, StoredSource]:
-        cursor = await self._reader.execute("SELECT path, sha256, size, mtime_ns FROM sources")
-        return {row[0]: StoredSource(*row) async for row in cursor}
-
-    async def apply(
-        self,
-        remove: Iterable[str],
-        write: Sequence[FileChange],
-        touch: Sequence[StoredSource],
-        meta: dict[str, str],
-    ) -> None:
-        """Apply one re-index in a single transaction: all of it, or (on any error) none."""
-        db = self._writer
-        await db.execute("BEGIN IMMEDIATE")
-        try:
-            await db.executemany("DELETE FROM sources WHERE path = ?", [(path,) for path in remove])
-            for change in write:
-                src = change.source
-                await db.execute("DELETE FROM sources WHERE path = ?", (src.path,))
-                await db.execute(
-                    "INSERT INTO sources(path, sha256, size, mtime_ns) VALUES (?, ?, ?, ?)",
-                    (src.path, src.sha256, src.size, src.mtime_ns),
-                )
-                for position, new in enumerate(change.articles):
-                    a = new.article
-                    await db.execute(
-                        "INSERT INTO articles(id, source, position, title, outlet, published, url, names)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            a.id,
-                            a.source,
-                            position,
-                            a.title,
-                            a.outlet,
-                            a.published,
-                            new.url,
-                            " ".join(new.names),
-                        ),
-                    )
-                    await db.executemany(
-                        "INSERT INTO passages(article_id, paragraph, first_sentence, last_sentence,"
-                        " text, terms, names) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [
-                            (
-                                a.id,
-                                p.paragraph,
-                                p.first_sentence,
-                                p.last_sentence,
-                                p.text,
-                                " ".join(p.terms),
-                                " ".join(p.names),
-                            )
-                            for p in new.passages
-                        ],
-                    )
-            await db.executemany(
-                "UPDATE sources SET size = ?, mtime_ns = ? WHERE path = ?",
-                [(s.size, s.mtime_ns, s.path) for s in touch],
-            )
-            await db.executemany(
-                "INSERT INTO meta(key, value) VALUES (?, ?)"
-                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                list(meta.items()),
-            )
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
-
-    async def passage_terms(self) -> "StoredCorpus":
-        """Every passage's id, article, terms and name terms, in id order: what the index is
-        built from."""
-        cursor = await self._reader.execute("SELECT id, names FROM articles")
-        corpus = StoredCorpus([], [], [], [], {row[0]: row[1].split() async for row in cursor})
-        async with self._reader.execute(
-            "SELECT id, article_id, terms, names FROM passages ORDER BY id"
-        ) as cursor:
-            async for passage_id, article_id, terms, names in cursor:
-                corpus.ids.append(passage_id)
-                corpus.articles.append(article_id)
-                corpus.terms.append(terms.split())
-                corpus.names.append(names.split())
-        return corpus
-
-    async def passages(self, ids: Sequence[int]) -> dict[int, PassageRow]:
-        if not ids:
-            return {}
-        cursor = await self._reader.execute(_PASSAGES_SQL, (json.dumps(list(ids)),))
-        return {row[0]: PassageRow(*row[:5], Article(*row[5:])) async for row in cursor}
 
     def _thread_reader(self) -> sqlite3.Connection:
         """This worker thread's own read connection: a question is scored, fetched and marked in

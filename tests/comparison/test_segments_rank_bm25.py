@@ -13,68 +13,9 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index.indexer import _add_stored
-from index.segments import IndexWriter, SegmentedIndex, open_index
+from index.segments import LogMergePolicy, SegmentedIndex
 
-from .test_rank_bm25 import HALF_CORPUS, RANDOM_CORPORA, TWO_DOCUMENTS, queries_for, reference_top
-
-Corpus = list[list[str]]
-
-
-class Archive:
-    """A corpus kept both as segments on disk and as a dict id -> terms (the reference)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.manifest: dict | None = None
-        self.index: SegmentedIndex | None = None
-        self.live: dict[int, list[str]] = {}
-        self.next_id = 1
-
-    def commit(self, add: Corpus = (), delete: list[int] = (), segment_docs: int | None = None) -> None:
-        writer = IndexWriter(self.root, self.manifest)
-        if segment_docs is not None:
-            writer.MAX_SEGMENT_DOCS = segment_docs
-        writer.delete(delete)
-        for pid in delete:
-            self.live.pop(pid, None)
-        rows = []
-        for terms in add:
-            rows.append((self.next_id, f"a{self.next_id // 3}", " ".join(terms), ""))
-            self.live[self.next_id] = list(terms)
-            self.next_id += 1
-        for start in range(0, len(rows), 7):  # batches as the re-index hands them over
-            _add_stored(writer, rows[start : start + 7], {})
-        self.manifest = writer.finish()
-        self.index = open_index(self.root, self.manifest, self.index)
-
-    def corpus(self) -> Corpus:
-        return [self.live[pid] for pid in sorted(self.live)]
-
-    def check(self, queries: list[list[str]], ks: tuple[int, ...] = (1, 5, 1000)) -> None:
-        corpus = self.corpus()
-        assert [int(self.index.passage_ids[p]) for p in np.flatnonzero(self.index.live)] == sorted(self.live)
-        if not any(corpus):
-            for query in queries:
-                assert self.index.top(query, 10) == []
-            return
-        reference = BM25Okapi(corpus)
-        for query in queries:
-            ours, theirs = self.index.get_scores(query), reference.get_scores(query)
-            assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
-            assert np.array_equal(ours.view(np.int64), theirs.view(np.int64)), (query, ours, theirs)
-            for k in ks:
-                expected = reference_top(reference, query, k)
-                got = [(p, s.score) for p, s in self._positions_to_live(self.index.top(query, k))]
-                assert got == expected, (query, k)
-
-    def _positions_to_live(self, scored):
-        order = np.cumsum(self.index.live) - 1  # position -> place among live passages
-        return [(int(order[s.position]), s) for s in scored]
-
-
-def all_queries(corpus: Corpus, seed: int) -> list[list[str]]:
-    return queries_for([doc for doc in corpus if doc] or [["x"]], seed)
+from .reference import HALF_CORPUS, RANDOM_CORPORA, TWO_DOCUMENTS, Archive, all_queries, reference_top
 
 
 @pytest.mark.parametrize("name", list(RANDOM_CORPORA))
@@ -137,7 +78,8 @@ def test_many_small_additions_are_merged_and_still_score_as_rank_bm25(tmp_path: 
     archive = Archive(tmp_path)
     for start in range(0, 200, 5):
         archive.commit(add=corpus[start : start + 5], delete=[start] if start % 20 == 0 and start else [])
-    assert len(archive.manifest["segments"]) < 40 // IndexWriter.MERGE_FACTOR + IndexWriter.MERGE_FACTOR
+    factor = LogMergePolicy().merge_factor
+    assert len(archive.manifest.segments) < 40 // factor + factor
     archive.check(all_queries(archive.corpus(), 3))
 
 
@@ -146,7 +88,7 @@ def test_segment_with_many_deletions_is_rewritten(tmp_path: Path) -> None:
     archive = Archive(tmp_path)
     archive.commit(add=corpus)
     archive.commit(delete=list(range(1, 121)))
-    assert all(s["deleted"] is None for s in archive.manifest["segments"])
+    assert all(s.deleted is None for s in archive.manifest.segments)
     archive.check(all_queries(archive.corpus(), 4))
 
 
@@ -169,7 +111,7 @@ def test_two_documents_across_segments_score_like_rank_bm25(tmp_path: Path, quer
     archive = Archive(tmp_path)
     archive.commit(add=TWO_DOCUMENTS[:1])
     archive.commit(add=TWO_DOCUMENTS[1:])
-    assert len(archive.manifest["segments"]) == 2
+    assert len(archive.manifest.segments) == 2
     archive.check([query])
     archive.commit(delete=[1], add=[["hello", "world", "hello"]])
     archive.check([query])

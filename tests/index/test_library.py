@@ -9,7 +9,7 @@ import pytest
 
 from index import MAX_QUESTION_CHARS, MAX_TOP_K, Answer, IndexBusyError, Library, QuestionError, indexer
 from index.passages import split_sentences
-from index.readers import read_articles
+from index.readers import decode_article_bytes, parse_articles
 
 from ..support import COLLECTION, SEED_PAGE, markdown_article, write_collection
 
@@ -113,7 +113,9 @@ async def test_seed_question_first_hit_is_about_poland(seed_library: Library) ->
 
 
 async def test_seed_hits_carry_their_articles_metadata(seed_library: Library) -> None:
-    parsed = {(a.title, a.outlet, a.published) for a in read_articles(SEED_PAGE)}
+    parsed = {
+        (a.title, a.outlet, a.published) for a in parse_articles(decode_article_bytes(SEED_PAGE.read_bytes()))
+    }
     for hit in (await seed_library.ask(SEED_QUESTION)).hits:
         assert (hit.article.title, hit.article.outlet, hit.article.published) in parsed
         assert hit.article.source == SEED_PAGE.name
@@ -266,7 +268,7 @@ async def test_source_summary_to_dict_has_the_documented_keys(collection_library
 
 async def test_seed_page_articles_keep_their_order_in_the_file(seed_library: Library) -> None:
     titles = [s.article.title for s in await seed_library.articles()]
-    assert titles == [a.title for a in read_articles(SEED_PAGE)]
+    assert titles == [a.title for a in parse_articles(decode_article_bytes(SEED_PAGE.read_bytes()))]
 
 
 async def test_article_ids_differ_between_articles(seed_library: Library) -> None:

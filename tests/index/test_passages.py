@@ -3,7 +3,7 @@
 import pytest
 
 from index.passages import segment, split_sentences
-from index.readers import parse_articles, read_articles
+from index.readers import decode_article_bytes, parse_articles
 
 from ..support import SEED_PAGE, Related, aggregator_page
 
@@ -99,7 +99,10 @@ LONG_PARAGRAPH = " ".join(
 
 @pytest.fixture(scope="module")
 def seed_passages() -> list[list[tuple[int, str]]]:
-    return [[(p.paragraph, p.text) for p in segment(a.paragraphs)] for a in read_articles(SEED_PAGE)]
+    return [
+        [(p.paragraph, p.text) for p in segment(a.paragraphs)]
+        for a in parse_articles(decode_article_bytes(SEED_PAGE.read_bytes()))
+    ]
 
 
 def test_forecast_sentence_is_never_separated_from_the_sentence_it_leans_on(

@@ -6,7 +6,7 @@ import pytest
 
 from index.errors import ArticleFormatError
 from index.models import ParsedArticle
-from index.readers import MAX_FILE_BYTES, decode_article_bytes, parse_articles, read_articles
+from index.readers import MAX_FILE_BYTES, decode_article_bytes, parse_articles
 
 from ..support import FURNITURE, SEED_PAGE, Related, aggregator_page, markdown_article
 
@@ -15,7 +15,7 @@ TIMESTAMP = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?![\d:])")
 
 @pytest.fixture(scope="module")
 def seed_articles() -> list[ParsedArticle]:
-    return read_articles(SEED_PAGE)
+    return parse_articles(decode_article_bytes(SEED_PAGE.read_bytes()))
 
 
 def body(article: ParsedArticle) -> str:

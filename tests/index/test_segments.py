@@ -120,6 +120,24 @@ async def test_files_of_a_crashed_reindex_are_removed_at_open(
     assert not {n for n in names if "99999999" in n}
 
 
+async def test_files_byline_did_not_write_stay_in_the_index_folder(
+    collection_library: Library, collection_seeds: Path, database: Path
+) -> None:
+    folder = index_dir(database)
+    theirs = ["notes.txt", "seg-notes", "segments-backup", "stats-old", "del-me.npy", "tmp-draft"]
+    for name in theirs:
+        (folder / name).write_text("mine", encoding="utf-8")
+    (folder / "seg-00000001-deadbeef.bak").mkdir()
+    (folder / "seg-99999999-deadbeef").mkdir()  # Byline's name, no manifest names it: removed
+    async with Library.open(database=database, seeds_dir=collection_seeds) as lib:
+        rewrite(collection_seeds / "observatory.md", "# Replaced\n\nThe telescope was sold.\n")
+        await lib.reindex()
+    names = {entry.name for entry in folder.iterdir()}
+    assert {*theirs, "seg-00000001-deadbeef.bak"} <= names
+    assert all((folder / name).read_text(encoding="utf-8") == "mine" for name in theirs)
+    assert "seg-99999999-deadbeef" not in names
+
+
 async def test_previous_index_files_stay_until_the_next_reindex(
     collection_library: Library, collection_seeds: Path, database: Path
 ) -> None:
