@@ -1,4 +1,4 @@
-"""/reindex: re-read the articles folder (administrators and listed operators only)."""
+"""/reindex: re-read the articles folder (the owner and listed operators only, by default)."""
 
 from __future__ import annotations
 
@@ -20,16 +20,22 @@ if TYPE_CHECKING:
 log = logging.getLogger("byline.admin")
 
 
-def _may_reindex(interaction: discord.Interaction) -> bool:
+async def _may_reindex(interaction: discord.Interaction) -> bool:
     """Checked when the command runs, whatever Discord showed the user (see bot/access.py)."""
     bot: Byline = interaction.client  # type: ignore[assignment]
     in_guild = interaction.guild_id is not None
     administrator = in_guild and interaction.permissions.administrator
+    guild_admins = bot.settings.guild_admins_may_reindex
     if may_reindex(
-        interaction.user.id, in_guild=in_guild, administrator=administrator, admin_ids=bot.settings.admin_ids
+        interaction.user.id,
+        owner=await bot.is_owner(interaction.user),
+        in_guild=in_guild,
+        administrator=administrator,
+        admin_ids=bot.settings.admin_ids,
+        guild_admins=guild_admins,
     ):
         return True
-    raise NotAllowed(refusal(in_guild=in_guild))
+    raise NotAllowed(refusal(in_guild=in_guild, guild_admins=guild_admins))
 
 
 class Admin(commands.Cog):
