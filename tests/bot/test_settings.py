@@ -4,6 +4,8 @@ The autouse fixture in conftest.py clears BYLINE_* / DISCORD_TOKEN and moves to 
 so a developer's environment or .env never leaks in.
 """
 
+import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -193,3 +195,13 @@ def test_a_malformed_reindex_every_is_an_error_naming_it(monkeypatch: pytest.Mon
 def test_only_the_owner_and_listed_operators_may_reindex_by_default() -> None:
     settings = load_settings()
     assert not settings.guild_admins_may_reindex and not settings.watch and settings.reindex_every is None
+
+
+def test_every_setting_is_in_dot_env_example_and_it_loads() -> None:
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    text = example.read_text(encoding="utf-8")
+    named = set(re.findall(r"^#? ?(BYLINE_[A-Z_]+)=", text, flags=re.MULTILINE))
+    wanted = {f"BYLINE_{name.upper()}" for name in Settings.model_fields}
+    assert wanted <= named, f"not in .env.example: {sorted(wanted - named)}"
+    shutil.copy(example, ".env")
+    assert load_settings().top_k == 5
