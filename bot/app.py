@@ -275,6 +275,10 @@ class Byline(commands.Bot):
         log.info("ready as %s (id %s) in %d guilds", self.user, self.user.id, len(self.guilds))
         self._connection_changed(True)
 
+    async def on_connect(self) -> None:
+        """A gateway session began (READY): interactions flow from here, before ``on_ready``."""
+        self._connection_changed(True)
+
     async def on_resumed(self) -> None:
         self._connection_changed(True)
 
