@@ -82,7 +82,8 @@ def _parser() -> argparse.ArgumentParser:
         help="start the Discord bot",
         description="Start the Discord bot (needs BYLINE_DISCORD_TOKEN). Slash commands are synced "
         "on start-up: to BYLINE_GUILD_ID at every start if it is set, else globally when their "
-        "definitions changed. `python -m bot` does the same.",
+        "definitions changed. SIGTERM or Ctrl-C stops it cleanly: the questions in flight are "
+        "answered, then it exits 0. `python -m bot` does the same.",
     )
     status = sub.add_parser(
         "status",
@@ -220,7 +221,7 @@ def _discord(args: argparse.Namespace, settings: Settings) -> int:
     from .logs import configure_logging
 
     token = require_token(settings)
-    configure_logging(settings.log_level, secrets=[token])
+    configure_logging(settings.log_level, secrets=[token], json_lines=settings.log_format == "json")
     if args.command == "run":  # SIGTERM and SIGINT stop it cleanly: exit code 0
         _check_seeds(settings)
         asyncio.run(run_bot(settings))

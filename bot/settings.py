@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     guild_admins_may_reindex: bool = False
     watch: bool = False
     reindex_every: Annotated[float | None, NoDecode] = Field(default=None, gt=0)
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -71,6 +72,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("reindex_every", mode="before")
     @classmethod

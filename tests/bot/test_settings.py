@@ -100,6 +100,12 @@ def test_log_level_is_case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_settings().log_level == "DEBUG"
 
 
+def test_log_format_is_text_or_json_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().log_format == "text"
+    monkeypatch.setenv("BYLINE_LOG_FORMAT", "JSON")
+    assert load_settings().log_format == "json"
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -108,6 +114,7 @@ def test_log_level_is_case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:
         ("BYLINE_TOP_K", "11"),
         ("BYLINE_GUILD_ID", "my-guild"),
         ("BYLINE_LOG_LEVEL", "LOUD"),
+        ("BYLINE_LOG_FORMAT", "xml"),
         ("BYLINE_ADMIN_IDS", "alice,bob"),
         ("BYLINE_ADMIN_IDS", "[1, 2"),
         ("BYLINE_ADMIN_IDS", '["alice"]'),

@@ -8,6 +8,7 @@ double first, as every end-to-end test does.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -132,12 +133,15 @@ async def test_sigterm_answers_the_question_in_flight_then_closes_the_gateway_an
     (Discord's 429, 2.5 s) when SIGTERM comes: it still lands, a question asked after the signal is
     told the bot is restarting, then the gateway is closed with 1000, the database closed (its
     write-ahead log checkpointed away, which SQLite does when the last connection closes) and
-    the status file marked stopped. The bot runs from another directory than its data's."""
+    the status file marked stopped. The bot runs from another directory than its data's, and logs
+    JSON lines."""
     data = tmp_path / "data"
     shutil.copytree(REPO / "seeds", data / "seeds")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    run = await start_run(discord_double, {"BYLINE_DATA_DIR": str(data)}, elsewhere)
+    run = await start_run(
+        discord_double, {"BYLINE_DATA_DIR": str(data), "BYLINE_LOG_FORMAT": "json"}, elsewhere
+    )
     dm = discord_double.dm_channel_id(world.member_id)
     try:
         await discord_double.wait_until_identified(timeout=60)
@@ -162,6 +166,8 @@ async def test_sigterm_answers_the_question_in_flight_then_closes_the_gateway_an
     assert not (elsewhere / "byline.db").exists()
     stopped = read_status(status_file(data / "byline.db"))
     assert not stopped.running and stopped.detail.startswith("not running (stopped at")
+    logged = [json.loads(line) for line in run.lines]  # BYLINE_LOG_FORMAT=json: every line
+    messages = [entry["message"] for entry in logged]
     for line in (f"data directory {data}", f"database {data / 'byline.db'}", f"seeds {data / 'seeds'}"):
-        assert line in run.stderr
-    assert "Traceback" not in run.stderr
+        assert line in messages
+    assert not [entry for entry in logged if "traceback" in entry]
