@@ -55,7 +55,10 @@ def check(database: str | Path) -> IndexHealth:
         health.problems.append(f"no database at {path}: run `byline reindex` or start the bot to build it")
         return health
     try:
-        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
+        # mode=rw, not ro: it never creates the file, only reads, and (when it is the last
+        # connection) lets SQLite fold its write-ahead log back in at close instead of leaving
+        # byline.db-wal and -shm behind after every look.
+        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", uri=True, timeout=5)
         try:
             manifest = read_manifest(db)
             indexed = db.execute("SELECT value FROM meta WHERE key = 'indexed_at'").fetchone()

@@ -29,6 +29,7 @@ def test_an_indexed_database_is_healthy(byline: Byline, collection_seeds: Path, 
     assert report["bot"]["running"] is False  # not needed to be healthy without --bot
     text = byline("status")
     assert text.code == 0 and text.out.startswith("Byline is healthy.")
+    assert not Path(f"{database}-wal").exists()  # looking leaves nothing behind
     assert f"{len(COLLECTION)} articles" in text.out and "Last re-index:" in text.out
 
 
