@@ -429,7 +429,7 @@ def sources_page(
         return {
             "title": "No articles are indexed yet",
             "description": (
-                "Put article files (.txt or .md) in the seeds folder, then an administrator "
+                "Put article files (.txt or .md) in the seeds folder, then Byline's operator "
                 "can run `/reindex`."
             ),
             "color": EMPTY_COLOUR,
@@ -466,7 +466,7 @@ def help_embed(top_k: int) -> dict:
             "• Mention me in a channel: `@Byline who leads NATO?`\n\n"
             "**Other commands**\n"
             "• `/sources` — the articles I answer from.\n"
-            "• `/reindex` — re-read the articles folder (server administrators and the operators "
+            "• `/reindex` — re-read the articles folder (Byline's operators: its owner and those "
             "listed in BYLINE_ADMIN_IDS).\n\n"
             "I only answer from the articles: when none of them answers, I say so."
         ),
