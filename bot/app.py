@@ -40,6 +40,7 @@ from .cogs.help import Help
 from .cogs.sources import Sources, SourcesPage
 from .cooldown import QuestionCooldown
 from .errors import NotAllowed, Refusal, WarmingUp, report_error
+from .metrics import MeasuredLibrary, Metrics, note_how_asked
 from .replies import DEFER_AFTER, NO_PINGS
 from .settings import Settings, SettingsError, dotenv_path
 from .status import StatusKeeper, status_file
@@ -133,6 +134,7 @@ class Byline(commands.Bot):
         self.connected = False  # to the gateway, with a session (READY or RESUMED seen)
         self.upkeep: Upkeep | None = None
         self.status_keeper: StatusKeeper | None = None
+        self.metrics = Metrics() if settings.metrics_port else None
         self._answering: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
         self._shutdown: asyncio.Future[None] | None = None
         self._gateway_reader: asyncio.Task[Any] | None = None  # the task running ``start``
@@ -145,7 +147,13 @@ class Byline(commands.Bot):
         if self.sync_only:
             self.synced = await self.command_sync.sync(force=True)
             return
-        self.library = await Library.open(database=self.settings.database, seeds_dir=self.settings.seeds_dir)
+        library = await MeasuredLibrary.open(
+            database=self.settings.database, seeds_dir=self.settings.seeds_dir
+        )
+        assert isinstance(library, MeasuredLibrary)
+        self.library, library.metrics = library, self.metrics
+        if self.metrics is not None and self.settings.metrics_port:
+            self.metrics.serve(self.settings.metrics_port, self.settings.metrics_host)
         if not await self.library.is_indexed():
             self.warmup = asyncio.create_task(self._build_index(), name="byline-first-index")
         self.status_keeper = StatusKeeper(status_file(self.settings.database), self._state)
@@ -175,6 +183,8 @@ class Byline(commands.Bot):
     def _state(self) -> dict[str, Any]:
         """What the status file says about the bot (bot/status.py)."""
         latency = self.latency * 1000 if math.isfinite(self.latency) else None
+        if self.metrics is not None:
+            self.metrics.gateway(self.connected and not self.stopping, latency)
         return {
             "connected": self.connected and not self.stopping,
             "latency_ms": round(latency, 1) if latency is not None else None,
@@ -230,6 +240,7 @@ class Byline(commands.Bot):
         task = asyncio.current_task()
         if task is not None:
             self._answering.add(task)
+        note_how_asked()
 
     def serves(self, guild_id: int | None) -> bool:
         """True in DMs, and in every guild unless BYLINE_GUILD_ID names another."""
@@ -324,6 +335,8 @@ class Byline(commands.Bot):
             await library.close()
         if self.status_keeper is not None:
             await self.status_keeper.stop()
+        if self.metrics is not None:
+            self.metrics.stop()
 
 
 def require_token(settings: Settings) -> str:

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     watch: bool = False
     reindex_every: Annotated[float | None, NoDecode] = Field(default=None, gt=0)
     log_format: Literal["text", "json"] = "text"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
 
     @field_validator("admin_ids", mode="before")
     @classmethod

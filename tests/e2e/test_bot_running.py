@@ -1,13 +1,17 @@
 """Running it for real, in process against the double: the status file, the public-bot warning,
-BYLINE_GUILD_ID keeping the bot to its home server, and re-indexing when the seeds folder changes."""
+BYLINE_GUILD_ID keeping the bot to its home server, re-indexing when the seeds folder changes,
+and the Prometheus metrics."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from typing import Any
 
+import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
 from bot.app import ELSEWHERE
@@ -126,3 +130,51 @@ async def test_with_byline_watch_a_new_article_is_answered_without_a_reindex_com
         inter = await discord_double.slash_command("ask", {"question": question}, user=world.member_id)
         reply = await discord_double.wait_for_response(inter)
     assert "Gullhaven" in reply.embeds[0]["description"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """The metrics served on ``port``, as {(sample name, labels): value}."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{port}/metrics") as response,
+    ):
+        text = await response.text()
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+async def test_metrics_count_questions_by_how_they_were_asked_and_reindexes_by_trigger(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_settings: Any
+) -> None:
+    port = free_port()
+    settings = byline_settings.model_copy(update={"metrics_port": port})
+    async with start_byline(settings=settings) as bot:
+        inter = await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+        await discord_double.wait_for_response(inter)
+        await answered_after(discord_double, world, dm=True)
+        nothing = await discord_double.slash_command(
+            "ask", {"question": "zebra quokka"}, user=world.member_id
+        )
+        await discord_double.wait_for_response(nothing)
+        reindex = await discord_double.slash_command("reindex", user=world.admin_id)
+        await discord_double.wait_for_response(reindex)
+        bot.status_keeper.update()  # type: ignore[union-attr]  # as every 15 s: the gateway gauges
+        seen = await scrape(port)
+    assert seen[("byline_questions_total", (("confident", "true"), ("via", "slash")))] == 1
+    assert seen[("byline_questions_total", (("confident", "false"), ("via", "slash")))] == 1
+    assert seen[("byline_questions_total", (("confident", "true"), ("via", "message")))] == 1
+    assert seen[("byline_answer_seconds_count", (("via", "slash"),))] == 2
+    assert seen[("byline_reindexes_total", (("outcome", "ok"), ("trigger", "first")))] == 1
+    assert seen[("byline_reindexes_total", (("outcome", "ok"), ("trigger", "command")))] == 1
+    assert seen[("byline_gateway_connected", ())] == 1
+    with pytest.raises(aiohttp.ClientConnectionError):  # stopped with the bot
+        await scrape(port)
