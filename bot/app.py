@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import logging
 import math
-import signal
 import weakref
 from typing import Any
 
@@ -42,7 +41,7 @@ from .cooldown import QuestionCooldown
 from .errors import NotAllowed, Refusal, WarmingUp, report_error
 from .metrics import MeasuredLibrary, Metrics, note_how_asked
 from .replies import DEFER_AFTER, NO_PINGS
-from .settings import Settings, SettingsError, dotenv_path
+from .settings import Settings, SettingsError
 from .status import StatusKeeper, status_file
 from .sync import CommandSync, state_file
 from .upkeep import Upkeep
@@ -359,7 +358,7 @@ class TokenRefused(SettingsError):
 
 
 @contextlib.asynccontextmanager
-async def _discord_errors():
+async def discord_errors():
     """Discord's start-up failures as one-line errors for the CLI."""
     try:
         yield
@@ -371,55 +370,9 @@ async def _discord_errors():
         raise BylineError(f"Cannot reach Discord: {error or type(error).__name__}") from None
 
 
-def log_paths(settings: Settings) -> None:
-    """Say at start which files this bot uses, as absolute paths."""
-    env = dotenv_path().absolute()
-    log.info("data directory %s", settings.data_dir)
-    log.info("settings file %s (%s)", env, "read" if env.is_file() else "absent; environment only")
-    log.info("database %s", settings.database)
-    log.info("seeds %s", settings.seeds_dir)
-
-
-async def run_bot(settings: Settings, **options: Any) -> None:
-    """``byline run``: start the bot and keep it running (reconnecting as needed) until it is
-    closed or the process gets SIGTERM or SIGINT, which stop it cleanly (see ``Byline.close``)."""
-    token = require_token(settings)
-    log_paths(settings)
-    loop = asyncio.get_running_loop()
-    async with _discord_errors(), Byline(settings, **options) as bot:
-        stops: set[asyncio.Task[None]] = set()
-
-        def on_signal(number: int) -> None:
-            if bot.stopping:
-                log.info("%s: already stopping", signal.Signals(number).name)
-                return
-            log.info("%s: stopping after the questions in flight", signal.Signals(number).name)
-            stops.add(asyncio.create_task(bot.close()))
-
-        handled = []
-        for number in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(
-                NotImplementedError, RuntimeError
-            ):  # not on Windows, nor off the main thread
-                loop.add_signal_handler(number, on_signal, number)
-                handled.append(number)
-        gateway = asyncio.create_task(bot.start(token), name="byline-gateway")
-        try:
-            await gateway
-        except asyncio.CancelledError:
-            if not bot.stopping or not gateway.cancelled():
-                raise
-        finally:
-            for number in handled:
-                loop.remove_signal_handler(number)
-            # ``start`` returns once the gateway is closed, before the library is: finish the stop
-            # here (``async with`` would not wait for it, as discord.py counts the bot closed).
-            await bot.close()
-
-
 async def sync_commands(settings: Settings, **options: Any) -> list[app_commands.AppCommand]:
     """``byline sync``: log in over HTTP only (no gateway), sync the commands, and return them."""
     token = require_token(settings)
-    async with _discord_errors(), Byline(settings, sync_only=True, **options) as bot:
+    async with discord_errors(), Byline(settings, sync_only=True, **options) as bot:
         await bot.login(token)
         return bot.synced or []
