@@ -274,8 +274,8 @@ class Byline(commands.Bot):
         try:
             await message.channel.send(
                 ELSEWHERE,
-                reference=message if where.reply else None,
-                allowed_mentions=NO_PINGS,  # type: ignore[arg-type]
+                reference=message if where.reply else None,  # type: ignore[arg-type]  # None: no reply
+                allowed_mentions=NO_PINGS,
             )
         except discord.HTTPException as error:
             log.info("could not say so in channel %s: %s", message.channel.id, error)

@@ -11,7 +11,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -102,7 +102,7 @@ def dotenv_path() -> Path:
 _NAMES = {"discord_token": "BYLINE_DISCORD_TOKEN"}
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """The settings, or SettingsError naming the first bad one in one line."""
     try:
         return Settings(
