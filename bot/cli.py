@@ -14,6 +14,7 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from index import Answer, BylineError, Hit, Library, QuestionError, ReindexReport, clean_question
@@ -102,7 +103,22 @@ def _parser() -> argparse.ArgumentParser:
         help="start the Discord bot",
         description="Start the Discord bot (needs BYLINE_DISCORD_TOKEN). Slash commands are synced "
         "on start-up: to BYLINE_GUILD_ID at every start if it is set, else globally when their "
-        "definitions changed. `python -m bot` does the same.",
+        "definitions changed. SIGTERM or Ctrl-C stops it cleanly: the questions in flight are "
+        "answered, then it exits 0. `python -m bot` does the same.",
+    )
+    status = sub.add_parser(
+        "status",
+        parents=[common, json_flag],
+        help="whether the database, the index and the bot are well",
+        description="Check that the database opens and its index is whole; show how many articles "
+        "and passages it holds, when it was last re-indexed, and whether the bot is running and "
+        "connected to Discord (from the status file it keeps beside the database). Exit code 0 "
+        "when healthy, 1 when not.",
+    )
+    status.add_argument(
+        "--bot",
+        action="store_true",
+        help="also unhealthy unless the bot is running and connected (for a container's HEALTHCHECK)",
     )
     sub.add_parser(
         "sync",
@@ -254,12 +270,13 @@ def _check_seeds(settings: Settings) -> None:
 
 def _discord(args: argparse.Namespace, settings: Settings) -> int:
     """`byline run` and `byline sync`; discord.py is imported only for these."""
-    from .app import require_token, run_bot, sync_commands
+    from .app import require_token, sync_commands
     from .logs import configure_logging
+    from .run import run_bot
 
     token = require_token(settings)
-    configure_logging(settings.log_level, secrets=[token])
-    if args.command == "run":
+    configure_logging(settings.log_level, secrets=[token], json_lines=settings.log_format == "json")
+    if args.command == "run":  # SIGTERM and SIGINT stop it cleanly: exit code 0
         _check_seeds(settings)
         asyncio.run(run_bot(settings))
         return 0
@@ -267,6 +284,44 @@ def _discord(args: argparse.Namespace, settings: Settings) -> int:
     where = f"to guild {settings.guild_id}" if settings.guild_id else "globally"
     print(f"Synced {len(synced)} slash commands {where}: " + ", ".join(f"/{c.name}" for c in synced))
     return 0
+
+
+def _ago(seconds: float) -> str:
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"
+
+
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    """`byline status`: read only; exit 0 when healthy, 1 when not."""
+    from index.health import check
+
+    from .status import read_status, status_file
+
+    health = check(settings.database)
+    bot = read_status(status_file(settings.database))
+    problems = list(health.problems)
+    if args.bot and not bot.connected:
+        problems.append(f"the bot is {bot.detail}")
+    healthy = not problems
+    obj = {**health.to_dict(), "healthy": healthy, "problems": problems, "bot": bot.to_dict()}
+    lines = [f"Byline is {'healthy' if healthy else 'NOT healthy'}."]
+    lines += [f"  problem: {problem}" for problem in problems]
+    lines.append(f"Database: {health.database}")
+    if health.healthy:
+        lines.append(
+            f"Index: {health.index_dir}, whole: {health.articles} articles from {health.sources} files, "
+            f"{health.passages} passages."
+        )
+    if health.indexed_at is not None:
+        age = datetime.now(UTC) - health.indexed_at
+        shown = health.indexed_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        lines.append(f"Last re-index: {shown} ({_ago(age.total_seconds())}).")
+    lines.append(f"Bot: {bot.detail}.")
+    _emit(args, obj, "\n".join(lines))
+    return 0 if healthy else 1
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -327,12 +382,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        settings = load_settings(database=args.database, seeds_dir=args.seeds_dir)
+        # Paths on the command line are relative to where it was typed, not to BYLINE_DATA_DIR.
+        settings = load_settings(
+            database=os.path.abspath(args.database) if args.database else None,
+            seeds_dir=os.path.abspath(args.seeds_dir) if args.seeds_dir else None,
+        )
         logging.getLogger().setLevel(settings.log_level)
         if getattr(args, "top_k", None) is not None and not 1 <= args.top_k <= 50:
             raise UsageError("--top-k must be between 1 and 50")
         if args.command in ("run", "sync"):
             return _discord(args, settings)
+        if args.command == "status":
+            return _status(args, settings)
         _check_seeds(settings)
         return asyncio.run(_run(args, settings))
     except (UsageError, QuestionError, SettingsError) as error:

@@ -9,10 +9,12 @@ every formatted line, tracebacks included, whichever logger wrote it.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import TextIO
 
 REDACTED = "[redacted]"
@@ -53,12 +55,28 @@ class NoVoiceWarnings(logging.Filter):
         return not (record.name == "discord.client" and "voice will NOT be supported" in record.getMessage())
 
 
+class JsonLinesFormatter(RedactingFormatter):
+    """One JSON object a line (``BYLINE_LOG_FORMAT=json``), for log collectors: time, level,
+    logger, message and any traceback, redacted as the text lines are."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage(), self.secrets),
+        }
+        if record.exc_info:
+            line["traceback"] = redact(self.formatException(record.exc_info), self.secrets)
+        return json.dumps(line, ensure_ascii=False)
+
+
 def configure_logging(
-    level: str, *, secrets: Iterable[str] = (), stream: TextIO | None = None
+    level: str, *, secrets: Iterable[str] = (), stream: TextIO | None = None, json_lines: bool = False
 ) -> logging.Handler:
     """Send every log record (ours and discord.py's) to one redacting handler on ``stream``."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(RedactingFormatter(secrets=secrets))
+    handler.setFormatter((JsonLinesFormatter if json_lines else RedactingFormatter)(secrets=secrets))
     handler.addFilter(NoVoiceWarnings())
     root = logging.getLogger()
     for old in list(root.handlers):

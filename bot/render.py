@@ -484,7 +484,7 @@ def sources_page(
         return {
             "title": "No articles are indexed yet",
             "description": (
-                "Put article files (.txt or .md) in the seeds folder, then an administrator "
+                "Put article files (.txt or .md) in the seeds folder, then Byline's operator "
                 "can run `/reindex`."
             ),
             "color": EMPTY_COLOUR,
@@ -528,8 +528,8 @@ def help_embed(top_k: int, *, keeping: bool = False) -> dict:
             "**Other commands**\n"
             "• `/sources` — the articles I answer from; `title:` finds one by its title.\n"
             "• `/reindex`, `/add`, `/remove`, `/stats` — re-read the articles folder, add or remove "
-            "an article, see what was asked and how it was answered (server administrators and the "
-            "operators listed in BYLINE_ADMIN_IDS).\n\n"
+            "an article, see what was asked and how it was answered (Byline's operators: its owner and "
+            "those listed in BYLINE_ADMIN_IDS).\n\n"
             "**Feedback**\n"
             "Press 👍 or 👎 under an answer to say whether it helped: votes are kept, with a salted "
             f"hash of who voted (never your Discord id). {kept}\n\n"

@@ -1,10 +1,19 @@
-"""Byline's settings: environment variables with the BYLINE_ prefix, or a .env file."""
+"""Byline's settings: environment variables with the BYLINE_ prefix, or a .env file.
+
+One data directory (``BYLINE_DATA_DIR``, default: the current directory) holds the database, its
+index and the seeds folder unless they are set on their own; every relative path in a setting is
+relative to it, so the bot finds the same files whatever directory it was started from. The
+``.env`` file read is the data directory's: ``$BYLINE_DATA_DIR/.env`` when the variable is in the
+environment, else ``./.env``. The environment wins over ``.env``; the command line over both.
+"""
 
 import json
+import os
+import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index import BylineError
@@ -12,6 +21,18 @@ from index import BylineError
 
 class SettingsError(BylineError):
     """A setting is missing or malformed; the message names it."""
+
+
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in "90", "90s", "30m", "2h" or "1d"; ValueError otherwise."""
+    match = _DURATION.fullmatch(text.strip().lower())
+    if match is None:
+        raise ValueError(f"{text!r} is not a duration such as 90, 90s, 30m, 2h or 1d")
+    return float(match[1]) * _UNITS[match[2]]
 
 
 class Settings(BaseSettings):
@@ -31,6 +52,15 @@ class Settings(BaseSettings):
     # Store the text of questions (and a salted hash of who asked) for `byline report` and /stats.
     keep_questions: bool = False
 
+    # Running it for real (deploy/, docs/deploy.md).
+    data_dir: Path = Path(".")
+    guild_admins_may_reindex: bool = False
+    watch: bool = False
+    reindex_every: Annotated[float | None, NoDecode] = Field(default=None, gt=0)
+    log_format: Literal["text", "json"] = "text"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> object:
@@ -47,14 +77,40 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("reindex_every", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return parse_duration(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _in_data_dir(self) -> "Settings":
+        """Absolute paths: the data directory from the current one, the rest from the data directory."""
+        self.data_dir = Path(os.path.abspath(self.data_dir))
+        self.database = self.data_dir / self.database  # an absolute path stays as it is
+        self.seeds_dir = self.data_dir / self.seeds_dir
+        return self
+
+
+def dotenv_path() -> Path:
+    """The .env file settings are read from: the data directory's, as the environment names it."""
+    return Path(os.environ.get("BYLINE_DATA_DIR") or ".") / ".env"
+
 
 _NAMES = {"discord_token": "BYLINE_DISCORD_TOKEN"}
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """The settings, or SettingsError naming the first bad one in one line."""
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        return Settings(
+            _env_file=dotenv_path(),  # type: ignore[call-arg]
+            **{k: v for k, v in overrides.items() if v is not None},
+        )
     except ValidationError as error:
         first = error.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "setting"

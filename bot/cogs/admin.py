@@ -1,9 +1,10 @@
-"""/reindex: re-read the articles folder (administrators and listed operators only)."""
+"""/reindex: re-read the articles folder (the owner and listed operators only, by default)."""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -20,16 +21,27 @@ if TYPE_CHECKING:
 log = logging.getLogger("byline.admin")
 
 
-def _may_reindex(interaction: discord.Interaction) -> bool:
-    """Checked when the command runs, whatever Discord showed the user (see bot/access.py)."""
-    bot: Byline = interaction.client  # type: ignore[assignment]
-    in_guild = interaction.guild_id is not None
-    administrator = in_guild and interaction.permissions.administrator
-    if may_reindex(
-        interaction.user.id, in_guild=in_guild, administrator=administrator, admin_ids=bot.settings.admin_ids
-    ):
-        return True
-    raise NotAllowed(refusal(in_guild=in_guild))
+def operator_only(action: str) -> Callable[[discord.Interaction], Coroutine[Any, Any, bool]]:
+    """An app-command check that lets through whoever may re-index (see bot/access.py), checked
+    when the command runs, whatever Discord showed the user; anyone else is told who may ``action``."""
+
+    async def check(interaction: discord.Interaction) -> bool:
+        bot: Byline = interaction.client  # type: ignore[assignment]
+        in_guild = interaction.guild_id is not None
+        administrator = in_guild and interaction.permissions.administrator
+        guild_admins = bot.settings.guild_admins_may_reindex
+        if may_reindex(
+            interaction.user.id,
+            owner=await bot.is_owner(interaction.user),
+            in_guild=in_guild,
+            administrator=administrator,
+            admin_ids=bot.settings.admin_ids,
+            guild_admins=guild_admins,
+        ):
+            return True
+        raise NotAllowed(refusal(in_guild=in_guild, guild_admins=guild_admins, action=action))
+
+    return check
 
 
 class Admin(commands.Cog):
@@ -40,7 +52,7 @@ class Admin(commands.Cog):
 
     @app_commands.command()
     @app_commands.default_permissions(administrator=True)
-    @app_commands.check(_may_reindex)
+    @app_commands.check(operator_only("re-index"))
     async def reindex(self, interaction: discord.Interaction) -> None:
         """Re-read the articles folder: new, changed and removed files (administrators only)."""
         # Re-indexing can take a while: defer at once, privately (the report names server files).

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,9 +20,8 @@ from index.feedback_report import build_report
 from index.readers import MAX_FILE_BYTES
 
 from .. import render_admin
-from ..access import may_reindex, refusal
-from ..errors import NotAllowed
 from ..replies import NO_PINGS, defer
+from .admin import operator_only
 
 if TYPE_CHECKING:
     from ..app import Byline
@@ -32,25 +30,6 @@ log = logging.getLogger("byline.manage")
 
 TITLE_MAX = 200
 TEXT_MAX = 6000  # Discord's limit for a string option
-
-
-def admin_only(action: str) -> Callable[[discord.Interaction], bool]:
-    """A check that lets through whoever may /reindex; anyone else is told who may ``action``."""
-
-    def check(interaction: discord.Interaction) -> bool:
-        bot: Byline = interaction.client  # type: ignore[assignment]
-        in_guild = interaction.guild_id is not None
-        administrator = in_guild and interaction.permissions.administrator
-        if may_reindex(
-            interaction.user.id,
-            in_guild=in_guild,
-            administrator=administrator,
-            admin_ids=bot.settings.admin_ids,
-        ):
-            return True
-        raise NotAllowed(refusal(in_guild=in_guild, action=action))
-
-    return check
 
 
 async def _reply(interaction: discord.Interaction, embed: dict) -> None:
@@ -81,7 +60,7 @@ class Manage(commands.Cog):
 
     @app_commands.command()
     @app_commands.default_permissions(administrator=True)
-    @app_commands.check(admin_only("add articles"))
+    @app_commands.check(operator_only("add articles"))
     @app_commands.describe(
         file="An article file: .md or .txt, at most 20 MB",
         title="The title of an article you type (with text)",
@@ -124,7 +103,7 @@ class Manage(commands.Cog):
 
     @app_commands.command()
     @app_commands.default_permissions(administrator=True)
-    @app_commands.check(admin_only("remove articles"))
+    @app_commands.check(operator_only("remove articles"))
     @app_commands.describe(article="An article added with /add")
     async def remove(self, interaction: discord.Interaction, article: str) -> None:
         """Remove an article added with /add, and drop it from the index (administrators only)."""
@@ -148,7 +127,7 @@ class Manage(commands.Cog):
 
     @app_commands.command()
     @app_commands.default_permissions(administrator=True)
-    @app_commands.check(admin_only("see the statistics"))
+    @app_commands.check(operator_only("see the statistics"))
     @app_commands.describe(days="How many days back (default 30)")
     async def stats(
         self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] = 30

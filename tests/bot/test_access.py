@@ -8,24 +8,46 @@ LISTED = frozenset({42})
 
 
 @pytest.mark.parametrize(
-    ("user", "in_guild", "administrator", "allowed"),
+    ("user", "owner", "in_guild", "administrator", "allowed"),
     [
-        (1, True, True, True),  # a guild administrator
-        (1, True, False, False),  # an ordinary member (even if the server let them see the command)
-        (42, True, False, True),  # a listed operator, in a guild
-        (42, False, False, True),  # a listed operator, in a DM
-        (1, False, True, False),  # "administrator" means nothing outside a guild
-        (1, False, False, False),  # a stranger in a DM
+        (7, True, True, False, True),  # the application's owner (or its team), in a guild
+        (7, True, False, False, True),  # ... and in a DM
+        (42, False, True, False, True),  # a listed operator, in a guild
+        (42, False, False, False, True),  # a listed operator, in a DM
+        (1, False, True, True, False),  # a server's administrator: not by default
+        (1, False, True, False, False),  # an ordinary member (even if the server let them see the command)
+        (1, False, False, False, False),  # a stranger in a DM
     ],
 )
-def test_who_may_reindex(user: int, in_guild: bool, administrator: bool, allowed: bool) -> None:
-    assert may_reindex(user, in_guild=in_guild, administrator=administrator, admin_ids=LISTED) is allowed
+def test_who_may_reindex_by_default(
+    user: int, owner: bool, in_guild: bool, administrator: bool, allowed: bool
+) -> None:
+    decided = may_reindex(user, owner=owner, in_guild=in_guild, administrator=administrator, admin_ids=LISTED)
+    assert decided is allowed
+
+
+@pytest.mark.parametrize(
+    ("in_guild", "administrator", "allowed"),
+    [
+        (True, True, True),  # a server's administrator, in their server
+        (True, False, False),  # an ordinary member
+        (False, True, False),  # "administrator" means nothing outside a guild
+    ],
+)
+def test_guild_administrators_may_when_the_setting_says_so(
+    in_guild: bool, administrator: bool, allowed: bool
+) -> None:
+    decided = may_reindex(
+        1, owner=False, in_guild=in_guild, administrator=administrator, admin_ids=LISTED, guild_admins=True
+    )
+    assert decided is allowed
 
 
 def test_nobody_is_listed_by_default() -> None:
-    assert not may_reindex(42, in_guild=False, administrator=False, admin_ids=frozenset())
+    assert not may_reindex(42, owner=False, in_guild=False, administrator=False, admin_ids=frozenset())
 
 
 def test_the_refusal_says_who_may() -> None:
-    assert "server administrators" in refusal(in_guild=True)
-    assert "BYLINE_ADMIN_IDS" in refusal(in_guild=False) and "direct messages" in refusal(in_guild=False)
+    assert "owner" in refusal(in_guild=True) and "BYLINE_ADMIN_IDS" in refusal(in_guild=True)
+    assert "BYLINE_ADMIN_IDS" in refusal(in_guild=False)
+    assert "server administrators" in refusal(in_guild=True, guild_admins=True)

@@ -1,6 +1,7 @@
 """bot.logs: no secret in any log line, from any logger, tracebacks included."""
 
 import io
+import json
 import logging
 import sys
 
@@ -69,3 +70,27 @@ def test_only_the_warnings_about_voice_libraries_are_left_out() -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == 2
     assert "stopped responding" in lines[0] and lines[1].endswith("byline.bot: voice will NOT be supported")
+
+
+def test_json_lines_are_json_and_redacted_too() -> None:
+    from bot.logs import JsonLinesFormatter
+
+    formatter = JsonLinesFormatter(secrets=[TOKEN])
+    try:
+        raise RuntimeError(f"bad token {TOKEN}")
+    except RuntimeError:
+        record = logging.LogRecord(
+            "discord.http",
+            logging.ERROR,
+            __file__,
+            1,
+            "POST /interactions/1/%s/callback",
+            ("abc",),
+            sys.exc_info(),
+        )
+    line = formatter.format(record)
+    assert "\n" not in line and TOKEN not in line
+    parsed = json.loads(line)
+    assert parsed["level"] == "ERROR" and parsed["logger"] == "discord.http"
+    assert parsed["message"] == f"POST /interactions/1/{REDACTED}/callback"
+    assert "RuntimeError" in parsed["traceback"] and parsed["time"].endswith("+00:00")

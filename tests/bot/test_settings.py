@@ -4,6 +4,8 @@ The autouse fixture in conftest.py clears BYLINE_* / DISCORD_TOKEN and moves to 
 so a developer's environment or .env never leaks in.
 """
 
+import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,8 +19,8 @@ SECRET = "MTIzNDU2Nzg5.secret-token-value.XYZ"
 def test_defaults_apply_without_any_setting() -> None:
     settings = load_settings()
     assert (settings.database, settings.seeds_dir, settings.top_k, settings.log_level) == (
-        Path("byline.db"),
-        Path("seeds"),
+        Path.cwd() / "byline.db",
+        Path.cwd() / "seeds",
         5,
         "INFO",
     )
@@ -79,7 +81,7 @@ def test_token_is_not_in_the_settings_dump(monkeypatch: pytest.MonkeyPatch) -> N
 def test_settings_are_read_from_a_dot_env_file_in_the_working_folder() -> None:
     Path(".env").write_text("BYLINE_TOP_K=3\nBYLINE_SEEDS_DIR=articles\n", encoding="utf-8")
     settings = load_settings()
-    assert (settings.top_k, settings.seeds_dir) == (3, Path("articles"))
+    assert (settings.top_k, settings.seeds_dir) == (3, Path.cwd() / "articles")
 
 
 def test_environment_overrides_the_dot_env_file(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,12 +92,18 @@ def test_environment_overrides_the_dot_env_file(monkeypatch: pytest.MonkeyPatch)
 
 def test_command_line_overrides_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BYLINE_DATABASE", "from-env.db")
-    assert load_settings(database="from-cli.db").database == Path("from-cli.db")
+    assert load_settings(database="from-cli.db").database == Path.cwd() / "from-cli.db"
 
 
 def test_log_level_is_case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BYLINE_LOG_LEVEL", "debug")
     assert load_settings().log_level == "DEBUG"
+
+
+def test_log_format_is_text_or_json_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().log_format == "text"
+    monkeypatch.setenv("BYLINE_LOG_FORMAT", "JSON")
+    assert load_settings().log_format == "json"
 
 
 @pytest.mark.parametrize(
@@ -106,6 +114,7 @@ def test_log_level_is_case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:
         ("BYLINE_TOP_K", "11"),
         ("BYLINE_GUILD_ID", "my-guild"),
         ("BYLINE_LOG_LEVEL", "LOUD"),
+        ("BYLINE_LOG_FORMAT", "xml"),
         ("BYLINE_ADMIN_IDS", "alice,bob"),
         ("BYLINE_ADMIN_IDS", "[1, 2"),
         ("BYLINE_ADMIN_IDS", '["alice"]'),
@@ -136,3 +145,70 @@ def test_settings_class_reads_the_byline_prefix(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("BYLINE_GUILD_ID", "42")
     monkeypatch.setenv("GUILD_ID", "7")
     assert Settings().guild_id == 42
+
+
+# ---- one data directory ------------------------------------------------------------------------
+
+
+def test_the_data_directory_holds_the_database_and_the_seeds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("BYLINE_DATA_DIR", str(tmp_path / "data"))
+    settings = load_settings()
+    assert settings.data_dir == tmp_path / "data"
+    assert settings.database == tmp_path / "data" / "byline.db"
+    assert settings.seeds_dir == tmp_path / "data" / "seeds"
+
+
+def test_a_relative_data_directory_is_relative_to_the_current_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BYLINE_DATA_DIR", "data")
+    assert load_settings().database == Path.cwd() / "data" / "byline.db"
+
+
+def test_relative_paths_in_the_data_directory_dot_env_are_relative_to_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / ".env").write_text("BYLINE_DATABASE=db/index.db\nBYLINE_SEEDS_DIR=articles\n", encoding="utf-8")
+    Path(".env").write_text("BYLINE_TOP_K=3\n", encoding="utf-8")  # not the data directory's: unread
+    monkeypatch.setenv("BYLINE_DATA_DIR", str(data))
+    settings = load_settings()
+    assert (settings.database, settings.seeds_dir) == (data / "db" / "index.db", data / "articles")
+    assert settings.top_k == 5
+
+
+def test_absolute_paths_stay_where_they_are(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BYLINE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BYLINE_SEEDS_DIR", str(tmp_path / "shared-seeds"))
+    assert load_settings().seeds_dir == tmp_path / "shared-seeds"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90", 90), ("90s", 90), ("30m", 1800), ("2h", 7200), ("1d", 86400)]
+)
+def test_reindex_every_reads_durations(monkeypatch: pytest.MonkeyPatch, text: str, seconds: float) -> None:
+    monkeypatch.setenv("BYLINE_REINDEX_EVERY", text)
+    assert load_settings().reindex_every == seconds
+
+
+@pytest.mark.parametrize("text", ["soon", "0", "-5m", "5 weeks"])
+def test_a_malformed_reindex_every_is_an_error_naming_it(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setenv("BYLINE_REINDEX_EVERY", text)
+    with pytest.raises(SettingsError, match="BYLINE_REINDEX_EVERY"):
+        load_settings()
+
+
+def test_only_the_owner_and_listed_operators_may_reindex_by_default() -> None:
+    settings = load_settings()
+    assert not settings.guild_admins_may_reindex and not settings.watch and settings.reindex_every is None
+
+
+def test_every_setting_is_in_dot_env_example_and_it_loads() -> None:
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    text = example.read_text(encoding="utf-8")
+    named = set(re.findall(r"^#? ?(BYLINE_[A-Z_]+)=", text, flags=re.MULTILINE))
+    wanted = {f"BYLINE_{name.upper()}" for name in Settings.model_fields}
+    assert wanted <= named, f"not in .env.example: {sorted(wanted - named)}"
+    shutil.copy(example, ".env")
+    assert load_settings().top_k == 5

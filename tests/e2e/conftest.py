@@ -81,13 +81,14 @@ def byline_seeds(tmp_path: Path) -> Path:
 def byline_settings(
     tmp_path: Path, byline_seeds: Path, discord_double: DiscordDouble, world: DefaultWorld
 ) -> Settings:
-    """Settings for a bot on a fresh database and the seeds copy; the owner is a listed admin."""
+    """Settings for a bot on a fresh database and the seeds copy; Alice, a server administrator,
+    is also a listed operator (only the owner and listed operators may re-index by default)."""
     return Settings(
         _env_file=None,
         BYLINE_DISCORD_TOKEN=discord_double.token,
         database=tmp_path / "byline.db",
         seeds_dir=byline_seeds,
-        admin_ids=frozenset({world.owner_id}),
+        admin_ids=frozenset({world.admin_id}),
         guild_id=None,
         top_k=5,
         log_level="INFO",

@@ -118,7 +118,7 @@ async def test_members_may_not_manage_articles(
     async with start_byline():
         inter = await discord_double.slash_command(command, options, user=world.member_id, force=True)
         reply = await discord_double.wait_for_response(inter)
-    assert reply.ephemeral and reply.content.startswith("Only server administrators and Byline's operators")
+    assert reply.ephemeral and reply.content.startswith("Only Byline's operators")
 
 
 async def test_remove_offers_only_added_articles_and_removes_one(

@@ -203,22 +203,28 @@ async def test_questions_during_a_reindex_are_answered_from_the_previous_index(
     assert after.embeds[0]["description"].startswith("**1. Budget Daily** · *Poland's spending record*")
 
 
-IN_GUILD_REFUSAL = "Only server administrators and Byline's operators (BYLINE_ADMIN_IDS) can re-index."
-IN_DM_REFUSAL = "In direct messages only Byline's operators (BYLINE_ADMIN_IDS) can re-index."
+OPERATORS_ONLY = "Only Byline's operators (its owner and BYLINE_ADMIN_IDS) can re-index."
+WITH_GUILD_ADMINS = "Only server administrators and Byline's operators can re-index."
 
 
 @pytest.mark.parametrize(
-    ("who", "dm", "listed", "refusal"),
+    ("who", "dm", "listed", "guild_admins", "refusal"),
     [
-        ("admin_id", False, False, None),  # a guild administrator
-        ("member_id", False, False, IN_GUILD_REFUSAL),  # an ordinary member the server let see /reindex
-        ("member_id", False, True, None),  # the same member, listed in BYLINE_ADMIN_IDS
-        ("owner_id", True, True, None),  # a listed operator, in a DM
-        ("member_id", True, False, IN_DM_REFUSAL),  # a stranger, in a DM
-        ("admin_id", True, False, IN_DM_REFUSAL),  # a guild administrator is nobody in a DM
+        ("owner_id", False, False, False, None),  # the application's owner (Bot.is_owner), unlisted
+        ("owner_id", True, False, False, None),  # ... in a DM too
+        ("admin_id", False, False, False, OPERATORS_ONLY),  # a server's administrator: not by default
+        ("admin_id", False, False, True, None),  # ... unless BYLINE_GUILD_ADMINS_MAY_REINDEX
+        ("member_id", False, False, True, WITH_GUILD_ADMINS),  # a member the server let see /reindex
+        ("member_id", False, True, False, None),  # the same member, listed in BYLINE_ADMIN_IDS
+        ("member_id", True, True, False, None),  # a listed operator, in a DM
+        ("member_id", True, False, False, OPERATORS_ONLY),  # a stranger, in a DM
+        ("admin_id", True, False, True, OPERATORS_ONLY),  # a server's administrator is nobody in a DM
     ],
     ids=[
-        "guild-admin",
+        "owner",
+        "owner-in-dm",
+        "guild-admin-by-default",
+        "guild-admin-when-allowed",
         "member-granted-by-the-server",
         "member-granted-and-listed",
         "listed-in-dm",
@@ -234,13 +240,17 @@ async def test_who_may_reindex(
     who: str,
     dm: bool,
     listed: bool,
+    guild_admins: bool,
     refusal: str | None,
 ) -> None:
     """Discord shows /reindex to administrators only, but a server may grant it to anyone (its
-    integration settings; the double's ``force=True``): the bot decides again, by DESIGN's rule —
-    a guild administrator, or a user listed in BYLINE_ADMIN_IDS (the only ones in a DM)."""
+    integration settings; the double's ``force=True``): the bot decides again. By default only the
+    application's owner (the double's application belongs to Olga) and BYLINE_ADMIN_IDS may; with
+    BYLINE_GUILD_ADMINS_MAY_REINDEX, each server's administrators too, in their server."""
     user = getattr(world, who)
-    settings = byline_settings.model_copy(update={"admin_ids": frozenset({user} if listed else set())})
+    settings = byline_settings.model_copy(
+        update={"admin_ids": frozenset({user} if listed else set()), "guild_admins_may_reindex": guild_admins}
+    )
     async with start_byline(settings=settings):
         if who == "member_id" and not dm:
             with pytest.raises(ValueError, match="default_member_permissions"):

@@ -1,0 +1,130 @@
+"""The running bot's status file, which ``byline status`` (and a container's HEALTHCHECK) reads.
+
+The bot rewrites it every ``WRITE_EVERY`` seconds and whenever the gateway connects or drops:
+``byline.db`` -> ``byline.db.status.json``, in the data directory. It is replaced atomically
+(written beside it, then renamed), so a reader never sees half a file. A file not rewritten for
+``STALE_AFTER`` seconds means the bot is not running (killed, or the host rebooted); a clean stop
+marks it stopped. No discord import here: the bot hands in a snapshot of its state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("byline.status")
+
+STATUS_SUFFIX = ".status.json"
+WRITE_EVERY = 15.0
+STALE_AFTER = 3 * WRITE_EVERY
+
+
+def status_file(database: Path) -> Path:
+    """Where the bot keeps its status, named after the database."""
+    return database.with_name(database.name + STATUS_SUFFIX)
+
+
+def write_status(path: Path, state: dict[str, Any]) -> None:
+    """Replace the status file with ``state`` and the time now; a failure is logged, not raised."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps({**state, "updated_at": time.time()}) + "\n", encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        log.warning("could not write the status file %s: %s", path, error)
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+class StatusKeeper:
+    """Writes ``snapshot()`` to the status file now, on every ``update``, and every ``every`` seconds."""
+
+    def __init__(
+        self, path: Path, snapshot: Callable[[], dict[str, Any]], every: float = WRITE_EVERY
+    ) -> None:
+        self.path = path
+        self.snapshot = snapshot
+        self.every = every
+        self.started_at = time.time()
+        self._task: asyncio.Task[None] | None = None
+
+    def update(self, **extra: Any) -> None:
+        write_status(
+            self.path, {"pid": os.getpid(), "started_at": self.started_at, **self.snapshot(), **extra}
+        )
+
+    def start(self) -> None:
+        self.update()
+        self._task = asyncio.create_task(self._keep(), name="byline-status")
+
+    async def _keep(self) -> None:
+        while True:
+            await asyncio.sleep(self.every)
+            self.update()
+
+    async def stop(self) -> None:
+        """Stop rewriting the file and mark the bot stopped."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self.update(connected=False, stopped=True)
+
+
+@dataclass(frozen=True)
+class BotStatus:
+    """What the status file says about the bot: running (fresh, not stopped) and connected."""
+
+    running: bool
+    connected: bool
+    detail: str
+    updated_at: float | None = None
+    latency_ms: float | None = None
+    pid: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "running": self.running,
+            "connected": self.connected,
+            "detail": self.detail,
+            "updated_at": _iso(self.updated_at),
+            "latency_ms": self.latency_ms,
+            "pid": self.pid,
+        }
+
+
+def _iso(stamp: float | None) -> str | None:
+    return datetime.fromtimestamp(stamp, UTC).isoformat(timespec="seconds") if stamp is not None else None
+
+
+def read_status(path: Path, now: float | None = None) -> BotStatus:
+    """The bot's state from its status file (missing, unreadable, stopped or stale: not running)."""
+    now = time.time() if now is None else now
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        updated = float(state["updated_at"])
+    except FileNotFoundError:
+        return BotStatus(False, False, "not running (it has never run with this database)")
+    except (OSError, ValueError, TypeError, KeyError) as error:
+        return BotStatus(False, False, f"not running (unreadable status file {path}: {error})")
+    pid = state.get("pid")
+    if state.get("stopped"):
+        return BotStatus(False, False, f"not running (stopped at {_iso(updated)})", updated, pid=pid)
+    age = now - updated
+    if age > STALE_AFTER:
+        return BotStatus(False, False, f"not running (last seen {age:.0f} s ago)", updated, pid=pid)
+    latency = state.get("latency_ms")
+    if state.get("connected"):
+        shown = f", latency {latency:.0f} ms" if isinstance(latency, int | float) else ""
+        return BotStatus(True, True, f"running, connected to Discord{shown}", updated, latency, pid)
+    return BotStatus(True, False, "running, not connected to Discord", updated, latency, pid)

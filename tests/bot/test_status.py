@@ -1,0 +1,113 @@
+"""`byline status`: healthy and unhealthy, from real databases, index files and status files."""
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.status import STALE_AFTER, read_status, status_file, write_status
+
+from ..support import COLLECTION
+from .conftest import Run
+
+Byline = Callable[..., Run]
+
+
+def status(byline: Byline, *args: str) -> tuple[Run, dict]:
+    run = byline("status", "--json", *args)
+    return run, json.loads(run.out)
+
+
+def test_an_indexed_database_is_healthy(byline: Byline, collection_seeds: Path, database: Path) -> None:
+    assert byline("reindex", "--seeds-dir", str(collection_seeds)).code == 0
+    run, report = status(byline)
+    assert run.code == 0 and report["healthy"] and report["problems"] == []
+    assert (report["articles"], report["sources"]) == (len(COLLECTION), len(COLLECTION))
+    assert report["passages"] > 0 and report["indexed_at"] is not None
+    assert report["database"] == str(database)
+    assert report["bot"]["running"] is False  # not needed to be healthy without --bot
+    text = byline("status")
+    assert text.code == 0 and text.out.startswith("Byline is healthy.")
+    assert not Path(f"{database}-wal").exists()  # looking leaves nothing behind
+    assert f"{len(COLLECTION)} articles" in text.out and "Last re-index:" in text.out
+
+
+def test_no_database_is_unhealthy(byline: Byline, database: Path) -> None:
+    run, report = status(byline)
+    assert run.code == 1 and not report["healthy"]
+    assert report["problems"] == [
+        f"no database at {database}: run `byline reindex` or start the bot to build it"
+    ]
+    assert not database.exists()  # looking never creates it
+
+
+def test_a_missing_index_file_is_unhealthy(byline: Byline, collection_seeds: Path, database: Path) -> None:
+    assert byline("reindex", "--seeds-dir", str(collection_seeds)).code == 0
+    index = Path(f"{database}.index")
+    victim = next(p for p in sorted(index.iterdir()) if p.name.startswith("seg-"))
+    if victim.is_dir():
+        for part in victim.iterdir():
+            part.unlink()
+        victim.rmdir()
+    else:
+        victim.unlink()
+    run, report = status(byline)
+    assert run.code == 1 and "lacks 1 files" in report["problems"][0] and victim.name in report["problems"][0]
+    text = byline("status")
+    assert text.code == 1 and text.out.startswith("Byline is NOT healthy.")
+
+
+def test_a_file_that_is_not_a_database_is_unhealthy(byline: Byline, database: Path) -> None:
+    database.write_bytes(b"this is not SQLite" * 100)
+    run, report = status(byline)
+    assert run.code == 1 and "cannot be read" in report["problems"][0]
+
+
+def test_with_bot_a_bot_that_is_not_running_is_unhealthy(
+    byline: Byline, collection_seeds: Path, database: Path
+) -> None:
+    assert byline("reindex", "--seeds-dir", str(collection_seeds)).code == 0
+    run, report = status(byline, "--bot")
+    assert run.code == 1
+    assert report["problems"] == ["the bot is not running (it has never run with this database)"]
+
+    write_status(status_file(database), {"pid": os.getpid(), "connected": True, "latency_ms": 42.0})
+    run, report = status(byline, "--bot")
+    assert run.code == 0 and report["bot"]["running"] and report["bot"]["connected"]
+    assert "connected to Discord, latency 42 ms" in byline("status", "--bot").out
+
+    write_status(status_file(database), {"pid": os.getpid(), "connected": False})
+    run, report = status(byline, "--bot")
+    assert run.code == 1 and report["problems"] == ["the bot is running, not connected to Discord"]
+
+
+def test_a_status_file_not_rewritten_for_a_while_means_not_running(tmp_path: Path) -> None:
+    path = tmp_path / "byline.db.status.json"
+    write_status(path, {"connected": True})
+    assert read_status(path).connected
+    later = read_status(path, now=time.time() + STALE_AFTER + 1)
+    assert not later.running and not later.connected and later.detail.startswith("not running (last seen")
+
+
+def test_a_stopped_bot_is_not_running(tmp_path: Path) -> None:
+    path = tmp_path / "byline.db.status.json"
+    write_status(path, {"connected": False, "stopped": True})
+    assert read_status(path).detail.startswith("not running (stopped at")
+
+
+def test_an_unreadable_status_file_means_not_running(tmp_path: Path) -> None:
+    path = tmp_path / "byline.db.status.json"
+    path.write_text("{half a fi", encoding="utf-8")
+    found = read_status(path)
+    assert not found.running and "unreadable status file" in found.detail
+
+
+def test_the_status_file_is_replaced_whole(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    path = folder / "byline.db.status.json"
+    write_status(path, {"connected": True})
+    write_status(path, {"connected": False})
+    assert json.loads(path.read_text())["connected"] is False
+    assert [p.name for p in folder.iterdir()] == [path.name]  # no temporary file left behind
