@@ -160,3 +160,20 @@ def mark(
         if weight > best_weight:
             best, best_weight = (start, end), weight
     return highlights, best
+
+
+def rank(
+    index: "SegmentedIndex",
+    names: Names,
+    query: Query,
+    question_names: set[str],
+    k: int,
+    pool: int,
+) -> tuple[list[ScoredPassage], bool]:
+    """The ``k`` best passages for ``query`` (every one that shares a term with it, up to ``k``),
+    and the verdict: whether the first of them answers the question."""
+    scored = index.top_reordered(query.terms, query.extra, k, pool)
+    confident = bool(
+        answers(index, names, query.terms, question_names, scored[:1], query.alternatives, verbs=query.verbs)
+    )
+    return scored, confident
