@@ -113,14 +113,16 @@ def answers(
     alternatives: dict[str, frozenset[str]] | None = None,
     min_coverage: float = MIN_COVERAGE,
     verbs: frozenset[str] = frozenset(),
+    expansions: frozenset[str] = frozenset(),
 ) -> list[ScoredPassage]:
     """The scored passages that pass both rules, in their order.
 
-    A question term with ``alternatives`` is matched by any of them ("tall" by "feet").
+    A question term with ``alternatives`` is matched by any of them ("tall" by "feet");
+    ``expansions`` (what a question's synonyms add) count only as such alternatives.
     """
     if not scored:
         return []
-    distinct = list(dict.fromkeys(terms))
+    distinct = [t for t in dict.fromkeys(terms) if t not in expansions]
     positions = np.fromiter((s.position for s in scored), dtype=np.int64, count=len(scored))
     weights = np.array([index.weight(t) for t in distinct])
     # Terms never contain a space, so this is the weight of a term no passage contains.
@@ -174,6 +176,15 @@ def rank(
     and the verdict: whether the first of them answers the question."""
     scored = index.top_reordered(query.terms, query.extra, k, pool)
     confident = bool(
-        answers(index, names, query.terms, question_names, scored[:1], query.alternatives, verbs=query.verbs)
+        answers(
+            index,
+            names,
+            query.terms,
+            question_names,
+            scored[:1],
+            query.alternatives,
+            verbs=query.verbs,
+            expansions=query.expansions,
+        )
     )
     return scored, confident
