@@ -204,11 +204,7 @@ class Analyzer:
         if text.isascii() and text.isalpha() and text.islower() and text not in _PHRASE_WORDS:
             # One plain word (as marking a hit analyses them, word by word): what words() would
             # make of it, without its passes over the text.
-            word = (
-                "percent"
-                if _PERCENT.fullmatch(text)
-                else _NUMBER_WORDS.get(text) or canonical(text)
-            )
+            word = "percent" if _PERCENT.fullmatch(text) else _NUMBER_WORDS.get(text) or canonical(text)
             return [] if word in STOP_WORDS else [self._stem(word)]
         return [self._stem(w) for w in words(text) if w not in STOP_WORDS]
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import reranking
 from .analysis import Analyzer, Query, matching_words
 from .bm25 import BM25Index, ScoredPassage
 from .passages import sentence_spans
@@ -164,27 +165,56 @@ def mark(
     return highlights, best
 
 
-def rank(
+def unseen_share(index: "SegmentedIndex", query: Query) -> float:
+    """The share of the question's weight in terms no passage holds, nor any alternative of them."""
+    total = unseen = 0.0
+    for term in dict.fromkeys(query.terms):
+        if term in query.expansions:
+            continue
+        weight = index.weight(term)
+        total += weight
+        if not any(index.document_frequency(t) for t in {term} | set(query.alternatives.get(term, ()))):
+            unseen += weight
+    return unseen / total if total else 1.0
+
+
+def choose(
+    analyzer: Analyzer,
     index: "SegmentedIndex",
     names: Names,
     query: Query,
+    question: str,
     question_names: set[str],
-    k: int,
-    pool: int,
-) -> tuple[list[ScoredPassage], bool]:
-    """The ``k`` best passages for ``query`` (every one that shares a term with it, up to ``k``),
-    and the verdict: whether the first of them answers the question."""
-    scored = index.top_reordered(query.terms, query.extra, k, pool)
-    confident = bool(
-        answers(
-            index,
-            names,
-            query.terms,
-            question_names,
-            scored[:1],
-            query.alternatives,
-            verbs=query.verbs,
-            expansions=query.expansions,
-        )
+    scored: list[ScoredPassage],
+    texts: list[tuple[str, str, str]],
+) -> tuple[list[int], bool, list[list[float]], list[float]]:
+    """The order to show ``scored`` in (their passage text, article title and article id in ``texts``), the
+    verdict on the first, and the features both were decided on (eval/train.py fits on them)."""
+    if not scored:
+        return [], False, [], []
+    kept = answers(
+        index,
+        names,
+        query.terms,
+        question_names,
+        scored,
+        query.alternatives,
+        min_coverage=0.0,
+        verbs=query.verbs,
+        expansions=query.expansions,
     )
-    return scored, confident
+    named = {s.position for s in kept}
+    weights = {}
+    for term in dict.fromkeys(query.terms):
+        weights[term] = index.weight(term)
+        if weights[term] >= index.weight(" "):
+            weights[term] *= UNSEEN_WEIGHT
+    describer = reranking.Describer(analyzer, query, weights, question)
+    candidates = [
+        reranking.Candidate(s.score, text, title, s.position in named, article)
+        for s, (text, title, article) in zip(scored, texts, strict=True)
+    ]
+    rows = describer.describe(candidates)
+    ranked = reranking.order(rows)
+    features = reranking.verdict_features(rows, ranked, unseen_share(index, query))
+    return ranked, reranking.confident(features), rows, features

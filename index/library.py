@@ -16,7 +16,7 @@ import numpy as np
 
 from . import indexer
 from .analysis import Analyzer, Query
-from .answering import Names, mark, question_names, rank, with_related_forms
+from .answering import Names, choose, mark, question_names, with_related_forms
 from .bm25 import ScoredPassage
 from .errors import BylineError, IndexBusyError, QuestionError, StorageError
 from .models import Answer, Hit, ReindexReport, SourceSummary
@@ -32,6 +32,7 @@ PROCESS_MIN_PASSAGES = 20_000
 PROCESS_MIN_FILES = 200
 LOOK_EVERY = 1.0  # seconds between looks for an index another program committed to the database
 ANSWER_WORD_POOL = 4  # a question with answer words reorders this many times the passages it needs
+RERANK_POOL = 30  # the best BM25 candidates re-ordered by answering.choose (never the whole corpus)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,10 +213,12 @@ class Library:
         # Overlapping passages of one article compete for the same places: score more than
         # asked for, then keep only the best of each overlapping group.
         wanted = top_k * 3 + 10
-        hits, confident = await asyncio.to_thread(self._answer, query, names, wanted, top_k)
+        hits, confident = await asyncio.to_thread(self._answer, question, query, names, wanted, top_k)
         return Answer(question, hits, query.terms, confident and bool(hits))
 
-    def _answer(self, query: Query, names: set[str], wanted: int, top_k: int) -> tuple[list[Hit], bool]:
+    def _answer(
+        self, question: str, query: Query, names: set[str], wanted: int, top_k: int
+    ) -> tuple[list[Hit], bool]:
         """Score, fetch and mark, in one worker thread."""
         if time.monotonic() - self._looked >= LOOK_EVERY and not self.reindexing:
             self._looked = time.monotonic()
@@ -223,11 +226,20 @@ class Library:
         for _ in range(3):  # a re-index may replace the passages between scoring and fetching
             snapshot = self._snapshot
             widened = with_related_forms(snapshot.index, query)
-            scored, confident = rank(snapshot.index, snapshot.names, widened, names, wanted, ANSWER_WORD_POOL)
+            scored = snapshot.index.top_reordered(
+                widened.terms, widened.extra, max(wanted, RERANK_POOL), ANSWER_WORD_POOL
+            )
             ids = [int(snapshot.passage_ids[s.position]) for s in scored]
-            kept, complete = self._distinct_rows(scored, ids, top_k)
+            kept, complete = self._distinct_rows(scored, ids, len(scored))
             if complete or not self._replacement(snapshot):
                 break
+        by_id = dict(zip(ids, scored, strict=True))
+        texts = [(row.text, row.article.title, row.article.id) for _, row in kept]
+        ranked, confident, _, _ = choose(
+            self.analyzer, snapshot.index, snapshot.names, widened, question, names,
+            [by_id[row.id] for _, row in kept], texts,
+        )  # fmt: skip
+        kept = [kept[i] for i in ranked[:top_k]]
         terms = widened.terms + widened.extra
         marks = [mark(self.analyzer, snapshot.index, row.text, terms) for _, row in kept]
         hits = [
