@@ -31,17 +31,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .analysis import Analyzer, Query, fold
-from .passages import split_sentences
 
 FEATURES = (
     "bm25", "coverage", "sentence", "title", "answer_type", "names", "first", "article", "words", "missing"
 )  # fmt: skip
 # Fitted by eval/train.py on the tune sets only (pairwise logistic regression for the order).
-RANK_WEIGHTS = (2.922, 0.563, -1.707, 1.864, 1.782, 3.837, 0.546, 4.754, 3.989, -0.593)
+RANK_WEIGHTS = (2.999, 0.543, -1.947, 1.892, 0.952, 3.786, 0.523, 4.939, 4.264, -0.66)
 VERDICT_FEATURES = (*FEATURES, "gap", "unseen")
-VERDICT_WEIGHTS = (0.487, 1.616, 0.393, 1.113, -0.177, 2.083, 0.695, 0.792, 1.297, -1.282, 1.244, 0.23)
-VERDICT_BIAS = -5.802
-VERDICT_THRESHOLD = 0.464
+VERDICT_WEIGHTS = (0.517, 1.501, 0.411, 1.029, -0.201, 2.108, 0.65, 0.659, 1.343, -1.321, 1.188, 0.106)
+VERDICT_BIAS = -5.585
+VERDICT_THRESHOLD = 0.421
 
 _NUMBER_QUESTION = re.compile(
     r"\b(?:how (?:many|much|long|far|old|big|large|tall|high|fast|heavy|deep|often)|what (?:percentage|"
@@ -54,7 +53,17 @@ _DATE_WORDS = frozenset(
     " spring summer autumn winter".split()
 )
 _DIGIT = re.compile(r"\d")
+# Re-ordering reads a few dozen passages a question: words are looked up one by one in a cache
+# (news repeats its words), and sentences end at a full stop, not at the segmenter's finer rules.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"[£€$]?\w+(?:[’'.,]\w+)*%?")
+_CACHE_MAX = 200_000
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+_WORD_TERMS: dict[int, dict[str, tuple[str, ...]]] = {}  # analyser -> word -> its terms
+_SENTENCE_TERMS: dict[int, dict[str, list[tuple[str, frozenset[str]]]]] = {}  # analyser -> passage
+_KIND_TERMS: dict[int, dict[str, frozenset[str]]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +86,14 @@ def answer_kind(question: str) -> str | None:
     return None
 
 
-def _has_kind(sentence: str, kind: str | None) -> float:
+def _has_kind(
+    sentence: str, terms: frozenset[str], kind: str | None, kinds: dict[str, frozenset[str]]
+) -> float:
+    """Whether a sentence (and its terms) holds the kind of thing the question asks for."""
     if kind == "number":
-        return float(
-            bool(_DIGIT.search(sentence)) or any(w in fold(sentence) for w in (" million", " billion"))
-        )
+        return float(bool(_DIGIT.search(sentence)) or bool(terms & kinds["number"]))
     if kind == "date":
-        words = set(re.findall(r"[a-z]+", fold(sentence)))
-        return float(bool(words & _DATE_WORDS) or bool(_YEAR.search(sentence)))
+        return float(bool(_YEAR.search(sentence)) or bool(terms & kinds["date"]))
     return 0.0
 
 
@@ -102,6 +111,36 @@ class Describer:
         self.total = sum(w for _, w in self.slots) or 1.0
         self.count = len(self.slots) or 1
         self.kind = answer_kind(question)
+        self.kinds = _KIND_TERMS.get(id(analyzer)) or _KIND_TERMS.setdefault(
+            id(analyzer),
+            {
+                "number": frozenset(analyzer.terms("million billion thousand hundred dozen")),
+                "date": frozenset(analyzer.terms(" ".join(_DATE_WORDS))),
+            },
+        )
+
+    def word_terms(self, text: str) -> set[str]:
+        """The terms of ``text``'s words, each analysed alone (and remembered)."""
+        cache = _WORD_TERMS.setdefault(id(self.analyzer), {})
+        if len(cache) > _CACHE_MAX:
+            cache.clear()
+        out: set[str] = set()
+        for word in _WORD.findall(text):
+            terms = cache.get(word)
+            if terms is None:
+                terms = cache[word] = tuple(self.analyzer.terms(word))
+            out.update(terms)
+        return out
+
+    def sentences(self, text: str) -> list[tuple[str, frozenset[str]]]:
+        """A passage's sentences with their terms (remembered: questions share their candidates)."""
+        cache = _SENTENCE_TERMS.setdefault(id(self.analyzer), {})
+        found = cache.get(text)
+        if found is None:
+            if len(cache) > _CACHE_MAX // 10:
+                cache.clear()
+            found = cache[text] = [(s, frozenset(self.word_terms(s))) for s in _SENTENCE_END.split(text)]
+        return found
 
     def share(self, terms: set[str]) -> float:
         return sum(w for matched, w in self.slots if matched & terms) / self.total
@@ -117,15 +156,14 @@ class Describer:
         rows = []
         by_article: dict[str, set[str]] = {}
         for i, c in enumerate(candidates):
-            sentences = split_sentences(c.text) or [c.text]
-            best, best_sentence, best_terms = -1.0, c.text, set()
-            for sentence in sentences:
-                terms = set(self.analyzer.terms(sentence))
+            best, best_sentence, best_terms = -1.0, c.text, frozenset()
+            passage: set[str] = set()
+            for sentence, terms in self.sentences(c.text):
+                passage |= terms
                 share = self.share(terms)
                 if share > best:
                     best, best_sentence, best_terms = share, sentence, terms
-            passage = set(self.analyzer.terms(c.text))
-            title = set(self.analyzer.terms(c.title))
+            title = self.sentences(c.title)[0][1] if c.title else frozenset()
             by_article.setdefault(c.article, set()).update(passage | title)
             rows.append(
                 [
@@ -133,7 +171,7 @@ class Describer:
                     self.share(passage),
                     best,
                     self.share(title),
-                    _has_kind(best_sentence, self.kind),
+                    _has_kind(best_sentence, best_terms, self.kind, self.kinds),
                     float(c.named),
                     float(i == 0),
                     0.0,
