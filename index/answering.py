@@ -18,6 +18,7 @@ rules keep such passages out:
    contains by the terms that look like another form of its word ("expansion" by "expand").
 """
 
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -38,6 +39,7 @@ MIN_COVERAGE = 0.4
 UNSEEN_WEIGHT = 2.0  # a question term no passage contains weighs this many times its weight
 NAME_SHARE = 0.5  # a term is a name when at least this share of its passages write it as one
 RELATED_PREFIX = 5  # first letters an unseen term shares with another form of its word, at least
+_DESCRIBING = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +216,8 @@ def choose(
         reranking.Candidate(s.score, text, title, s.position in named, article)
         for s, (text, title, article) in zip(scored, texts, strict=True)
     ]
-    rows = describer.describe(candidates)
+    with _DESCRIBING:  # one thread at a time: the event loop then waits on one holder of the GIL
+        rows = describer.describe(candidates)
     ranked = reranking.order(rows)
     features = reranking.verdict_features(rows, ranked, unseen_share(index, query))
     return ranked, reranking.confident(features), rows, features

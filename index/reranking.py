@@ -17,7 +17,9 @@ described by features that do not depend on what the articles are about:
   (a passage saying "he" in an article about the question's subject);
 - ``words``: the share of the question's terms (unweighted) in its best sentence;
 - ``missing``: the largest share of the question's weight one term holds that the passage lacks
-  (the rarest thing asked about that it does not mention).
+  (the rarest thing asked about that it does not mention);
+- ``feedback``: pseudo-relevance feedback, the share it holds of the terms (beyond the question's)
+  that at least two of BM25's first five candidates share: what the question's topic is about.
 
 A passage's place is a linear score of these (RANK_WEIGHTS); the verdict is a logistic model of
 the first passage's features and the gap to the second (VERDICT_WEIGHTS). Both sets of weights
@@ -33,14 +35,15 @@ from dataclasses import dataclass
 from .analysis import Analyzer, Query, fold
 
 FEATURES = (
-    "bm25", "coverage", "sentence", "title", "answer_type", "names", "first", "article", "words", "missing"
+    "bm25", "coverage", "sentence", "title", "answer_type", "names", "first", "article", "words", "missing",
+    "feedback",
 )  # fmt: skip
 # Fitted by eval/train.py on the tune sets only (pairwise logistic regression for the order).
-RANK_WEIGHTS = (2.999, 0.543, -1.947, 1.892, 0.952, 3.786, 0.523, 4.939, 4.264, -0.66)
+RANK_WEIGHTS = (3.11, 0.543, -1.928, 1.989, 0.944, 3.782, 0.502, 4.906, 4.265, -0.61, -0.145)
 VERDICT_FEATURES = (*FEATURES, "gap", "unseen")
-VERDICT_WEIGHTS = (0.517, 1.501, 0.411, 1.029, -0.201, 2.108, 0.65, 0.659, 1.343, -1.321, 1.188, 0.106)
-VERDICT_BIAS = -5.585
-VERDICT_THRESHOLD = 0.421
+VERDICT_WEIGHTS = (0.485, 1.526, 0.531, 0.858, -0.21, 2.07, 0.643, 0.614, 1.45, -1.275, 0.952, 1.186, 0.081)
+VERDICT_BIAS = -6.07
+VERDICT_THRESHOLD = 0.449
 
 _NUMBER_QUESTION = re.compile(
     r"\b(?:how (?:many|much|long|far|old|big|large|tall|high|fast|heavy|deep|often)|what (?:percentage|"
@@ -58,6 +61,7 @@ _DIGIT = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[£€$]?\w+(?:[’'.,]\w+)*%?")
 _CACHE_MAX = 200_000
+FEEDBACK_FROM = 5
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
@@ -155,6 +159,7 @@ class Describer:
         top = max((c.score for c in candidates), default=1.0) or 1.0
         rows = []
         by_article: dict[str, set[str]] = {}
+        passages: list[set[str]] = []
         for i, c in enumerate(candidates):
             best, best_sentence, best_terms = -1.0, c.text, frozenset()
             passage: set[str] = set()
@@ -165,6 +170,7 @@ class Describer:
                     best, best_sentence, best_terms = share, sentence, terms
             title = self.sentences(c.title)[0][1] if c.title else frozenset()
             by_article.setdefault(c.article, set()).update(passage | title)
+            passages.append(passage)
             rows.append(
                 [
                     c.score / top,
@@ -181,6 +187,15 @@ class Describer:
             )
         for row, c in zip(rows, candidates, strict=True):
             row[7] = self.share(by_article[c.article])
+        # Pseudo-relevance feedback: the terms most of BM25's first five share, beyond the question's.
+        asked = {t for matched, _ in self.slots for t in matched}
+        counts: dict[str, int] = {}
+        for terms in passages[:FEEDBACK_FROM]:
+            for t in terms - asked:
+                counts[t] = counts.get(t, 0) + 1
+        feedback = {t for t, n in counts.items() if n >= 2}
+        for row, terms in zip(rows, passages, strict=True):
+            row.append(len(terms & feedback) / len(feedback) if feedback else 0.0)
         return rows
 
 
