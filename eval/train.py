@@ -94,8 +94,7 @@ def main() -> None:
     weights = fit_rank(data)
     reranking.RANK_WEIGHTS = tuple(float(w) for w in weights)  # type: ignore[misc]
     print("RANK_WEIGHTS =", tuple(round(float(w), 3) for w in weights), reranking.FEATURES)
-    # The verdict features include the unseen share, which only the library knows: recollect
-    # with the fitted order in place.
+    # The verdict looks at the first passage of the fitted order: answer again with it in place.
     data = asyncio.run(collect())
     verdict, bias, threshold = fit_verdict(data)
     print("VERDICT_WEIGHTS =", tuple(round(float(w), 3) for w in verdict), reranking.VERDICT_FEATURES)
