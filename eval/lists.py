@@ -31,9 +31,9 @@ def run(label):
         reps = asyncio.run(byline_reports(Path(tmp) / "b.db", seeds, files, 5))
     out = []
     for kind in (TUNE, MEASURE):
-        ch = [r for f, r in zip(files, reps) if f.name in kind]
+        ch = [r for f, r in zip(files, reps, strict=True) if f.name in kind]
         out.append(
-            f"{np.mean([r.hit_at_1 for r in ch]):.3f}/{np.mean([r.hit_at_3 for r in ch]):.3f}/{np.mean([r.mrr for r in ch]):.3f}"
+            "/".join(f"{np.mean([getattr(r, k) for r in ch]):.3f}" for k in ("hit_at_1", "hit_at_3", "mrr"))
         )
     print(f"{label:<28} tune(main+002-006) {out[0]}  measure {out[1]}", flush=True)
 
