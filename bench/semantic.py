@@ -127,7 +127,9 @@ async def measure(questions: Path, folders: list[Path]) -> list[str]:
                 out.append(await evaluate(library, items))
             finally:
                 index.library.with_related_forms = with_related_forms
-        return [f"{r.hit_at_1:.3f} / {r.hit_at_3:.3f} / {r.mrr:.3f} / {r.no_answer:.3f}" for r in out]
+        return [
+            f"{r.hit_at_1:.3f} / {r.hit_at_3:.3f} / {r.mrr:.3f} / {r.unsure_unanswerable:.3f}" for r in out
+        ]
 
 
 async def main() -> None:

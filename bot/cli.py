@@ -157,7 +157,11 @@ def render_answer(answer: Answer, bold: bool = False) -> str:
             f"Nothing in the articles answers “{answer.question}”.\n"
             "Try other words, or `byline sources` to see what is indexed."
         )
-    lines = []
+    lines = (
+        []
+        if answer.confident
+        else ["Nothing in the articles answers this directly; the closest passages:", ""]
+    )
     for hit in answer.hits:
         a = hit.article
         lines.append(
@@ -185,18 +189,21 @@ def render_eval(report: EvalReport) -> str:
     lines = [
         f"{report.answerable} answerable and {report.unanswerable} unanswerable questions, "
         f"top {report.top_k}:",
-        f"  hit@1 {report.hit_at_1:.3f}   hit@3 {report.hit_at_3:.3f}   MRR {report.mrr:.3f}   "
-        f"no-answer {report.no_answer:.3f}",
+        f"  hit@1 {report.hit_at_1:.3f}   hit@3 {report.hit_at_3:.3f}   MRR {report.mrr:.3f}",
+        f"  confident when the right passage is first {report.confident_right:.3f}   "
+        f"not confident when unanswerable {report.unsure_unanswerable:.3f}",
     ]
     if report.misses:
         lines.append("")
         lines.append("Misses:")
     for miss in report.misses:
         where = (
-            "no answer expected"
+            "no answer expected, marked confident"
             if not miss.gold
             else (f"right passage at rank {miss.rank}" if miss.rank else "right passage not in the top k")
         )
+        if miss.gold and miss.rank == 1:
+            where = "right passage first, marked not confident"
         lines.append(f"- {miss.question}  [{where}]")
         if miss.gold:
             lines.append(f"    expected: {' | '.join(miss.gold)}")

@@ -123,8 +123,7 @@ class MeasuredLibrary(Library):
         answer = await super().ask(question, top_k)
         if self.metrics is not None:
             via = ASKED_VIA.get()
-            # The library's verdict; an Answer without one (older index/) counts hits as confident.
-            confident = bool(getattr(answer, "confident", answer.hits))
+            confident = answer.confident
             self.metrics.questions.labels(via, str(confident).lower()).inc()
             self.metrics.answer_seconds.labels(via).observe(time.perf_counter() - started)
         return answer

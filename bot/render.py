@@ -41,6 +41,8 @@ UNKNOWN_OUTLET = "Unknown outlet"
 MIN_PASSAGE = 80  # below this a passage says too little to be worth showing
 MIN_BLOCK = 350  # room a hit gets at least, while there is room left
 SOURCES_PER_PAGE = 10
+UNSURE_MAX = 3  # passages a not-confident answer shows
+UNSURE_LINE = "Nothing in the articles answers this directly; the closest passages:"
 
 # Characters that start inline markup anywhere in a line: bold/italic, underline, strike, spoiler,
 # code, masked links ("[text](url)"), and "<...>" mentions, emoji, timestamps and command links.
@@ -333,8 +335,9 @@ def hit_block(hit: Hit, room: int) -> str | None:
     return None if body is None else f"{header}\n> {body}"
 
 
-def answer_embed(question: str, hits: Sequence[Hit], *, more: bool = False) -> dict:
-    """One page of an answer: attributed, highlighted passages, best first.
+def answer_embed(question: str, hits: Sequence[Hit], *, more: bool = False, confident: bool = True) -> dict:
+    """One page of an answer: attributed, highlighted passages, best first. A not-confident
+    answer says so in its first line and shows at most UNSURE_MAX passages, with no more pages.
 
     Every hit gets an equal share of what is left of the description (but at least MIN_BLOCK
     characters), so short passages leave room for long ones; hits that cannot fit (only with
@@ -343,9 +346,11 @@ def answer_embed(question: str, hits: Sequence[Hit], *, more: bool = False) -> d
     """
     if not hits:
         return nothing_found_embed(question)
+    if not confident:
+        hits, more = hits[:UNSURE_MAX], False
     note_room = 80
-    left = DESCRIPTION_MAX - note_room
-    blocks: list[str] = []
+    left = DESCRIPTION_MAX - note_room - (0 if confident else len(UNSURE_LINE) + 2)
+    blocks: list[str] = [] if confident else [f"*{UNSURE_LINE}*"]
     for index, hit in enumerate(hits):
         remaining = len(hits) - index
         share = max((left - 2 * (remaining - 1)) // remaining, min(MIN_BLOCK, left))
@@ -354,7 +359,7 @@ def answer_embed(question: str, hits: Sequence[Hit], *, more: bool = False) -> d
             break
         blocks.append(block)
         left -= discord_len(block) + 2
-    missing = len(hits) - len(blocks)
+    missing = len(hits) - len(blocks) + (0 if confident else 1)
     if missing:
         blocks.append(f"*{missing} more {'passage' if missing == 1 else 'passages'} did not fit here.*")
     description = "\n\n".join(blocks)
@@ -366,7 +371,7 @@ def answer_embed(question: str, hits: Sequence[Hit], *, more: bool = False) -> d
     return {
         "title": question_title(question),
         "description": description,
-        "color": ANSWER_COLOUR,
+        "color": ANSWER_COLOUR if confident else EMPTY_COLOUR,
         "footer": {"text": footer},
     }
 

@@ -29,7 +29,7 @@ from .vocabulary import (
 # The index keeps what this analysis made of every passage (its terms, names and sentences), so a
 # database written under another version is rebuilt, never mixed with questions analysed anew.
 # Bump it with any change to that: tests/index/test_store.py notices one made without a bump.
-ANALYSIS_VERSION = "9"
+ANALYSIS_VERSION = "10"
 
 # Letters that Unicode does not decompose into a base letter plus a combining mark.
 _FOLD = str.maketrans(
@@ -53,7 +53,7 @@ STOP_WORDS = frozenset(
     me more most mustn my myself no nor not now of on only or other ought our ours ourselves own
     same shan she should shouldn so some such than that the their theirs them themselves then there
     these they this those through to too until very was wasn we were weren what when where which
-    while who whom why will with won would wouldn you your yours yourself yourselves s t d ll m re
+    while who whom why will with would wouldn you your yours yourself yourselves s t d ll m re
     ve y o us tell know say said says also please anything something thing things much many get got
     does supposed kind sort exactly actually really happen happens happened happening
     gets getting gotten saying tells telling knows knowing
@@ -127,12 +127,14 @@ def _magnitude(token: str, before: list[str]) -> str | None:
 _US_UPPER = re.compile(r"\bU\.S\.(?:A\.)?|\bU\.S\b|\bUSA?\b")
 _UK_UPPER = re.compile(r"\bU\.K\.?")
 _THE_US = re.compile(r"\bthe us\b")
-_SHORTHAND = re.compile(r"\b(?:" + "|".join(SHORTHAND) + r")\b")  # lower case only: "Max" is a name
 _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(PHRASES, key=len, reverse=True)) + r")\b")
 _PHRASE_WORDS = frozenset(word for phrase in PHRASES for word in re.split(r"\W+", phrase))
 _CURRENCY = {"£": " pounds ", "€": " euros ", "$": " dollars "}
 _CURRENCY_SIGN = re.compile("[£€$]")
-_CANONICAL = AMERICAN_TO_BRITISH | IRREGULAR_FORMS | PLACES | SYNONYMS | ABBREVIATIONS
+_CANONICAL = AMERICAN_TO_BRITISH | IRREGULAR_FORMS | PLACES | ABBREVIATIONS
+# Question only: a chat's shorthand (as written, lower case: "Max" is a name) and synonyms.
+_QUESTION_WORD = re.compile(r"[^\W\d_]+")
+_QUESTION_PHRASES = [(re.compile(rf"\b{p}\b"), p) for p in SYNONYMS if " " in p]
 
 
 # American endings and the British ones (-yze is always the American -yse: "analyze", "paralyzed").
@@ -156,7 +158,6 @@ def canonical(word: str) -> str:
 def words(text: str) -> list[str]:
     """Folded words and numbers, possessives removed ("Poland's" → "poland"), before stop words."""
     text = _UK_UPPER.sub(" uk ", _US_UPPER.sub(" usa ", unicodedata.normalize("NFKC", text)))
-    text = _SHORTHAND.sub(lambda m: SHORTHAND[m.group(0)], text)
     text = _CURRENCY_SIGN.sub(lambda m: _CURRENCY[m.group(0)], text)
     text = _PHRASE.sub(lambda m: f" {PHRASES[m.group(0)]} ", _THE_US.sub("the usa", fold(text)))
     out: list[str] = []
@@ -183,6 +184,9 @@ class Query:
     extra: list[str]  # answer words that are not among ``terms``
     alternatives: dict[str, frozenset[str]]  # a question term -> terms an answer may use instead
     verbs: frozenset[str] = frozenset()  # terms of words written "-ing" or "-ed": never names
+    # Terms a question's synonyms and shorthand add beside its own ("ppl" -> "people"): they score
+    # and match like the others, but the term they stand beside is what the question asked.
+    expansions: frozenset[str] = frozenset()
 
 
 _INFLECTED = re.compile(r"\b[a-z]{2,}(?:ing|ed)\b")  # written in lower case: a capital may be a name
@@ -200,11 +204,7 @@ class Analyzer:
         if text.isascii() and text.isalpha() and text.islower() and text not in _PHRASE_WORDS:
             # One plain word (as marking a hit analyses them, word by word): what words() would
             # make of it, without its passes over the text.
-            word = (
-                "percent"
-                if _PERCENT.fullmatch(text)
-                else _NUMBER_WORDS.get(text) or canonical(SHORTHAND.get(text, text))
-            )
+            word = "percent" if _PERCENT.fullmatch(text) else _NUMBER_WORDS.get(text) or canonical(text)
             return [] if word in STOP_WORDS else [self._stem(word)]
         return [self._stem(w) for w in words(text) if w not in STOP_WORDS]
 
@@ -221,9 +221,35 @@ class Analyzer:
             extra += [t for t in found if t not in terms and t not in extra]
             for term in self.terms(phrase):  # "tall" in "how tall"; "why" has no term
                 alternatives[term] = alternatives.get(term, frozenset()) | set(found)
+        expansions: set[str] = set()
+        for source, meant in self._question_words(question, folded):
+            own, added = self.terms(source), self.terms(meant)
+            new = [t for t in added if t not in terms]
+            terms = terms + new
+            if own:
+                expansions.update(new)
+                for term in own:
+                    alternatives[term] = alternatives.get(term, frozenset()) | set(added)
+        extra = [t for t in extra if t not in terms]
         # "fixing" is a verb, though the articles' only "Fix" is Jeremy Fix: names take no -ing/-ed.
         verbs = frozenset(term for word in _INFLECTED.findall(question) for term in self.terms(word))
-        return Query(terms, extra, alternatives, verbs)
+        return Query(terms, extra, alternatives, verbs, frozenset(expansions))
+
+    @staticmethod
+    def _question_words(question: str, folded: str) -> list[tuple[str, str]]:
+        """(word or phrase, what it may mean) for each synonym and piece of shorthand in a
+        question; a synonym's own synonym too ("armed forces" -> "military" -> "defence")."""
+        found = [(p, SYNONYMS[p]) for pattern, p in _QUESTION_PHRASES if pattern.search(folded)]
+        for word in _QUESTION_WORD.findall(question):
+            lower = fold(word)
+            if word in SHORTHAND:
+                found.append((word, SHORTHAND[word]))
+            elif lower in SYNONYMS:
+                found.append((lower, SYNONYMS[lower]))
+        for source, meant in list(found):
+            if meant in SYNONYMS:
+                found.append((source, SYNONYMS[meant]))
+        return found
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one Analyzer lives as long as the process
     def _stem(self, word: str) -> str:

@@ -18,12 +18,14 @@ rules keep such passages out:
    contains by the terms that look like another form of its word ("expansion" by "expand").
 """
 
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import reranking
 from .analysis import Analyzer, Query, matching_words
 from .bm25 import ScoredPassage
 from .names import Names
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 MIN_COVERAGE = 0.4
 UNSEEN_WEIGHT = 2.0  # a question term no passage contains weighs this many times its weight
 RELATED_PREFIX = 5  # first letters an unseen term shares with another form of its word, at least
+_DESCRIBING = threading.Lock()
 
 
 def question_names(analyzer: Analyzer, question: str) -> set[str]:
@@ -84,18 +87,20 @@ def answers(
     alternatives: dict[str, frozenset[str]] | None = None,
     min_coverage: float = MIN_COVERAGE,
     verbs: frozenset[str] = frozenset(),
+    expansions: frozenset[str] = frozenset(),
 ) -> list[ScoredPassage]:
     """The scored passages that pass both rules, in their order.
 
-    A question term with ``alternatives`` is matched by any of them ("tall" by "feet").
+    A question term with ``alternatives`` is matched by any of them ("tall" by "feet");
+    ``expansions`` (what a question's synonyms add) count only as such alternatives.
     """
     if not scored:
         return []
-    distinct = list(dict.fromkeys(terms))
+    distinct = [t for t in dict.fromkeys(terms) if t not in expansions]
     positions = np.fromiter((s.position for s in scored), dtype=np.int64, count=len(scored))
     weights = np.array([index.weight(t) for t in distinct])
     # Terms never contain a space, so this is the weight of a term no passage contains.
-    weights[weights >= index.weight(" ")] *= UNSEEN_WEIGHT
+    weights[weights >= index.unseen_weight] *= UNSEEN_WEIGHT
     present = np.array([index.contains(t, positions) for t in distinct])  # terms x passages
     for i, term in enumerate(distinct):
         for other in (alternatives or {}).get(term, ()):
@@ -131,3 +136,59 @@ def mark(
         if weight > best_weight:
             best, best_weight = (start, end), weight
     return highlights, best
+
+
+def unseen_share(index: "SegmentedIndex", query: Query) -> float:
+    """The share of the question's weight in terms no passage holds, nor any alternative of them."""
+    total = unseen = 0.0
+    for term in dict.fromkeys(query.terms):
+        if term in query.expansions:
+            continue
+        weight = index.weight(term)
+        total += weight
+        if not any(index.document_frequency(t) for t in {term} | set(query.alternatives.get(term, ()))):
+            unseen += weight
+    return unseen / total if total else 1.0
+
+
+def choose(
+    analyzer: Analyzer,
+    index: "SegmentedIndex",
+    names: Names,
+    query: Query,
+    question: str,
+    question_names: set[str],
+    scored: list[ScoredPassage],
+    texts: list[tuple[str, str, str]],
+) -> tuple[list[int], bool, list[list[float]], list[float]]:
+    """The order to show ``scored`` in (their passage text, article title and article id in ``texts``), the
+    verdict on the first, and the features both were decided on (eval/train.py fits on them)."""
+    if not scored:
+        return [], False, [], []
+    kept = answers(
+        index,
+        names,
+        query.terms,
+        question_names,
+        scored,
+        query.alternatives,
+        min_coverage=0.0,
+        verbs=query.verbs,
+        expansions=query.expansions,
+    )
+    named = {s.position for s in kept}
+    weights = {}
+    for term in dict.fromkeys(query.terms):
+        weights[term] = index.weight(term)
+        if weights[term] >= index.unseen_weight:
+            weights[term] *= UNSEEN_WEIGHT
+    describer = reranking.Describer(analyzer, query, weights, question)
+    candidates = [
+        reranking.Candidate(s.score, text, title, s.position in named, article)
+        for s, (text, title, article) in zip(scored, texts, strict=True)
+    ]
+    with _DESCRIBING:  # one thread at a time: the event loop then waits on one holder of the GIL
+        rows = describer.describe(candidates)
+    ranked = reranking.order(rows)
+    features = reranking.verdict_features(rows, ranked, unseen_share(index, query))
+    return ranked, reranking.confident(features), rows, features

@@ -1,8 +1,9 @@
 """Retrieval quality on a file of questions with the phrases their answers contain.
 
 This is how the people who run Byline check it on their own articles, and how every change to
-analysis or segmentation is judged: hit@1, hit@3, MRR, and the share of unanswerable questions
-that correctly get no hits.
+analysis or segmentation is judged: hit@1, hit@3 and MRR over the passages a user is shown, and
+the verdict as figures of its own: of the answerable questions whose right passage comes first,
+the share marked confident; of the unanswerable ones, the share marked not confident.
 """
 
 import json
@@ -26,6 +27,7 @@ class Miss:
     gold: list[str]
     rank: int | None  # where the first right passage came, if anywhere in the top k
     first: str | None  # what came first instead ("<outlet> | <title> ¶n: text")
+    confident: bool = False
 
 
 @dataclass(slots=True)
@@ -35,7 +37,8 @@ class EvalReport:
     hit_at_1: float = 0.0
     hit_at_3: float = 0.0
     mrr: float = 0.0
-    no_answer: float = 0.0
+    confident_right: float = 0.0  # of answerable questions whose right passage is first
+    unsure_unanswerable: float = 0.0  # of unanswerable questions
     top_k: int = 5
     misses: list[Miss] = field(default_factory=list)
 
@@ -48,9 +51,11 @@ class EvalReport:
             "hit@1": round(self.hit_at_1, 4),
             "hit@3": round(self.hit_at_3, 4),
             "mrr": round(self.mrr, 4),
-            "no_answer": round(self.no_answer, 4),
+            "confident_when_right": round(self.confident_right, 4),
+            "not_confident_when_unanswerable": round(self.unsure_unanswerable, 4),
             "misses": [
-                {"q": m.question, "gold": m.gold, "rank": m.rank, "first": m.first} for m in self.misses
+                {"q": m.question, "gold": m.gold, "rank": m.rank, "first": m.first, "confident": m.confident}
+                for m in self.misses
             ],
         }
 
@@ -89,9 +94,14 @@ def _contains(text: str, phrase: str) -> bool:
     return " ".join(fold(phrase).split()) in " ".join(fold(text).split())
 
 
+def first_right(texts: list[str], gold: list[str]) -> int | None:
+    """The rank (from 1) of the first text holding a gold phrase, if any does."""
+    return next((rank for rank, text in enumerate(texts, 1) if any(_contains(text, g) for g in gold)), None)
+
+
 async def evaluate(library: Library, questions: list[EvalQuestion], top_k: int = 5) -> EvalReport:
     report = EvalReport(top_k=top_k)
-    at1 = at3 = rr = empty = 0.0
+    at1 = at3 = rr = unsure = right = right_confident = 0.0
     for item in questions:
         answer = await library.ask(item.q, top_k=top_k)
         first = None
@@ -100,21 +110,26 @@ async def evaluate(library: Library, questions: list[EvalQuestion], top_k: int =
             first = f"{h.article.outlet or '-'} | {h.article.title} ¶{h.paragraph}: {h.text[:160]}"
         if not item.gold:
             report.unanswerable += 1
-            empty += not answer.hits
-            if answer.hits:
-                report.misses.append(Miss(item.q, [], None, first))
+            unsure += not answer.confident
+            if answer.confident:
+                report.misses.append(Miss(item.q, [], None, first, answer.confident))
             continue
         report.answerable += 1
-        rank = next((h.rank for h in answer.hits if any(_contains(h.text, g) for g in item.gold)), None)
+        rank = first_right([h.text for h in answer.hits], item.gold)
         at1 += rank == 1
         at3 += rank is not None and rank <= 3
         rr += 1 / rank if rank else 0.0
-        if rank != 1:
-            report.misses.append(Miss(item.q, item.gold, rank, first))
+        if rank == 1:
+            right += 1
+            right_confident += answer.confident
+        if rank != 1 or not answer.confident:
+            report.misses.append(Miss(item.q, item.gold, rank, first, answer.confident))
     if report.answerable:
         report.hit_at_1 = at1 / report.answerable
         report.hit_at_3 = at3 / report.answerable
         report.mrr = rr / report.answerable
+    if right:
+        report.confident_right = right_confident / right
     if report.unanswerable:
-        report.no_answer = empty / report.unanswerable
+        report.unsure_unanswerable = unsure / report.unanswerable
     return report

@@ -101,12 +101,6 @@ class Forgotten:
         return {"votes": self.votes, "questions": self.questions}
 
 
-def is_confident(answer: Answer) -> bool:
-    """The answer's own verdict; an answer from before ``Answer.confident`` existed is confident
-    when it has hits."""
-    return bool(getattr(answer, "confident", bool(answer.hits)))
-
-
 def excerpt(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
@@ -242,7 +236,7 @@ class Feedback:
         asked_at = time.time() if at is None else at
         self._queued_answers.add(answer_id)
         self._enqueue(
-            _INSERT_ANSWER, (answer_id, asked_at, _id(guild_id), is_confident(answer), question, user)
+            _INSERT_ANSWER, (answer_id, asked_at, _id(guild_id), answer.confident, question, user)
         )
         for h in hits:
             self._enqueue(

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import indexer
 from .analysis import Analyzer, Query
-from .answering import answers, mark, question_names, with_related_forms
+from .answering import choose, mark, question_names, with_related_forms
 from .bm25 import ScoredPassage
 from .errors import BylineError, IndexBusyError, QuestionError, StorageError
 from .models import Answer, Hit, ReindexReport, SourceSummary
@@ -32,6 +32,7 @@ PROCESS_MIN_PASSAGES = 20_000
 PROCESS_MIN_FILES = 200
 LOOK_EVERY = 1.0  # seconds between looks for an index another program committed to the database
 ANSWER_WORD_POOL = 4  # a question with answer words reorders this many times the passages it needs
+RERANK_POOL = 30  # the best BM25 candidates re-ordered by answering.choose (never the whole corpus)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +206,8 @@ class Library:
             self._snapshot = _snapshot_of(open_index(index_dir_for(self.store.path), manifest, current.index))
 
     async def ask(self, question: str, top_k: int = 5) -> Answer:
-        """The best passages for ``question``; no hits when the articles do not answer it."""
+        """The best passages for ``question`` and the verdict on them; no hits only when no
+        passage shares a term with it."""
         question = clean_question(question, top_k)
         query = self.analyzer.query(question)
         names = question_names(self.analyzer, question)
@@ -214,10 +216,12 @@ class Library:
         # Overlapping passages of one article compete for the same places: score more than
         # asked for, then keep only the best of each overlapping group.
         wanted = top_k * 3 + 10
-        hits = await asyncio.to_thread(self._answer, query, names, wanted, top_k)
-        return Answer(question, hits, query.terms)
+        hits, confident = await asyncio.to_thread(self._answer, question, query, names, wanted, top_k)
+        return Answer(question, hits, query.terms, confident and bool(hits))
 
-    def _answer(self, query: Query, names: set[str], wanted: int, top_k: int) -> list[Hit]:
+    def _answer(
+        self, question: str, query: Query, names: set[str], wanted: int, top_k: int
+    ) -> tuple[list[Hit], bool]:
         """Score, fetch and mark, in one worker thread."""
         if time.monotonic() - self._looked >= LOOK_EVERY and not self.reindexing:
             self._looked = time.monotonic()
@@ -225,17 +229,27 @@ class Library:
         for _ in range(3):  # a re-index may replace the passages between scoring and fetching
             snapshot = self._snapshot
             widened = with_related_forms(snapshot.index, query)
-            scored = self._score(snapshot, widened, names, wanted)
+            scored = snapshot.index.top_reordered(
+                widened.terms, widened.extra, max(wanted, RERANK_POOL), ANSWER_WORD_POOL
+            )
             ids = [int(snapshot.passage_ids[s.position]) for s in scored]
-            kept, complete = self._distinct_rows(scored, ids, top_k)
+            kept, complete = self._distinct_rows(scored, ids, len(scored))
             if complete or not self._replacement(snapshot):
                 break
+        by_id = dict(zip(ids, scored, strict=True))
+        texts = [(row.text, row.article.title, row.article.id) for _, row in kept]
+        ranked, confident, _, _ = choose(
+            self.analyzer, snapshot.index, snapshot.names, widened, question, names,
+            [by_id[row.id] for _, row in kept], texts,
+        )  # fmt: skip
+        kept = [kept[i] for i in ranked[:top_k]]
         terms = widened.terms + widened.extra
         marks = [mark(self.analyzer, snapshot.index, row.text, terms) for _, row in kept]
-        return [
-            Hit(rank, score, row.text, row.paragraph, row.article, highlights, sentence)
-            for rank, ((score, row), (highlights, sentence)) in enumerate(zip(kept, marks, strict=True), 1)
+        hits = [
+            Hit(place, score, row.text, row.paragraph, row.article, highlights, sentence)
+            for place, ((score, row), (highlights, sentence)) in enumerate(zip(kept, marks, strict=True), 1)
         ]
+        return hits, confident
 
     def _replacement(self, snapshot: _Snapshot) -> bool:
         """Whether an index newer than ``snapshot`` is in place now. Its passages are gone from
@@ -277,13 +291,6 @@ class Library:
                     if len(kept) == top_k:
                         return kept, complete
         return kept, complete
-
-    @staticmethod
-    def _score(snapshot: _Snapshot, query: Query, names: set[str], k: int) -> list[ScoredPassage]:
-        scored = snapshot.index.top_reordered(query.terms, query.extra, k, ANSWER_WORD_POOL)
-        return answers(
-            snapshot.index, snapshot.names, query.terms, names, scored, query.alternatives, verbs=query.verbs
-        )
 
     async def articles(self, offset: int = 0, limit: int | None = None) -> list[SourceSummary]:
         """The indexed articles, by source file and order in the file; ``offset`` and ``limit``

@@ -97,14 +97,23 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """The best passages for a question; ``hits`` is empty when the articles do not answer it."""
+    """The best passages for a question, and whether Byline judges that they answer it.
+
+    ``hits`` is empty only when no passage shares a term with the question; ``confident`` is the
+    verdict on them (a not-confident answer still shows the closest passages).
+    """
 
     question: str
     hits: list[Hit]
     terms: list[str] = field(default_factory=list)
+    confident: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"question": self.question, "hits": [hit.to_dict() for hit in self.hits]}
+        return {
+            "question": self.question,
+            "confident": self.confident,
+            "hits": [hit.to_dict() for hit in self.hits],
+        }
 
 
 @dataclass(frozen=True, slots=True)

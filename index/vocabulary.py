@@ -1,9 +1,19 @@
 """Word lists the analyser uses to put different spellings of one thing under one term.
 
-Plain data, kept apart from the code that applies it: American spellings to British ones, the
-irregular forms the stemmer cannot reach ("spent" → "spend"), country names and their
-adjectives ("Japanese" → "japan"), and a few synonyms common in news. Every entry maps a folded,
-lower-case word to the word it counts as; the result is then stemmed like any other word.
+Plain data, kept apart from the code that applies it. Two kinds, applied in different places:
+
+- The text's own words, for passages and questions alike: American spellings to British ones,
+  the irregular forms the stemmer cannot reach ("spent" → "spend"), country names and their
+  adjectives ("Japanese" → "japan"), abbreviations news writes beside the full form. Only
+  mappings that hold wherever the word appears in ordinary news: "won" (the Korean currency),
+  "met" (the Met), "pole" (the North Pole), "check" (a background check), "head" (a head injury)
+  and "military" (a military coup) are not here.
+- What a question may mean beyond its words (QUESTION_WORDS: synonyms, chat shorthand, the
+  ambiguous irregular forms): applied to questions only, and added beside the question's own
+  term, never instead of it, so nothing the articles say is rewritten.
+
+Every entry maps a folded, lower-case word to the word it counts as; the result is then stemmed
+like any other word.
 """
 
 AMERICAN_TO_BRITISH = {
@@ -15,10 +25,10 @@ AMERICAN_TO_BRITISH = {
     "neighbor": "neighbour", "neighbors": "neighbours", "neighboring": "neighbouring",
     "behavior": "behaviour", "rumor": "rumour", "endeavor": "endeavour", "armor": "armour",
     "armored": "armoured", "vapor": "vapour", "program": "programme", "programs": "programmes",
-    "catalog": "catalogue", "dialog": "dialogue", "analog": "analogue", "gray": "grey", "tire": "tyre",
-    "aluminum": "aluminium", "jewelry": "jewellery", "mold": "mould", "plow": "plough",
+    "catalog": "catalogue", "dialog": "dialogue", "analog": "analogue", "gray": "grey",
+    "aluminum": "aluminium", "jewelry": "jewellery", "plow": "plough",
     "skeptic": "sceptic", "skeptical": "sceptical", "maneuver": "manoeuvre", "maneuvers": "manoeuvres",
-    "pediatric": "paediatric", "fetus": "foetus", "estrogen": "oestrogen", "check": "cheque",
+    "pediatric": "paediatric", "fetus": "foetus", "estrogen": "oestrogen",
     "artifact": "artefact", "artifacts": "artefacts", "kilometer": "kilometre",
     "kilometers": "kilometres", "centimeter": "centimetre", "centimeters": "centimetres",
     "millimeter": "millimetre", "millimeters": "millimetres", "tumor": "tumour", "tumors": "tumours",
@@ -31,7 +41,7 @@ AMERICAN_TO_BRITISH = {
     "anesthesia": "anaesthesia", "leukemia": "leukaemia", "orthopedic": "orthopaedic",
     "encyclopedia": "encyclopaedia", "cozy": "cosy", "mustache": "moustache", "pajamas": "pyjamas",
     "practiced": "practised", "practicing": "practising", "pretense": "pretence",
-    "tires": "tyres", "molds": "moulds", "plows": "ploughs", "skeptics": "sceptics",
+    "plows": "ploughs", "skeptics": "sceptics",
 }  # fmt: skip
 
 # "-ize" words that are not the American spelling of an "-ise" word.
@@ -40,25 +50,26 @@ IZE_EXCEPTIONS = frozenset(
 )
 
 IRREGULAR_FORMS = {
-    "spent": "spend", "paid": "pay", "won": "win", "lost": "lose", "led": "lead", "sold": "sell",
+    "spent": "spend", "paid": "pay", "lost": "lose", "led": "lead", "sold": "sell",
     "bought": "buy", "built": "build", "brought": "bring", "thought": "think", "made": "make",
     "took": "take", "taken": "take", "gave": "give", "given": "give", "went": "go", "gone": "go",
     "came": "come", "saw": "see", "seen": "see", "knew": "know", "known": "know", "grew": "grow",
-    "grown": "grow", "fell": "fall", "fallen": "fall", "rose": "rise", "risen": "rise", "met": "meet",
-    "held": "hold", "kept": "keep", "left": "leave", "felt": "feel", "ran": "run", "began": "begin",
+    "grown": "grow", "fell": "fall", "fallen": "fall", "risen": "rise",
+    "held": "hold", "kept": "keep", "felt": "feel", "ran": "run", "began": "begin",
     "begun": "begin", "chose": "choose", "chosen": "choose", "drove": "drive", "driven": "drive",
     "flew": "fly", "flown": "fly", "fought": "fight", "wrote": "write", "written": "write",
-    "spoke": "speak", "spoken": "speak", "struck": "strike", "sent": "send", "shot": "shoot",
+    "spoke": "speak", "spoken": "speak", "struck": "strike", "sent": "send",
     "stood": "stand", "sought": "seek", "taught": "teach", "caught": "catch", "froze": "freeze",
-    "frozen": "freeze", "broke": "break", "broken": "break", "drew": "draw", "drawn": "draw",
+    "frozen": "freeze", "broke": "break", "broken": "break", "drawn": "draw",
     "lent": "lend", "dealt": "deal", "meant": "mean", "found": "find", "hid": "hide", "hidden": "hide",
     "wore": "wear", "worn": "wear", "threw": "throw", "thrown": "throw", "forgave": "forgive",
     "withdrew": "withdraw", "withdrawn": "withdraw", "undertook": "undertake", "overtook": "overtake",
-    "sank": "sink", "sunk": "sink", "swore": "swear", "sworn": "swear", "woke": "wake", "bore": "bear",
+    "sank": "sink", "sunk": "sink", "swore": "swear", "sworn": "swear", "woke": "wake",
     "spender": "spend", "spenders": "spend", "buyer": "buy", "buyers": "buy", "seller": "sell",
     "sellers": "sell", "winner": "win", "winners": "win", "voter": "vote", "voters": "vote",
     "payer": "pay", "payers": "pay", "taxpayer": "tax", "taxpayers": "tax",
-    "hacker": "hack", "hackers": "hack",
+    "hacker": "hack", "hackers": "hack", "children": "child", "weight": "weigh", "weights": "weigh",
+    "northern": "north", "southern": "south", "eastern": "east", "western": "west",
 }  # fmt: skip
 
 # Countries: the name, its adjective and its people count as one term.
@@ -66,17 +77,17 @@ PLACES = {
     "america": "usa", "american": "usa", "americans": "usa", "usa": "usa",
     "britain": "uk", "british": "uk", "brit": "uk", "brits": "uk", "uk": "uk",
     "japanese": "japan", "chinese": "china", "russian": "russia", "russians": "russia",
-    "polish": "poland", "pole": "poland", "poles": "poland", "german": "germany", "germans": "germany",
+    "polish": "poland", "german": "germany", "germans": "germany",
     "french": "france", "ukrainian": "ukraine", "ukrainians": "ukraine", "european": "europe",
     "europeans": "europe", "canadian": "canada", "canadians": "canada", "dutch": "netherlands",
-    "norwegian": "norway", "norwegians": "norway", "danish": "denmark", "dane": "denmark",
-    "danes": "denmark", "swedish": "sweden", "swede": "sweden", "swedes": "sweden",
+    "norwegian": "norway", "norwegians": "norway", "danish": "denmark",
+    "danes": "denmark", "swedish": "sweden", "swedes": "sweden",
     "lithuanian": "lithuania", "estonian": "estonia", "latvian": "latvia", "italian": "italy",
     "italians": "italy", "spanish": "spain", "indian": "india", "taiwanese": "taiwan",
     "korean": "korea", "koreans": "korea", "israeli": "israel", "israelis": "israel",
     "iranian": "iran", "turkish": "turkey", "scottish": "scotland", "scots": "scotland",
     "welsh": "wales", "irish": "ireland", "australian": "australia", "australians": "australia",
-    "filipino": "philippines", "philippine": "philippines", "finnish": "finland", "finn": "finland",
+    "filipino": "philippines", "philippine": "philippines", "finnish": "finland",
     "greek": "greece", "swiss": "switzerland", "austrian": "austria", "belgian": "belgium",
     "mexican": "mexico", "brazilian": "brazil", "egyptian": "egypt", "saudi": "saudi",
     "pakistani": "pakistan", "afghan": "afghanistan", "syrian": "syria", "iraqi": "iraq",
@@ -89,13 +100,13 @@ PLACES = {
 PHRASES = {
     "united states of america": "usa", "united states": "usa", "united kingdom": "uk",
     "great britain": "uk", "the netherlands": "netherlands", "south korea": "korea",
-    "armed forces": "military", "northern ireland": "ni", "new zealand": "nz",
+    "northern ireland": "ni", "new zealand": "nz",
     "united arab emirates": "uae", "european union": "eu",
 }  # fmt: skip
 
 # Abbreviations of titles and words that news uses beside the full form.
 ABBREVIATIONS = {
-    "gen": "general", "govt": "government", "gov": "governor", "sen": "senator", "prof": "professor",
+    "govt": "government", "sen": "senator", "prof": "professor",
     "dept": "department", "intl": "international", "natl": "national",
     "corp": "corporation",
     # currency codes, in capitals or not
@@ -115,15 +126,21 @@ SHORTHAND = {
     "ambo": "ambulance", "ambos": "ambulances", "amt": "amount",
 }  # fmt: skip
 
+# Question only, added beside the question's own term: words a question may use for what the
+# articles say otherwise. Never applied to passages (a "military coup" is not "defence").
 SYNONYMS = {
     "military": "defence", "militaries": "defence", "soldier": "troop", "soldiers": "troop",
     "troops": "troop", "boss": "chief", "bosses": "chief", "nation": "country", "nations": "country",
-    "weight": "weigh", "weights": "weigh", "ceo": "chief", "head": "chief", "kid": "child", "kids": "child",
-    "children": "child", "car": "vehicle", "cars": "vehicle", "northern": "north", "southern": "south",
-    "eastern": "east", "western": "west", "tory": "conservative", "tories": "conservative",
+    "country": "nation", "countries": "nation",
+    "ceo": "chief", "kid": "child", "kids": "child",
+    "car": "vehicle", "cars": "vehicle", "tory": "conservative", "tories": "conservative",
     "dems": "democrats", "gop": "republican", "blaze": "fire", "blazes": "fire", "wildfire": "fire",
     "wildfires": "fire", "bushfire": "fire", "bushfires": "fire", "axe": "cut", "axed": "cut",
-    "axes": "cut", "axing": "cut",
+    "axing": "cut", "gov": "governor", "gen": "general",
+    # irregular forms that are also other words in news: "the Korean won", "the Met", "left-wing"
+    "won": "win", "met": "meet", "left": "leave", "rose": "rise", "drew": "draw", "shot": "shoot",
+    "check": "cheque", "pole": "poland", "poles": "poland", "tire": "tyre", "tires": "tyre",
+    "armed forces": "military",
 }  # fmt: skip
 
 # What an answer to a kind of question tends to contain, though the question does not say it:

@@ -158,6 +158,8 @@ async def answer_page(
     answer = await bot.library.ask(question, top_k=min(first + size + 1, MAX_TOP_K))
     shown = answer.hits[first : first + size]
     more = len(answer.hits) > first + size
+    if not answer.confident:  # the closest passages, on one page: render.UNSURE_MAX at most
+        shown, more = (answer.hits[: render.UNSURE_MAX] if page == 0 else []), False
     if not shown and page:
         return Reply(render.no_more_embed(answer.question))
     votes = vote_buttons(bot, answer, shown, guild_id=guild_id, asker_id=asker_id)
@@ -168,7 +170,7 @@ async def answer_page(
         return ResultsPage.build(bot.questions, asker_id, size, to, answer.question, turn=turn)
 
     view = view_of(button(page - 1, BACK) if page else None, button(page + 1, MORE) if more else None, *votes)
-    return Reply(render.answer_embed(answer.question, shown, more=more), view)
+    return Reply(render.answer_embed(answer.question, shown, more=more, confident=answer.confident), view)
 
 
 def _question_check(interaction: discord.Interaction) -> bool:

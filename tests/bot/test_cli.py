@@ -26,7 +26,8 @@ def one_line_error(run: Run) -> bool:
 
 
 def assert_answer_shape(answer: dict) -> None:
-    assert set(answer) == {"question", "hits"}
+    assert set(answer) == {"question", "confident", "hits"}
+    assert isinstance(answer["confident"], bool)
     assert isinstance(answer["question"], str) and isinstance(answer["hits"], list)
     for hit in answer["hits"]:
         assert set(hit) == {"rank", "score", "text", "paragraph", "article"}
@@ -73,7 +74,7 @@ def test_ask_json_of_the_seed_question_names_outlets_and_sources(
 def test_ask_json_has_empty_hits_when_nothing_matches(byline: Byline, collection_seeds: Path) -> None:
     run = byline("ask", NO_ANSWER_QUESTION, "--json", "--seeds-dir", str(collection_seeds))
     assert run.code == 0
-    assert json.loads(run.out) == {"question": NO_ANSWER_QUESTION, "hits": []}
+    assert json.loads(run.out) == {"question": NO_ANSWER_QUESTION, "confident": False, "hits": []}
 
 
 def test_ask_shows_outlet_title_published_and_paragraph(byline: Byline, collection_seeds: Path) -> None:
@@ -91,6 +92,18 @@ def test_ask_without_an_answer_says_so(byline: Byline, collection_seeds: Path) -
     run = byline("ask", NO_ANSWER_QUESTION, "--seeds-dir", str(collection_seeds))
     assert run.code == 0
     assert "Nothing" in run.out
+
+
+def test_ask_that_is_not_confident_says_so_before_the_closest_passages(
+    byline: Byline, collection_seeds: Path
+) -> None:
+    question = "how big is the telescope they are building in Paris?"  # no article mentions Paris
+    run = byline("ask", question, "--seeds-dir", str(collection_seeds))
+    assert run.code == 0
+    assert run.out.startswith("Nothing in the articles answers this directly; the closest passages:\n")
+    assert "1. " in run.out and "telescope" in run.out
+    answer = json.loads(byline("ask", question, "--json", "--seeds-dir", str(collection_seeds)).out)
+    assert answer["confident"] is False and answer["hits"]
 
 
 def test_ask_on_a_fresh_database_builds_the_index_first(
@@ -299,7 +312,8 @@ def test_eval_prints_the_measures(byline: Byline, collection_seeds: Path, tmp_pa
     questions = write_jsonl(tmp_path / "questions.jsonl", EVAL_QUESTIONS)
     run = byline("eval", str(questions), "--seeds-dir", str(collection_seeds))
     assert run.code == 0
-    for measure in ("hit@1", "hit@3", "MRR", "no-answer"):
+    for measure in ("hit@1", "hit@3", "MRR", "confident when the right passage is first",
+                    "not confident when unanswerable"):
         assert measure in run.out
 
 
@@ -310,9 +324,12 @@ def test_eval_json_has_the_measures_and_the_misses(
     run = byline("eval", str(questions), "--json", "--seeds-dir", str(collection_seeds))
     assert run.code == 0
     report = json.loads(run.out)
-    assert set(report) >= {"hit@1", "hit@3", "mrr", "no_answer", "misses"}
+    assert set(report) >= {
+        "hit@1", "hit@3", "mrr", "confident_when_right", "not_confident_when_unanswerable", "misses"
+    }
     assert report["hit@1"] == report["hit@3"] == report["mrr"] == pytest.approx(2 / 3, abs=1e-3)
-    assert report["no_answer"] == 1.0
+    assert report["confident_when_right"] == 1.0
+    assert report["not_confident_when_unanswerable"] == 1.0
     assert [miss["q"] for miss in report["misses"]] == [EVAL_QUESTIONS[2]["q"]]
 
 

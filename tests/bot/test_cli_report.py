@@ -18,7 +18,7 @@ async def _record(database: Path) -> None:
     hits = [Hit(1, 1.0, "The harbour budget grew by a third.", 4, ARTICLE)]
     async with await Feedback.open(database) as feedback:
         answered = feedback.record_answer(
-            Answer("harbour budget?", hits), hits, guild_id=1, user_id=7, keep_question=True
+            Answer("harbour budget?", hits, confident=True), hits, guild_id=1, user_id=7, keep_question=True
         )
         feedback.record_answer(
             Answer("tram fares in Leeds?", []), [], guild_id=1, user_id=42, keep_question=True

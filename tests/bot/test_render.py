@@ -190,6 +190,15 @@ def test_answer_embed_attributes_every_passage() -> None:
     assert embed["footer"]["text"] == "Passages 1–2 · more with the button below"
 
 
+def test_a_not_confident_answer_says_so_first_and_shows_three_passages_at_most() -> None:
+    hits = [hit(f"Passage number {n} about something else.", n) for n in range(1, 6)]
+    embed = render.answer_embed("what is Poland's spending?", hits, more=True, confident=False)
+    first, *blocks = embed["description"].split("\n\n")
+    assert first == f"*{render.UNSURE_LINE}*"
+    assert [b.split(".", 1)[0] for b in blocks] == ["**1", "**2", "**3"]
+    assert embed["footer"]["text"] == "Passages 1–3"  # no more pages
+
+
 def test_no_hits_is_the_nothing_found_embed() -> None:
     embed = render.answer_embed("who won the cup?", [])
     assert embed["description"].startswith("Nothing in the articles answers that.")

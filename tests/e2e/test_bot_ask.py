@@ -97,7 +97,7 @@ async def test_more_results_pages_on_and_back(
 async def test_paging_ends_with_the_last_passage_that_answers(
     discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
 ) -> None:
-    """13 passages of the seeds answer POLAND: pages 1-10, then 11-13, and no further."""
+    """13 passages of the seeds share a term with POLAND: pages 1-10, then 11-13, and no further."""
     async with start_byline():
         inter = await discord_double.slash_command("ask", {"question": POLAND, "results": 10})
         message = await discord_double.wait_for_response(inter)
@@ -187,14 +187,27 @@ async def test_nothing_found_is_a_short_reply_pointing_to_sources(
     discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
 ) -> None:
     async with start_byline():
-        inter = await discord_double.slash_command(
-            "ask", {"question": "What is the weather forecast for Paris?"}
-        )
+        inter = await discord_double.slash_command("ask", {"question": "What is the weather in Paris?"})
         reply = await discord_double.wait_for_response(inter)
     [embed] = reply.embeds
     assert embed["description"].startswith("Nothing in the articles answers that.")
     assert "`/sources`" in embed["description"]
     assert buttons(reply) == {} and list(votes(reply)) == ["👍", "👎"]  # no pages; votes all the same
+
+
+async def test_a_not_confident_answer_says_so_and_shows_three_passages_at_most(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any
+) -> None:
+    async with start_byline():
+        inter = await discord_double.slash_command(
+            "ask", {"question": "What is the weather forecast for Paris?", "results": 10}
+        )
+        reply = await discord_double.wait_for_response(inter)
+    [embed] = reply.embeds
+    assert embed["description"].startswith(f"*{render.UNSURE_LINE}*\n\n**1. ")
+    assert 1 <= len(ranks(embed)) <= render.UNSURE_MAX
+    # no further pages of passages that do not answer; the votes stay
+    assert buttons(reply) == {} and list(votes(reply)) == ["👍", "👎"]
 
 
 async def test_an_overlong_passage_is_shortened_on_a_word_boundary(

@@ -20,7 +20,7 @@ def answer(question: str, paragraphs: list[int]) -> tuple[Answer, list[Hit]]:
     hits = [
         Hit(n, 1.0, f"Passage {p} about the harbour budget.", p, ARTICLE) for n, p in enumerate(paragraphs, 1)
     ]
-    return Answer(question, hits), hits
+    return Answer(question, hits, confident=bool(hits)), hits
 
 
 @pytest.fixture

@@ -1,0 +1,217 @@
+"""Re-ordering the best BM25 candidates, and the verdict on the first, from features any article has.
+
+BM25 finds the candidates (a few dozen passages: nothing here grows with the corpus); each is then
+described by features that do not depend on what the articles are about:
+
+- ``bm25``: its BM25 score over the best candidate's;
+- ``coverage``: the share of the question's weight (smoothed idf; a term no passage holds weighs
+  more) whose terms, or their alternatives, the passage holds;
+- ``sentence``: the same share in its best sentence (the question's words close together);
+- ``title``: the same share in its article's title (a field for re-ordering, never stored with
+  the passage's terms);
+- ``answer_type``: whether the best sentence holds what the question asks for: a number for
+  "how many", "how much", a date for "when";
+- ``names``: whether the article mentions every name in the question;
+- ``first``: whether BM25 put it first;
+- ``article``: the share of the question's weight its article's candidates and title hold together
+  (a passage saying "he" in an article about the question's subject);
+- ``words``: the share of the question's terms (unweighted) in its best sentence;
+- ``missing``: the largest share of the question's weight one term holds that the passage lacks
+  (the rarest thing asked about that it does not mention);
+- ``feedback``: pseudo-relevance feedback, the share it holds of the terms (beyond the question's)
+  that at least two of BM25's first five candidates share: what the question's topic is about.
+
+A passage's place is a linear score of these (RANK_WEIGHTS); the verdict is a logistic model of
+the first passage's features and the gap to the second (VERDICT_WEIGHTS). Both sets of weights
+were fitted by eval/train.py on the tune sets only (eval/README.md) and are plain numbers here.
+The score a hit shows stays its exact BM25Okapi score.
+"""
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .analysis import Analyzer, Query, fold
+
+FEATURES = (
+    "bm25", "coverage", "sentence", "title", "answer_type", "names", "first", "article", "words", "missing",
+    "feedback",
+)  # fmt: skip
+# Fitted by eval/train.py on the tune sets only (pairwise logistic regression for the order).
+RANK_WEIGHTS = (3.11, 0.543, -1.928, 1.989, 0.944, 3.782, 0.502, 4.906, 4.265, -0.61, -0.145)
+VERDICT_FEATURES = (*FEATURES, "gap", "unseen")
+VERDICT_WEIGHTS = (0.485, 1.526, 0.531, 0.858, -0.21, 2.07, 0.643, 0.614, 1.45, -1.275, 0.952, 1.186, 0.081)
+VERDICT_BIAS = -6.07
+VERDICT_THRESHOLD = 0.449
+
+_NUMBER_QUESTION = re.compile(
+    r"\b(?:how (?:many|much|long|far|old|big|large|tall|high|fast|heavy|deep|often)|what (?:percentage|"
+    r"proportion|share|number|amount|price|cost|age)|what per ?cent)\b"
+)
+_DATE_QUESTION = re.compile(r"\b(?:when|what (?:year|date|day|month|time))\b")
+_DATE_WORDS = frozenset(
+    "january february march april may june july august september october november december monday"
+    " tuesday wednesday thursday friday saturday sunday yesterday today tomorrow week month year"
+    " spring summer autumn winter".split()
+)
+_DIGIT = re.compile(r"\d")
+# Re-ordering reads a few dozen passages a question: words are looked up one by one in a cache
+# (news repeats its words), and sentences end at a full stop, not at the segmenter's finer rules.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"[£€$]?\w+(?:[’'.,]\w+)*%?")
+_CACHE_MAX = 200_000
+FEEDBACK_FROM = 5
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+_WORD_TERMS: dict[int, dict[str, tuple[str, ...]]] = {}  # analyser -> word -> its terms
+_SENTENCE_TERMS: dict[int, dict[str, list[tuple[str, frozenset[str]]]]] = {}  # analyser -> passage
+_KIND_TERMS: dict[int, dict[str, frozenset[str]]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A scored passage as re-ordering sees it."""
+
+    score: float
+    text: str
+    title: str
+    named: bool  # its article mentions every name in the question
+    article: str = ""
+
+
+def answer_kind(question: str) -> str | None:
+    folded = fold(question)
+    if _NUMBER_QUESTION.search(folded):
+        return "number"
+    if _DATE_QUESTION.search(folded):
+        return "date"
+    return None
+
+
+def _has_kind(
+    sentence: str, terms: frozenset[str], kind: str | None, kinds: dict[str, frozenset[str]]
+) -> float:
+    """Whether a sentence (and its terms) holds the kind of thing the question asks for."""
+    if kind == "number":
+        return float(bool(_DIGIT.search(sentence)) or bool(terms & kinds["number"]))
+    if kind == "date":
+        return float(bool(_YEAR.search(sentence)) or bool(terms & kinds["date"]))
+    return 0.0
+
+
+class Describer:
+    """The features of one question's candidates."""
+
+    def __init__(self, analyzer: Analyzer, query: Query, weights: dict[str, float], question: str) -> None:
+        self.analyzer = analyzer
+        self.slots: list[tuple[frozenset[str], float]] = []  # (terms that match, weight) per term
+        for term in dict.fromkeys(query.terms):
+            if term in query.expansions:
+                continue
+            matched = frozenset({term} | set(query.alternatives.get(term, ())))
+            self.slots.append((matched, weights[term]))
+        self.total = sum(w for _, w in self.slots) or 1.0
+        self.count = len(self.slots) or 1
+        self.kind = answer_kind(question)
+        self.kinds = _KIND_TERMS.get(id(analyzer)) or _KIND_TERMS.setdefault(
+            id(analyzer),
+            {
+                "number": frozenset(analyzer.terms("million billion thousand hundred dozen")),
+                "date": frozenset(analyzer.terms(" ".join(_DATE_WORDS))),
+            },
+        )
+
+    def word_terms(self, text: str) -> set[str]:
+        """The terms of ``text``'s words, each analysed alone (and remembered)."""
+        cache = _WORD_TERMS.setdefault(id(self.analyzer), {})
+        if len(cache) > _CACHE_MAX:
+            cache.clear()
+        out: set[str] = set()
+        for word in _WORD.findall(text):
+            terms = cache.get(word)
+            if terms is None:
+                terms = cache[word] = tuple(self.analyzer.terms(word))
+            out.update(terms)
+        return out
+
+    def sentences(self, text: str) -> list[tuple[str, frozenset[str]]]:
+        """A passage's sentences with their terms (remembered: questions share their candidates)."""
+        cache = _SENTENCE_TERMS.setdefault(id(self.analyzer), {})
+        found = cache.get(text)
+        if found is None:
+            if len(cache) > _CACHE_MAX // 10:
+                cache.clear()
+            found = cache[text] = [(s, frozenset(self.word_terms(s))) for s in _SENTENCE_END.split(text)]
+        return found
+
+    def share(self, terms: set[str]) -> float:
+        return sum(w for matched, w in self.slots if matched & terms) / self.total
+
+    def missing(self, terms: set[str]) -> float:
+        return max((w for matched, w in self.slots if not matched & terms), default=0.0) / self.total
+
+    def counted(self, terms: set[str]) -> float:
+        return sum(1 for matched, _ in self.slots if matched & terms) / self.count
+
+    def describe(self, candidates: Sequence[Candidate]) -> list[list[float]]:
+        top = max((c.score for c in candidates), default=1.0) or 1.0
+        rows = []
+        by_article: dict[str, set[str]] = {}
+        passages: list[set[str]] = []
+        for i, c in enumerate(candidates):
+            best, best_sentence, best_terms = -1.0, c.text, frozenset()
+            passage: set[str] = set()
+            for sentence, terms in self.sentences(c.text):
+                passage |= terms
+                share = self.share(terms)
+                if share > best:
+                    best, best_sentence, best_terms = share, sentence, terms
+            title = self.sentences(c.title)[0][1] if c.title else frozenset()
+            by_article.setdefault(c.article, set()).update(passage | title)
+            passages.append(passage)
+            rows.append(
+                [
+                    c.score / top,
+                    self.share(passage),
+                    best,
+                    self.share(title),
+                    _has_kind(best_sentence, best_terms, self.kind, self.kinds),
+                    float(c.named),
+                    float(i == 0),
+                    0.0,
+                    self.counted(best_terms),
+                    self.missing(passage),
+                ]
+            )
+        for row, c in zip(rows, candidates, strict=True):
+            row[7] = self.share(by_article[c.article])
+        # Pseudo-relevance feedback: the terms most of BM25's first five share, beyond the question's.
+        asked = {t for matched, _ in self.slots for t in matched}
+        counts: dict[str, int] = {}
+        for terms in passages[:FEEDBACK_FROM]:
+            for t in terms - asked:
+                counts[t] = counts.get(t, 0) + 1
+        feedback = {t for t, n in counts.items() if n >= 2}
+        for row, terms in zip(rows, passages, strict=True):
+            row.append(len(terms & feedback) / len(feedback) if feedback else 0.0)
+        return rows
+
+
+def order(rows: Sequence[Sequence[float]]) -> list[int]:
+    """Candidates by their re-ordering score, best first (ties keep BM25's order)."""
+    scores = [sum(w * f for w, f in zip(RANK_WEIGHTS, row, strict=True)) for row in rows]
+    return sorted(range(len(rows)), key=lambda i: (-scores[i], i))
+
+
+def verdict_features(rows: Sequence[Sequence[float]], ranked: Sequence[int], unseen: float) -> list[float]:
+    """What the verdict looks at: the first passage's features, and how far ahead of the next it is."""
+    first = rows[ranked[0]]
+    second = rows[ranked[1]][0] if len(ranked) > 1 else 0.0
+    return [*first, first[0] - second, unseen]
+
+
+def confident(features: Sequence[float]) -> bool:
+    z = VERDICT_BIAS + sum(w * f for w, f in zip(VERDICT_WEIGHTS, features, strict=True))
+    return 1 / (1 + math.exp(-z)) >= VERDICT_THRESHOLD
