@@ -27,7 +27,9 @@ CREATE TABLE IF NOT EXISTS sources (
     path TEXT PRIMARY KEY,
     sha256 TEXT NOT NULL,
     size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL
+    mtime_ns INTEGER NOT NULL,
+    passages INTEGER,  -- how many passages were written for it, and the first one's id (they are
+    first_passage INTEGER  -- numbered in a row): a re-index re-reads a source whose rows don't add up
 );
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
@@ -68,6 +70,8 @@ class StoredSource:
     sha256: str
     size: int
     mtime_ns: int
+    passages: int | None = None  # None: written by a Byline that did not count them
+    first_passage: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
