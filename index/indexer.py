@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import Analyzer
-from .errors import BylineError, IndexBusyError
+from .errors import BylineError, IndexBusyError, StorageError
 from .models import SkippedFile
 from .scan import FileOutcome, plan, read_file
 from .segments import DocBatch, IndexWriter, collect_garbage, index_dir_for, manifest_files
@@ -429,9 +429,30 @@ def reindex(
     """
     gc.freeze()
     try:
-        return _reindex(database, seeds_dir, analyzer, cache, workers)
+        with writing(database):
+            return _reindex(database, seeds_dir, analyzer, cache, workers)
     finally:
         gc.unfreeze()
+
+
+@contextlib.contextmanager
+def writing(database: str | Path) -> Iterator[None]:
+    """Turns the errors of a database or index folder that cannot be written (read-only, full)
+    into one StorageError saying which; the transaction has been rolled back by then."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        if "readonly" not in str(error) and "disk" not in str(error):
+            raise
+        raise StorageError(
+            f"Cannot write the database {database} ({error}); the previous index is unchanged."
+        ) from None
+    except OSError as error:
+        if error.filename is None:
+            raise
+        raise StorageError(
+            f"Cannot write {error.filename} ({error.strerror or error}); the previous index is unchanged."
+        ) from None
 
 
 def _reindex(
@@ -528,6 +549,11 @@ def has_files(folder: Path, count: int) -> bool:
 def rebuild(database: str | Path, batch_passages: int = 20_000) -> dict:
     """Write the index again from the analysed terms stored with the passages (no re-analysis):
     for a database written before the index lived beside it, or whose index folder was lost."""
+    with writing(database):
+        return _rebuild(database, batch_passages)
+
+
+def _rebuild(database: str | Path, batch_passages: int) -> dict:
     db = connect(database)
     try:
         begin_writing(db)
