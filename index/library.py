@@ -3,7 +3,10 @@
 import asyncio
 import json
 import logging
+import os
+import re
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Coroutine, Generator
@@ -77,8 +80,18 @@ def _load_snapshot(database: str, previous: _Snapshot | None = None) -> _Snapsho
     raise AssertionError("unreachable")
 
 
+# Discord's user, role and channel mentions and custom emoji: markup, not words of the question
+# (``<@112233445566778899> who is Hegseth`` asks who Hegseth is).
+_DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w{1,32}:\d+>")
+
+
 def clean_question(question: str, top_k: int = 5) -> str:
-    """The question with its white space folded, or QuestionError saying what is wrong with it."""
+    """The question with Discord mentions and custom emoji removed and its white space folded,
+    or QuestionError saying what is wrong with it."""
+    if not isinstance(question, str):
+        raise QuestionError("Ask a question as text, for example: what is Poland's defence spending?")
+    if len(question) <= MAX_QUESTION_CHARS * 4:  # longer is refused below, without a regex pass
+        question = _DISCORD_MARKUP.sub(" ", question)
     question = " ".join(question.split())
     if not question:
         raise QuestionError("Ask a question, for example: what is Poland's defence spending?")
@@ -86,9 +99,37 @@ def clean_question(question: str, top_k: int = 5) -> str:
         raise QuestionError(
             f"That question is {len(question):,} characters long; keep it under {MAX_QUESTION_CHARS:,}."
         )
-    if not 1 <= top_k <= MAX_TOP_K:
+    if not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
         raise QuestionError(f"Ask for between 1 and {MAX_TOP_K} results.")
     return question
+
+
+def check_seeds_folder(seeds_dir: Path) -> None:
+    """BylineError unless ``seeds_dir`` is a folder."""
+    if not seeds_dir.exists():
+        problem = "does not exist"
+    elif not seeds_dir.is_dir():
+        problem = "is not a folder"
+    else:
+        return
+    raise BylineError(
+        f"The seeds folder {seeds_dir} {problem}; set BYLINE_SEEDS_DIR to your articles folder."
+    )
+
+
+def check_database_path(database: str | Path) -> None:
+    """StorageError when ``database`` names something other than a file (``/dev/null``, a
+    folder): SQLite would open it and leave its journal beside it."""
+    try:
+        status = os.stat(database)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise StorageError(f"Cannot open the database {database}: {error.strerror or error}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise StorageError(
+            f"The database {database} is not a regular file; set BYLINE_DATABASE to a file path."
+        )
 
 
 class Library:
@@ -116,6 +157,7 @@ class Library:
     async def _open(cls, database: str | Path, seeds_dir: str | Path) -> "Library":
         if str(database) == ":memory:":
             raise StorageError("Byline needs a database file; set BYLINE_DATABASE to a path")
+        check_database_path(database)
         store = await Store.open(database)
         try:
             snapshot = await asyncio.to_thread(_load_snapshot, store.path)
@@ -158,11 +200,7 @@ class Library:
             raise IndexBusyError("A re-index is already running; try again when it has finished.")
         async with self._reindex_lock:
             started = time.perf_counter()
-            if not self.seeds_dir.is_dir():
-                raise BylineError(
-                    f"The seeds folder {self.seeds_dir} does not exist; "
-                    "set BYLINE_SEEDS_DIR to your articles folder."
-                )
+            check_seeds_folder(self.seeds_dir)
             result = await asyncio.to_thread(self._run_reindex)
             if result.manifest != self._snapshot.index.manifest:
                 await asyncio.to_thread(self._put_in_place, result.manifest)
