@@ -24,19 +24,20 @@ import logging
 import multiprocessing
 import os
 import sqlite3
+import sys
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from . import reindex_process
 from .analysis import Analyzer
-from .errors import BylineError, IndexBusyError, StorageError
+from .errors import IndexBusyError, StorageError
 from .models import SkippedFile
 from .scan import FileOutcome, plan, read_file
 from .segments import DocBatch, IndexWriter, collect_garbage, index_dir_for, manifest_files
@@ -514,7 +515,7 @@ def _reindex(
 
 
 def reindex_in_process(database: str | Path, seeds_dir: Path, workers: int | None = None) -> Outcome:
-    """``reindex`` in a process of its own, for a large archive.
+    """``reindex`` in a process of its own, for a large archive (see ``index.reindex_process``).
 
     Run in a thread, a re-index of a million passages holds the calling process's GIL for tens of
     milliseconds at a time (Python between SQLite calls, numpy, the cyclic collector walking its
@@ -522,18 +523,9 @@ def reindex_in_process(database: str | Path, seeds_dir: Path, workers: int | Non
     event loop of a bot answering meanwhile would stall. In a process of its own it shares no
     GIL, runs at a lower priority, and gives its memory back to the system when it ends.
     """
-    with ProcessPoolExecutor(1, mp_context=_processes(), initializer=_end_with_parent) as process:
-        try:
-            return process.submit(_reindex_here, str(database), str(seeds_dir), workers).result()
-        except BrokenProcessPool:
-            raise BylineError(
-                "The re-index stopped abruptly (out of memory?); the previous index is unchanged."
-            ) from None
-
-
-def _reindex_here(database: str, seeds_dir: str, workers: int | None) -> Outcome:
-    os.nice(5)
-    return reindex(database, Path(seeds_dir), RememberingAnalyzer(), None, workers)
+    if not sys.executable:  # an embedded interpreter: no Python to start
+        return reindex(database, seeds_dir, RememberingAnalyzer(), None, workers)
+    return reindex_process.run(database, seeds_dir, workers)
 
 
 def has_files(folder: Path, count: int) -> bool:
