@@ -17,7 +17,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from . import indexer
+from . import indexer, repair
 from .analysis import Analyzer, Query
 from .answering import Names, answers, mark, question_names, with_related_forms
 from .bm25 import ScoredPassage
@@ -158,6 +158,7 @@ class Library:
         if str(database) == ":memory:":
             raise StorageError("Byline needs a database file; set BYLINE_DATABASE to a path")
         check_database_path(database)
+        damaged = await asyncio.to_thread(repair.set_aside_if_damaged, database)
         store = await Store.open(database)
         try:
             snapshot = await asyncio.to_thread(_load_snapshot, store.path)
@@ -165,7 +166,14 @@ class Library:
         except BaseException:
             await store.close()
             raise
-        return cls(store, Path(seeds_dir), indexer.RememberingAnalyzer(), snapshot)
+        library = cls(store, Path(seeds_dir), indexer.RememberingAnalyzer(), snapshot)
+        if damaged is not None and library.seeds_dir.is_dir():
+            try:
+                await library.reindex()  # the seeds folder is the source of truth
+            except BaseException:
+                await library.close()
+                raise
+        return library
 
     async def close(self) -> None:
         await self.store.close()
