@@ -6,7 +6,8 @@ re-index that only compares file sizes and times would say "unchanged" for ever.
 checks the file once with SQLite's ``PRAGMA quick_check`` (every page of every table and index
 is read and its structure checked; what it costs is measured in ``bench/database_check.py``),
 and a damaged Byline database is renamed ``<db>.damaged-<time>`` (with its -wal and -shm files)
-so the next re-index rebuilds it from the seeds folder. Nothing is deleted.
+so the next re-index rebuilds it from the seeds folder. Nothing is deleted. A file found whole
+is checked again only once it has changed.
 """
 
 import contextlib
@@ -22,6 +23,7 @@ from .segments import index_dir_for
 log = logging.getLogger(__name__)
 
 _HEADER = b"SQLite format 3\x00"
+CHECKED = "checked"  # in the index folder: the database file as it was when last found whole
 
 
 def damage(database: str | Path) -> str | None:
@@ -58,11 +60,31 @@ def _is_byline_database(database: str | Path) -> bool:
     return False
 
 
+def _fingerprint(database: str | Path) -> str:
+    status = os.stat(database)
+    return f"{status.st_ino}:{status.st_size}:{status.st_mtime_ns}"
+
+
 def set_aside_if_damaged(database: str | Path) -> Path | None:
     """Move a damaged Byline database aside (returns where to), so that a new one is built from
-    the seeds folder; None when it is whole. StorageError when a damaged file is not Byline's."""
+    the seeds folder; None when it is whole. StorageError when a damaged file is not Byline's.
+
+    A file found whole is not checked again until it changes: its inode, size and modification
+    time are written to ``CHECKED`` in the index folder, so a question asked from the command
+    line pays for the check once after each change of the file, not every time."""
+    checked = index_dir_for(database) / CHECKED
+    try:
+        fingerprint = _fingerprint(database)
+    except OSError:
+        return None  # absent (a new database) or unreadable: opening it says what is wrong
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        if checked.read_text() == fingerprint:
+            return None
     problem = damage(database)
     if problem is None:
+        with contextlib.suppress(OSError):  # a read-only folder: checked again next time
+            checked.parent.mkdir(exist_ok=True)
+            checked.write_text(fingerprint)
         return None
     if not _is_byline_database(database):
         raise StorageError(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from index import Library, StorageError
+from index import Library, StorageError, repair
 
 from ..support import COLLECTION, SEED_PAGE, write_collection
 
@@ -84,3 +84,22 @@ async def test_a_damaged_file_that_is_not_byline_s_is_left_where_it_is(tmp_path:
     with pytest.raises(StorageError, match="is not a Byline database"):
         await Library.open(other, tmp_path)
     assert not set_aside(tmp_path, "notes.db")
+
+
+async def test_a_database_found_whole_is_checked_again_only_once_it_changed(
+    tmp_path: Path, seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "byline.db"
+    async with Library.open(database, seeds) as library:
+        await library.reindex()
+    checks = []
+    real_damage = repair.damage
+    monkeypatch.setattr(repair, "damage", lambda path: checks.append(path) or real_damage(path))
+    for _ in range(3):
+        async with Library.open(database, seeds) as library:
+            await library.ask(QUESTION)
+    assert len(checks) == 1
+    damage(database)
+    async with Library.open(database, seeds) as library:
+        assert (await library.ask(QUESTION)).hits
+    assert len(checks) == 2
