@@ -64,7 +64,7 @@ class FolderScan:
     unreadable: list[str] = field(default_factory=list)  # folders ("" is the seeds folder itself)
 
 
-def _link_target(root: Path, real_root: str, path: str) -> tuple[str | None, str | None]:
+def _link_target(real_root: str, path: str) -> tuple[str | None, str | None]:
     """(target relative to the seeds folder, None), or (None, why the link is not followed)."""
     try:
         real = os.path.realpath(path, strict=True)
@@ -92,8 +92,9 @@ def find_article_files(root: Path) -> FolderScan:
         except OSError as error:
             found.unreadable.append(folder)
             where = f"{shown_name(folder)}/" if folder else "./"
-            found.skipped.append(SkippedFile(where, f"folder cannot be read ({error.strerror or error}); "
-                                             "what was indexed from it stays indexed"))  # fmt: skip
+            reason = f"folder cannot be read ({error.strerror or error}); what was indexed from it"
+            reason += " stays indexed"
+            found.skipped.append(SkippedFile(where, reason))
             continue
         subfolders = []
         for entry in entries:
@@ -112,7 +113,7 @@ def find_article_files(root: Path) -> FolderScan:
                 reason = _file_problem(entry, relative)
                 target = relative
                 if reason is None and entry.is_symlink():
-                    target, reason = _link_target(root, real_root, entry.path)
+                    target, reason = _link_target(real_root, entry.path)
             except OSError as error:
                 reason = _cannot_read(error)
             if reason is not None or target is None:
