@@ -11,12 +11,13 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from index import Answer, BylineError, Hit, Library, QuestionError, ReindexReport, clean_question
+from index import Answer, BylineError, Hit, Library, QuestionError, ReindexReport, clean_question, repair
 from index.evaluation import EvalReport, evaluate, load_questions
 from index.library import check_seeds_folder
 
@@ -281,6 +282,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BylineError as error:
         print(f"byline: {printable(error.message)}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as error:
+        # Damaged since it was last checked: the next run checks it, sets it aside and rebuilds.
+        repair.forget_check(settings.database)
+        print(
+            f"byline: the database {printable(str(settings.database))} cannot be read ({error}); "
+            "run the command again to set it aside and rebuild it from the seeds folder",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         return 130

@@ -100,3 +100,10 @@ def set_aside_if_damaged(database: str | Path) -> Path | None:
         database, problem, aside,
     )  # fmt: skip
     return aside
+
+
+def forget_check(database: str | Path) -> None:
+    """Have the next open check ``database`` again, whatever its times say: SQLite has found it
+    damaged in a way that did not change them (a failing disk)."""
+    with contextlib.suppress(OSError):
+        (index_dir_for(database) / CHECKED).unlink()

@@ -2,6 +2,7 @@
 rebuilt from the seeds folder, with one warning line and no traceback."""
 
 import logging
+import os
 import random
 import shutil
 import sqlite3
@@ -103,3 +104,23 @@ async def test_a_database_found_whole_is_checked_again_only_once_it_changed(
     async with Library.open(database, seeds) as library:
         assert (await library.ask(QUESTION)).hits
     assert len(checks) == 2
+
+
+def test_damage_that_kept_the_file_s_times_is_one_line_and_repaired_by_the_next_run(
+    tmp_path: Path, seeds: Path
+) -> None:
+    database = tmp_path / "b.db"
+    command = [sys.executable, "-m", "bot.cli", "ask", QUESTION, "--database", str(database),
+               "--seeds-dir", str(seeds)]  # fmt: skip
+    assert subprocess.run(command, capture_output=True, check=False, cwd=ROOT).returncode == 0
+    assert subprocess.run(command, capture_output=True, check=False, cwd=ROOT).returncode == 0  # checked
+    times = database.stat()
+    damage(database)  # as a failing disk would: the file's times stay as they were
+    os.utime(database, ns=(times.st_atime_ns, times.st_mtime_ns))
+
+    first = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    second = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+
+    assert first.returncode == 1 and first.stderr.count("\n") == 1 and "Traceback" not in first.stderr
+    assert "run the command again" in first.stderr
+    assert second.returncode == 0 and "Daily Mirror" in second.stdout and "damaged" in second.stderr
