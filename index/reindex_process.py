@@ -1,5 +1,5 @@
-"""A re-index in a process of its own: ``python -m index.reindex_process``, started by
-``run`` below.
+"""A re-index in a process of its own: this module run as ``__main__`` by a new interpreter,
+started by ``run`` below at a lower priority.
 
 A fresh interpreter runs this module, not the caller's program: multiprocessing's spawn and
 forkserver start methods run the caller's main module again in the new process (as
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from . import indexer
 
 log = logging.getLogger(__name__)
+_BOOT = "import os, runpy; os.nice(5); runpy.run_module('index.reindex_process', run_name='__main__')"
 PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 
 
@@ -49,8 +50,10 @@ def run(database: str | Path, seeds_dir: Path, workers: int | None = None) -> "i
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_PARENT, env.get("PYTHONPATH")]))
     done = subprocess.run(
         # -P: the current folder is not put on sys.path (a folder named "index" there would be
-        # imported instead of this package).
-        [sys.executable, "-P", "-m", __name__],
+        # imported instead of this package). The priority is lowered before anything is imported:
+        # starting an interpreter and importing numpy is work the bot's event loop should not wait
+        # behind on a busy machine.
+        [sys.executable, "-P", "-c", _BOOT],
         input=json.dumps(request),
         capture_output=True,
         text=True,
@@ -93,7 +96,6 @@ def _end_with_parent() -> None:
 def main() -> None:
     _end_with_parent()
     request = json.loads(sys.stdin.read())
-    os.nice(5)  # yield the processor to the process that answers questions
     from .indexer import RememberingAnalyzer, reindex
 
     try:
