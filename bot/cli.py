@@ -11,16 +11,18 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import sys
 import textwrap
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from index import Answer, BylineError, Hit, Library, QuestionError, ReindexReport, clean_question
+from index import Answer, BylineError, Hit, Library, QuestionError, ReindexReport, clean_question, repair
 from index.evaluation import EvalReport, evaluate, load_questions
 from index.feedback import Feedback
 from index.feedback_report import FeedbackReport, build_report
+from index.library import check_seeds_folder
 
 from .settings import Settings, SettingsError, load_settings
 
@@ -130,15 +132,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Control characters (C0, DEL, C1) and the bidirectional overrides that reorder what a terminal
+# shows: an article could otherwise set the terminal's title, colour it, or hide a link (OSC 8).
+_CONTROLS = {
+    code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    for code in [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+} | {ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``), so that what an
+    article or a file name holds is shown, never obeyed, by the terminal. The one place where the
+    text output is made safe: every string from an article or a file name passes through here."""
+    return text.translate(_CONTROLS)
+
+
 def _wrap(text: str, indent: str = "   ") -> str:
     width = min(shutil.get_terminal_size((100, 20)).columns, 100)
     return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent)
 
 
 def attribution(outlet: str | None, title: str, published: str | None, paragraph: int) -> str:
-    parts = [outlet or "Unknown outlet", f"“{title}”"]
+    parts = [printable(outlet or "Unknown outlet"), f"“{printable(title)}”"]
     if published:
-        parts.append(published)
+        parts.append(printable(published))
     parts.append(f"paragraph {paragraph}")
     return " · ".join(parts)
 
@@ -146,15 +163,16 @@ def attribution(outlet: str | None, title: str, published: str | None, paragraph
 def _emphasise(hit: Hit, bold: bool) -> str:
     """The passage with its best sentence in bold (on a terminal only)."""
     if not bold or hit.sentence is None:
-        return hit.text
+        return printable(hit.text)
     start, end = hit.sentence
-    return f"{hit.text[:start]}\033[1m{hit.text[start:end]}\033[0m{hit.text[end:]}"
+    text = hit.text
+    return f"{printable(text[:start])}\033[1m{printable(text[start:end])}\033[0m{printable(text[end:])}"
 
 
 def render_answer(answer: Answer, bold: bool = False) -> str:
     if not answer.hits:
         return (
-            f"Nothing in the articles answers “{answer.question}”.\n"
+            f"Nothing in the articles answers “{printable(answer.question)}”.\n"
             "Try other words, or `byline sources` to see what is indexed."
         )
     lines = (
@@ -169,7 +187,7 @@ def render_answer(answer: Answer, bold: bool = False) -> str:
             f"  (score {hit.score:.2f})"
         )
         lines.append(_wrap(_emphasise(hit, bold)))
-        lines.append(f"   source: {a.source}" + (f"  {a.url}" if a.url else ""))
+        lines.append(f"   source: {printable(a.source)}" + (f"  {printable(a.url)}" if a.url else ""))
         lines.append("")
     return "\n".join(lines).rstrip()
 
@@ -181,7 +199,7 @@ def render_report(report: ReindexReport) -> str:
         f"Index: {report.articles} articles, {report.passages} passages.",
     ]
     for skipped in report.skipped:
-        lines.append(f"Skipped {skipped.source}: {skipped.reason}")
+        lines.append(f"Skipped {printable(skipped.source)}: {printable(skipped.reason)}")
     return "\n".join(lines)
 
 
@@ -204,10 +222,10 @@ def render_eval(report: EvalReport) -> str:
         )
         if miss.gold and miss.rank == 1:
             where = "right passage first, marked not confident"
-        lines.append(f"- {miss.question}  [{where}]")
+        lines.append(f"- {printable(miss.question)}  [{where}]")
         if miss.gold:
-            lines.append(f"    expected: {' | '.join(miss.gold)}")
-        lines.append(f"    first:    {miss.first or '(no hits)'}")
+            lines.append(f"    expected: {printable(' | '.join(miss.gold))}")
+        lines.append(f"    first:    {printable(miss.first or '(no hits)')}")
     return "\n".join(lines)
 
 
@@ -225,15 +243,15 @@ def render_feedback(report: FeedbackReport) -> str:
         lines += ["", "Most down-voted passages:"]
         for d in report.down_voted:
             lines.append(
-                f"  {d.down} down, {d.up} up: {d.outlet or 'Unknown outlet'} · “{d.title}” · "
-                f"paragraph {d.paragraph}  ({d.source})"
+                f"  {d.down} down, {d.up} up: {printable(d.outlet or 'Unknown outlet')} · "
+                f"“{printable(d.title)}” · paragraph {d.paragraph}  ({printable(d.source)})"
             )
-            lines.append(_wrap(d.excerpt, "      "))
+            lines.append(_wrap(printable(d.excerpt), "      "))
     if report.not_confident:
         lines += ["", "Not answered confidently, by their words:"]
         for group in report.not_confident:
-            lines.append(f"  {', '.join(group.words)} ({len(group.questions)}):")
-            lines += [f"    - {q}" for q in group.questions]
+            lines.append(f"  {printable(', '.join(group.words))} ({len(group.questions)}):")
+            lines += [f"    - {printable(q)}" for q in group.questions]
     if report.not_confident_unkept:
         lines += [
             "",
@@ -262,17 +280,13 @@ async def _open(args: argparse.Namespace, settings: Settings, build: bool) -> Li
                 file=sys.stderr,
             )
             for skipped in report.skipped:
-                print(f"Skipped {skipped.source}: {skipped.reason}", file=sys.stderr)
+                print(f"Skipped {printable(skipped.source)}: {printable(skipped.reason)}", file=sys.stderr)
     return library
 
 
 def _check_seeds(settings: Settings) -> None:
-    if not settings.database.exists() and not settings.seeds_dir.is_dir():
-        # Nothing to answer from: say so before creating an empty database.
-        raise BylineError(
-            f"The seeds folder {settings.seeds_dir} does not exist; "
-            "set BYLINE_SEEDS_DIR to your articles folder."
-        )
+    if not settings.database.exists():
+        check_seeds_folder(settings.seeds_dir)  # nothing to answer from: say so before creating a database
 
 
 def _discord(args: argparse.Namespace, settings: Settings) -> int:
@@ -350,8 +364,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             summaries = await library.articles()
             text = (
                 "\n".join(
-                    f"{s.article.source}  {s.article.outlet or '-'}  “{s.article.title}”  "
-                    f"{s.article.published or '-'}  ({s.passages} passages)"
+                    f"{printable(s.article.source)}  {printable(s.article.outlet or '-')}  "
+                    f"“{printable(s.article.title)}”  {printable(s.article.published or '-')}  "
+                    f"({s.passages} passages)"
                     for s in summaries
                 )
                 or "No articles are indexed; put article files in the seeds folder and run `byline reindex`."
@@ -402,12 +417,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "status":
             return _status(args, settings)
         _check_seeds(settings)
-        return asyncio.run(_run(args, settings))
+        status = asyncio.run(_run(args, settings))
+        # Flushed here, not at exit: a reader gone away (`| head`) is then caught below even when
+        # stdout is block-buffered, as it is in a pipe without PYTHONUNBUFFERED.
+        sys.stdout.flush()
+        return status
     except (UsageError, QuestionError, SettingsError) as error:
-        print(f"byline: {error.message}", file=sys.stderr)
+        print(f"byline: {printable(error.message)}", file=sys.stderr)
         return 2
     except BylineError as error:
-        print(f"byline: {error.message}", file=sys.stderr)
+        print(f"byline: {printable(error.message)}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as error:
+        # Damaged since it was last checked: the next run checks it, sets it aside and rebuilds.
+        repair.forget_check(settings.database)
+        print(
+            f"byline: the database {printable(str(settings.database))} cannot be read ({error}); "
+            "run the command again to set it aside and rebuild it from the seeds folder",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         return 130

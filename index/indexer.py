@@ -23,20 +23,21 @@ import logging
 import multiprocessing
 import os
 import sqlite3
+import sys
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from . import reindex_process
 from .analysis import Analyzer
 from .dates import dates_for
-from .errors import BylineError, IndexBusyError
+from .errors import IndexBusyError, StorageError
 from .models import SkippedFile
 from .scan import FileOutcome, plan, read_file
 from .segments import (
@@ -134,8 +135,11 @@ def encode(files: list[FileOutcome]) -> EncodedBatch:
     )
 
 
-def read_batch(items: Sequence[tuple[str, Path, StoredSource | None]], analyzer: Analyzer) -> EncodedBatch:
-    return encode([read_file(relative, Path(path), old, analyzer) for relative, path, old in items])
+Item = tuple[str, str, StoredSource | None]  # (source, file to open, what is stored), as in scan.Plan
+
+
+def read_batch(root: Path, items: Sequence[Item], analyzer: Analyzer) -> EncodedBatch:
+    return encode([read_file(root, relative, target, old, analyzer) for relative, target, old in items])
 
 
 def _processes() -> multiprocessing.context.BaseContext:
@@ -176,17 +180,18 @@ def _init_worker() -> None:
     _worker_analyzer = RememberingAnalyzer()
 
 
-def _worker_read_batch(items: Sequence[tuple[str, str, StoredSource | None]]) -> EncodedBatch:
+def _worker_read_batch(root: str, items: Sequence[Item]) -> EncodedBatch:
     assert _worker_analyzer is not None
-    return read_batch([(r, Path(p), o) for r, p, o in items], _worker_analyzer)
+    return read_batch(Path(root), items, _worker_analyzer)
 
 
-def _batches(items: Sequence[tuple[str, Path, StoredSource | None]]) -> Iterator[list]:
-    batch, size = [], 0
-    for relative, path, old in items:
+def _batches(root: Path, items: Sequence[Item]) -> Iterator[list[Item]]:
+    batch: list[Item] = []
+    size = 0
+    for item in items:
         with contextlib.suppress(OSError):
-            size += path.stat().st_size
-        batch.append((relative, str(path), old))
+            size += os.stat(root / item[1], follow_symlinks=False).st_size
+        batch.append(item)
         if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
             yield batch
             batch, size = [], 0
@@ -202,26 +207,26 @@ def _pool_workers() -> int:
 
 
 def analysed_batches(
-    items: Sequence[tuple[str, Path, StoredSource | None]], analyzer: Analyzer, workers: int | None = None
+    root: Path, items: Sequence[Item], analyzer: Analyzer, workers: int | None = None
 ) -> Iterator[EncodedBatch]:
-    """The files read and analysed, in order, a batch at a time."""
+    """The files below ``root`` read and analysed, in order, a batch at a time."""
     workers = _pool_workers() if workers is None else workers
     if len(items) < POOL_MIN_FILES or workers < 2:
-        for batch in _batches(items):
-            yield read_batch([(r, Path(p), o) for r, p, o in batch], analyzer)
+        for batch in _batches(root, items):
+            yield read_batch(root, batch, analyzer)
         return
     pool = ProcessPoolExecutor(workers, mp_context=_processes(), initializer=_init_worker)
     try:
         pending: deque[Future] = deque()
-        batches = _batches(items)
+        batches = _batches(root, items)
         for batch in batches:
-            pending.append(pool.submit(_worker_read_batch, batch))
+            pending.append(pool.submit(_worker_read_batch, str(root), batch))
             if len(pending) >= 2 * workers:
                 break
         while pending:
             result = pending.popleft().result()
             for batch in batches:  # keep the pool busy, but never far ahead of the writer
-                pending.append(pool.submit(_worker_read_batch, batch))
+                pending.append(pool.submit(_worker_read_batch, str(root), batch))
                 break
             yield result
     finally:
@@ -278,6 +283,33 @@ def _next_passage_id(db: sqlite3.Connection) -> int:
     return max(row[0] if row else 0, top or 0) + 1
 
 
+def _count_passages_per_source(db: sqlite3.Connection) -> None:
+    """Give a database written before sources counted their passages the columns that do.
+    Holding the write lock."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(sources)")}
+    if "passages" not in columns:
+        db.execute("ALTER TABLE sources ADD COLUMN passages INTEGER")
+        db.execute("ALTER TABLE sources ADD COLUMN first_passage INTEGER")
+
+
+def _miscounted(db: sqlite3.Connection) -> frozenset[str]:
+    """Sources whose stored passages are not all there (rows deleted by hand): read again.
+
+    One count of the passages (an index scan) when nothing is wrong; the sources are compared
+    one by one only when the totals differ."""
+    recorded, unknown = db.execute(
+        "SELECT coalesce(sum(passages), 0), count(*) - count(passages) FROM sources"
+    ).fetchone()
+    if unknown or db.execute("SELECT count(*) FROM passages").fetchone()[0] == recorded:
+        return frozenset()
+    rows = db.execute(
+        "SELECT s.path FROM sources s LEFT JOIN articles a ON a.source = s.path"
+        " LEFT JOIN passages p ON p.article_id = a.id"
+        " GROUP BY s.path HAVING count(p.id) != max(s.passages)"
+    )
+    return frozenset(row[0] for row in rows)
+
+
 def _source_passages(db: sqlite3.Connection, source: str) -> list[int]:
     return [
         row[0]
@@ -302,8 +334,12 @@ class _Transaction:
             self.writer.generation = self.base.generation + 1
         self.next_id = _next_passage_id(db)
 
-    def remove_source(self, path: str) -> None:
-        self.writer.delete(_source_passages(self.db, path))
+    def remove_source(self, path: str, stored: StoredSource | None = None) -> None:
+        ids = _source_passages(self.db, path)
+        if stored is not None and stored.passages and stored.first_passage is not None:
+            # Rows deleted by hand are gone from SQLite but not from the index.
+            ids.extend(range(stored.first_passage, stored.first_passage + stored.passages))
+        self.writer.delete(ids)
         self.db.execute("DELETE FROM sources WHERE path = ?", (path,))
 
     def write_batch(self, batch: EncodedBatch) -> list[FileOutcome]:
@@ -318,10 +354,12 @@ class _Transaction:
             src = outcome.source
             dates = dates_for(db, src.path, src.mtime_ns, [new.article for new in outcome.articles])
             if outcome.old is not None:
-                self.remove_source(src.path)
+                self.remove_source(src.path, outcome.old)
+            count = sum(len(new.passages) for new in outcome.articles)
             db.execute(
-                "INSERT INTO sources(path, sha256, size, mtime_ns) VALUES (?, ?, ?, ?)",
-                (src.path, src.sha256, src.size, src.mtime_ns),
+                "INSERT INTO sources(path, sha256, size, mtime_ns, passages, first_passage)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (src.path, src.sha256, src.size, src.mtime_ns, count, self.next_id),
             )
             for position, new in enumerate(outcome.articles):
                 a = new.article
@@ -405,9 +443,30 @@ def reindex(
     """
     gc.freeze()
     try:
-        return _reindex(database, seeds_dir, analyzer, cache, workers)
+        with writing(database):
+            return _reindex(database, seeds_dir, analyzer, cache, workers)
     finally:
         gc.unfreeze()
+
+
+@contextlib.contextmanager
+def writing(database: str | Path) -> Iterator[None]:
+    """Turns the errors of a database or index folder that cannot be written (read-only, full)
+    into one StorageError saying which; the transaction has been rolled back by then."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        if "readonly" not in str(error) and "disk" not in str(error):
+            raise
+        raise StorageError(
+            f"Cannot write the database {database} ({error}); the previous index is unchanged."
+        ) from None
+    except OSError as error:
+        if error.filename is None:
+            raise
+        raise StorageError(
+            f"Cannot write {error.filename} ({error.strerror or error}); the previous index is unchanged."
+        ) from None
 
 
 def _reindex(
@@ -419,11 +478,14 @@ def _reindex(
         try:
             gc.disable()  # reading the sources and walking the folder make 100,000s of lasting objects
             try:
+                _count_passages_per_source(db)
                 stored = {
                     row[0]: StoredSource(*row)
-                    for row in db.execute("SELECT path, sha256, size, mtime_ns FROM sources")
+                    for row in db.execute(
+                        "SELECT path, sha256, size, mtime_ns, passages, first_passage FROM sources"
+                    )
                 }
-                planned = plan(seeds_dir, stored)
+                planned = plan(seeds_dir, stored, _miscounted(db))
             finally:
                 gc.enable()
             gc.freeze()
@@ -435,7 +497,7 @@ def _reindex(
                 tx = _Transaction(db, database, None, fresh=True)
                 _add_all_stored(db, tx.writer)
             touched = []
-            for batch in analysed_batches(planned.to_read, analyzer, workers):
+            for batch in analysed_batches(seeds_dir, planned.to_read, analyzer, workers):
                 for outcome in batch.files:
                     if outcome.skipped is not None:
                         result.skipped.append(outcome.skipped)
@@ -450,7 +512,7 @@ def _reindex(
                 del batch
                 gc.freeze()
             for path in planned.removed:
-                tx.remove_source(path)
+                tx.remove_source(path, stored[path])
             result.removed = len(planned.removed)
             db.executemany(
                 "UPDATE sources SET size = ?, mtime_ns = ? WHERE path = ?",
@@ -471,7 +533,7 @@ def _reindex(
 
 
 def reindex_in_process(database: str | Path, seeds_dir: Path, workers: int | None = None) -> Outcome:
-    """``reindex`` in a process of its own, for a large archive.
+    """``reindex`` in a process of its own, for a large archive (see ``index.reindex_process``).
 
     Run in a thread, a re-index of a million passages holds the calling process's GIL for tens of
     milliseconds at a time (Python between SQLite calls, numpy, the cyclic collector walking its
@@ -479,18 +541,9 @@ def reindex_in_process(database: str | Path, seeds_dir: Path, workers: int | Non
     event loop of a bot answering meanwhile would stall. In a process of its own it shares no
     GIL, runs at a lower priority, and gives its memory back to the system when it ends.
     """
-    with ProcessPoolExecutor(1, mp_context=_processes(), initializer=_end_with_parent) as process:
-        try:
-            return process.submit(_reindex_here, str(database), str(seeds_dir), workers).result()
-        except BrokenProcessPool:
-            raise BylineError(
-                "The re-index stopped abruptly (out of memory?); the previous index is unchanged."
-            ) from None
-
-
-def _reindex_here(database: str, seeds_dir: str, workers: int | None) -> Outcome:
-    os.nice(5)
-    return reindex(database, Path(seeds_dir), RememberingAnalyzer(), None, workers)
+    if not sys.executable:  # an embedded interpreter: no Python to start
+        return reindex(database, seeds_dir, RememberingAnalyzer(), None, workers)
+    return reindex_process.run(database, seeds_dir, workers)
 
 
 def has_files(folder: Path, count: int) -> bool:
@@ -506,6 +559,11 @@ def has_files(folder: Path, count: int) -> bool:
 def rebuild(database: str | Path, batch_passages: int = 20_000) -> Manifest:
     """Write the index again from the analysed terms stored with the passages (no re-analysis):
     for a database written before the index lived beside it, or whose index folder was lost."""
+    with writing(database):
+        return _rebuild(database, batch_passages)
+
+
+def _rebuild(database: str | Path, batch_passages: int) -> Manifest:
     db = connect(database)
     try:
         begin_writing(db)

@@ -2,7 +2,10 @@
 
 import asyncio
 import logging
+import os
+import re
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Coroutine, Generator
@@ -13,7 +16,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from . import indexer
+from . import indexer, repair
 from .analysis import Analyzer, Query
 from .answering import choose, mark, question_names, with_related_forms
 from .bm25 import ScoredPassage
@@ -81,8 +84,18 @@ def _load_snapshot(database: str, previous: _Snapshot | None = None) -> _Snapsho
     raise AssertionError("unreachable")
 
 
+# Discord's user, role and channel mentions and custom emoji: markup, not words of the question
+# (``<@112233445566778899> who is Hegseth`` asks who Hegseth is).
+_DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w{1,32}:\d+>")
+
+
 def clean_question(question: str, top_k: int = 5) -> str:
-    """The question with its white space folded, or QuestionError saying what is wrong with it."""
+    """The question with Discord mentions and custom emoji removed and its white space folded,
+    or QuestionError saying what is wrong with it."""
+    if not isinstance(question, str):
+        raise QuestionError("Ask a question as text, for example: what is Poland's defence spending?")
+    if len(question) <= MAX_QUESTION_CHARS * 4:  # longer is refused below, without a regex pass
+        question = _DISCORD_MARKUP.sub(" ", question)
     question = " ".join(question.split())
     if not question:
         raise QuestionError("Ask a question, for example: what is Poland's defence spending?")
@@ -90,9 +103,37 @@ def clean_question(question: str, top_k: int = 5) -> str:
         raise QuestionError(
             f"That question is {len(question):,} characters long; keep it under {MAX_QUESTION_CHARS:,}."
         )
-    if not 1 <= top_k <= MAX_TOP_K:
+    if not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
         raise QuestionError(f"Ask for between 1 and {MAX_TOP_K} results.")
     return question
+
+
+def check_seeds_folder(seeds_dir: Path) -> None:
+    """BylineError unless ``seeds_dir`` is a folder."""
+    if not seeds_dir.exists():
+        problem = "does not exist"
+    elif not seeds_dir.is_dir():
+        problem = "is not a folder"
+    else:
+        return
+    raise BylineError(
+        f"The seeds folder {seeds_dir} {problem}; set BYLINE_SEEDS_DIR to your articles folder."
+    )
+
+
+def check_database_path(database: str | Path) -> None:
+    """StorageError when ``database`` names something other than a file (``/dev/null``, a
+    folder): SQLite would open it and leave its journal beside it."""
+    try:
+        status = os.stat(database)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise StorageError(f"Cannot open the database {database}: {error.strerror or error}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise StorageError(
+            f"The database {database} is not a regular file; set BYLINE_DATABASE to a file path."
+        )
 
 
 class Library:
@@ -120,6 +161,8 @@ class Library:
     async def _open(cls, database: str | Path, seeds_dir: str | Path) -> "Library":
         if str(database) == ":memory:":
             raise StorageError("Byline needs a database file; set BYLINE_DATABASE to a path")
+        check_database_path(database)
+        damaged = await asyncio.to_thread(repair.set_aside_if_damaged, database)
         store = await Store.open(database)
         try:
             snapshot = await asyncio.to_thread(_load_snapshot, store.path)
@@ -127,7 +170,14 @@ class Library:
         except BaseException:
             await store.close()
             raise
-        return cls(store, Path(seeds_dir), indexer.RememberingAnalyzer(), snapshot)
+        library = cls(store, Path(seeds_dir), indexer.RememberingAnalyzer(), snapshot)
+        if damaged is not None and library.seeds_dir.is_dir():
+            try:
+                await library.reindex()  # the seeds folder is the source of truth
+            except BaseException:
+                await library.close()
+                raise
+        return library
 
     async def close(self) -> None:
         await self.store.close()
@@ -162,11 +212,7 @@ class Library:
             raise IndexBusyError("A re-index is already running; try again when it has finished.")
         async with self._reindex_lock:
             started = time.perf_counter()
-            if not self.seeds_dir.is_dir():
-                raise BylineError(
-                    f"The seeds folder {self.seeds_dir} does not exist; "
-                    "set BYLINE_SEEDS_DIR to your articles folder."
-                )
+            check_seeds_folder(self.seeds_dir)
             result = await asyncio.to_thread(self._run_reindex)
             if result.manifest is not None and result.manifest != self._snapshot.index.manifest:
                 await asyncio.to_thread(self._put_in_place, result.manifest)

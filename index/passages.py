@@ -10,6 +10,13 @@ from dataclasses import dataclass
 
 TARGET_WORDS = 55  # a passage grows sentence by sentence until it has this many words
 MAX_WORDS = 110  # ... and is never cut to more than this unless one sentence is longer
+# The hard limit, whatever the text: a "sentence" longer than this (a page that lost its capitals
+# or its full stops, a line of 5 MB) is cut at its sentence ends, else between words, else inside a
+# word. A window never holds more than HARD_CHARS, so a passage (a bridge joins two halves) never
+# more than twice that.
+HARD_WORDS = 2 * MAX_WORDS
+HARD_CHARS = 2000
+_LOOSE_END = re.compile(r"(?<=[.!?…])\s+")  # a sentence end, whatever comes after it
 
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr gen st sen rep gov prof sgt col lt capt cmdr adm maj jr sr rev hon vs etc inc
@@ -69,8 +76,50 @@ def _sentences_and_headings(text: str) -> list[tuple[str, bool]]:
             heading, rest = split_glued_heading(part)
             if heading:
                 out.append((heading, True))
-            out.append((rest, False))
+            out.extend((piece, False) for piece in cut_long(rest))
     return out
+
+
+def cut_long(sentence: str) -> list[str]:
+    """``sentence`` as it is, or cut into pieces of at most MAX_WORDS words and HARD_CHARS
+    characters when it is longer than HARD_WORDS or HARD_CHARS: at sentence ends that the
+    boundary rule passed over (lower-case starts), else between words."""
+    if len(sentence) <= HARD_CHARS and len(sentence.split()) <= HARD_WORDS:
+        return [sentence]
+    pieces: list[str] = []
+    current: list[str] = []
+    words = chars = 0
+    for fragment in _LOOSE_END.split(sentence):
+        fits = len(fragment) <= HARD_CHARS and len(fragment.split()) <= MAX_WORDS
+        for part in [fragment] if fits else _at_words(fragment):
+            n = len(part.split())
+            if current and (words + n > MAX_WORDS or chars + len(part) + 1 > HARD_CHARS):
+                pieces.append(" ".join(current))
+                current, words, chars = [], 0, 0
+            current.append(part)
+            words += n
+            chars += len(part) + 1
+    if current:
+        pieces.append(" ".join(current))
+    return pieces
+
+
+def _at_words(text: str) -> list[str]:
+    """``text`` in pieces of at most MAX_WORDS words and HARD_CHARS characters, cut between words
+    (inside a word only when one word is longer than that)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    chars = 0
+    for word in text.split():
+        for part in (word[i : i + HARD_CHARS] for i in range(0, len(word), HARD_CHARS)):
+            if current and (len(current) >= MAX_WORDS or chars + len(part) + 1 > HARD_CHARS):
+                pieces.append(" ".join(current))
+                current, chars = [], 0
+            current.append(part)
+            chars += len(part) + 1
+    if current:
+        pieces.append(" ".join(current))
+    return pieces
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -130,17 +179,18 @@ def windows(pieces: list[tuple[str, bool]]) -> list[list[int]]:
     """
     passages: list[list[int]] = []
     current: list[int] = []
-    size = 0
+    size = chars = 0
     for i, (sentence, heading) in enumerate(pieces):
         n = len(sentence.split())
         full = size >= TARGET_WORDS and not _LEANS_BACK.match(sentence)
-        if current and (heading or full or size + n > MAX_WORDS):
+        if current and (heading or full or size + n > MAX_WORDS or chars + len(sentence) > HARD_CHARS):
             passages.append(current)
-            current, size = [], 0
+            current, size, chars = [], 0, 0
         if heading:
             continue
         current.append(i)
         size += n
+        chars += len(sentence) + 1
     if current:
         passages.append(current)
     return passages

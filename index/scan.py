@@ -1,21 +1,53 @@
-"""Comparing the seeds folder with what is stored, and preparing what changed.
+"""Comparing the seeds folder with what is stored, and reading what changed.
 
-Runs in a worker thread: it reads files, hashes them, parses and analyses the changed ones.
-Files whose size and modification time match what is stored are not read at all (as git does);
-a file that was touched but has the same content hash is only re-stamped.
+Runs in a worker thread or process: it reads files, hashes them, parses and analyses the changed
+ones. Files whose size and modification time match what is stored are not read at all (as git
+does); a file that was touched but has the same content hash is only re-stamped.
+
+Nothing outside the seeds folder is ever read, whatever changes while a re-index runs: a file is
+opened by walking from a descriptor of the seeds folder one name at a time, following no link
+(``O_NOFOLLOW``), without waiting for a writer (``O_NONBLOCK``), and what was opened is checked
+on the descriptor (a regular file, not too large). A link inside the folder to another file in
+it is resolved when the folder is scanned, and its target is then opened the same way.
 """
 
+import errno
 import hashlib
 import os
-from dataclasses import dataclass, field
+import stat
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .analysis import Analyzer
 from .errors import ArticleFormatError
 from .models import Article, SkippedFile
 from .passages import segment
-from .readers import ARTICLE_SUFFIXES, check_size, decode_article_bytes, parse_articles
+from .readers import ARTICLE_SUFFIXES, MAX_FILE_BYTES, check_size, decode_article_bytes, parse_articles
 from .store import NewArticle, NewPassage, StoredSource
+
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+KEPT = "; the previous version stays indexed"
+
+
+def shown_name(name: str) -> str:
+    """A file name as text that can be stored and printed: bytes that are not UTF-8 (kept by
+    Python as lone surrogates) are written ``\\xff``."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
+
+
+def _valid_name(name: str) -> bool:
+    return shown_name(name) is name
+
+
+def _cannot_read(error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return "a link (or became one while being read); not followed"
+    return f"cannot be read ({error.strerror or error})"
 
 
 def article_id(source: str, position: int) -> str:
@@ -23,35 +55,115 @@ def article_id(source: str, position: int) -> str:
     return hashlib.sha1(f"{source}#{position}".encode()).hexdigest()[:12]
 
 
-def find_article_files(root: Path) -> tuple[list[tuple[str, Path]], list[SkippedFile]]:
-    """Article files below ``root`` as (path relative to root, path), and the files passed over.
+@dataclass(slots=True)
+class FolderScan:
+    """What walking the seeds folder found, before any file is read."""
 
-    Hidden files and folders are ignored; links that lead outside the folder are never followed.
-    """
-    found, skipped = [], []
-    real_root = root.resolve()
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith("."):
+    files: list[tuple[str, str]] = field(default_factory=list)  # (source, file to open), both relative
+    skipped: list[SkippedFile] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # folders ("" is the seeds folder itself)
+
+
+def _link_target(real_root: str, path: str) -> tuple[str | None, str | None]:
+    """(target relative to the seeds folder, None), or (None, why the link is not followed)."""
+    try:
+        real = os.path.realpath(path, strict=True)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return None, "a link that leads to itself (a loop); not followed"
+        return None, "a broken link (its target does not exist)"
+    if os.path.commonpath([real, real_root]) != real_root:
+        return None, "link to a file outside the seeds folder; not followed"
+    return os.path.relpath(real, real_root), None
+
+
+def find_article_files(root: Path) -> FolderScan:
+    """Article files below ``root`` in a stable order, the entries passed over, and the folders
+    that could not be read. Hidden files and folders are ignored; links that lead outside the
+    folder are never followed; links to folders are not walked."""
+    found = FolderScan()
+    real_root = os.path.realpath(root)
+    stack = [""]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(root / folder if folder else root) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as error:
+            found.unreadable.append(folder)
+            where = f"{shown_name(folder)}/" if folder else "./"
+            reason = f"folder cannot be read ({error.strerror or error}); what was indexed from it"
+            reason += " stays indexed"
+            found.skipped.append(SkippedFile(where, reason))
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            path = Path(folder) / name
-            relative = path.relative_to(root).as_posix()
-            if path.suffix.casefold() not in ARTICLE_SUFFIXES:
-                skipped.append(
-                    SkippedFile(
-                        relative, f"not an article file ({path.suffix or 'no extension'}); use .txt or .md"
-                    )
-                )
-                continue
-            if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-                skipped.append(SkippedFile(relative, "link to a file outside the seeds folder; not followed"))
-                continue
-            if not path.is_file():  # a pipe or device named *.txt would block the reader forever
-                skipped.append(SkippedFile(relative, "not a regular file"))
-                continue
-            found.append((relative, path))
-    return found, skipped
+            relative = f"{folder}/{entry.name}" if folder else entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if _valid_name(entry.name):
+                        subfolders.append(relative)
+                    else:
+                        found.skipped.append(
+                            SkippedFile(shown_name(relative) + "/", "folder name is not UTF-8; rename it")
+                        )
+                    continue
+                reason = _file_problem(entry, relative)
+                target = relative
+                if reason is None and entry.is_symlink():
+                    target, reason = _link_target(real_root, entry.path)
+            except OSError as error:
+                reason = _cannot_read(error)
+            if reason is not None or target is None:
+                found.skipped.append(SkippedFile(shown_name(relative), reason or "cannot be read"))
+            else:
+                found.files.append((relative, target))
+        stack.extend(reversed(subfolders))
+    return found
+
+
+def _file_problem(entry: os.DirEntry, relative: str) -> str | None:
+    """Why a (non-folder) entry is not an article file, judged from its name and type alone."""
+    suffix = os.path.splitext(entry.name)[1]
+    if suffix.casefold() not in ARTICLE_SUFFIXES:
+        return f"not an article file ({shown_name(suffix) or 'no extension'}); use .txt or .md"
+    if not _valid_name(relative):
+        return "file name is not UTF-8; rename the file"
+    if not entry.is_symlink() and not entry.is_file(follow_symlinks=False):
+        return "not a regular file"  # a pipe or device named *.txt
+    return None
+
+
+def open_inside(root: Path, target: str) -> int:
+    """A descriptor of ``root/target``, reached without following any link (OSError otherwise),
+    and opened without waiting (a pipe swapped in opens at once, and is refused by the caller)."""
+    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        *folders, name = target.split("/")
+        for part in folders:
+            inner = os.open(part, _FOLDER_FLAGS, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        return os.open(name, _FILE_FLAGS, dir_fd=folder)
+    finally:
+        os.close(folder)
+
+
+def read_inside(root: Path, target: str) -> tuple[bytes, os.stat_result]:
+    """The bytes of the regular file ``root/target`` and its status, both from one descriptor;
+    ArticleFormatError when it is not a regular file or too large, OSError when it cannot be
+    opened without following a link."""
+    fd = open_inside(root, target)
+    with os.fdopen(fd, "rb") as file:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise ArticleFormatError("not a regular file")
+        check_size(status.st_size)
+        data = file.read(MAX_FILE_BYTES + 1)
+    check_size(len(data))
+    return data, status
 
 
 def prepare_file(relative: str, data: bytes, analyzer: Analyzer) -> list[NewArticle]:
@@ -76,12 +188,17 @@ def prepare_file(relative: str, data: bytes, analyzer: Analyzer) -> list[NewArti
 
 @dataclass(slots=True)
 class Plan:
-    """What the file system says before any file is read: which files to read."""
+    """What the file system says before any file is read: which files to read.
 
-    to_read: list[tuple[str, Path, StoredSource | None]] = field(default_factory=list)
+    ``to_read`` holds (source, file to open, what is stored for it), paths relative to the seeds
+    folder; the file to open differs from the source only for a link inside the folder.
+    """
+
+    to_read: list[tuple[str, str, StoredSource | None]] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # stored sources in folders that cannot be read
 
 
 @dataclass(slots=True)
@@ -95,48 +212,52 @@ class FileOutcome:
     skipped: SkippedFile | None = None
 
 
-def plan(root: Path, stored: dict[str, StoredSource]) -> Plan:
-    """Compare the folder with what is stored, by size and modification time only."""
+def _inside(source: str, folder: str) -> bool:
+    return not folder or source.startswith(folder + "/")
+
+
+def plan(root: Path, stored: dict[str, StoredSource], recount: frozenset[str] = frozenset()) -> Plan:
+    """Compare the folder with what is stored, by size and modification time only (a source
+    named in ``recount``, whose stored passages do not add up, is read again whatever its times).
+
+    What was indexed from a folder that cannot be read is neither read nor removed."""
     result = Plan()
-    files, result.skipped = find_article_files(root)
+    scanned = find_article_files(root)
+    result.skipped = scanned.skipped
     seen = set()
-    for relative, path in files:
+    for relative, target in scanned.files:
         seen.add(relative)
         old = stored.get(relative)
         try:
-            stat = path.stat()
+            status = os.stat(root / target, follow_symlinks=False)
         except OSError as error:
-            reason = f"cannot be read ({error.strerror or error})"
-            result.skipped.append(
-                SkippedFile(relative, reason + ("; the previous version stays indexed" if old else ""))
-            )
+            result.skipped.append(SkippedFile(relative, _cannot_read(error) + (KEPT if old else "")))
             continue
-        if old and old.size == stat.st_size and old.mtime_ns == stat.st_mtime_ns:
+        if relative in recount and old is not None:
+            result.to_read.append((relative, target, replace(old, sha256="")))  # written again
+        elif old and old.size == status.st_size and old.mtime_ns == status.st_mtime_ns:
             result.unchanged += 1
         else:
-            result.to_read.append((relative, path, old))
-    result.removed = sorted(set(stored) - seen)
+            result.to_read.append((relative, target, old))
+    gone = set(stored) - seen
+    result.kept = sorted(s for s in gone if any(_inside(s, f) for f in scanned.unreadable))
+    result.removed = sorted(gone.difference(result.kept))
     return result
 
 
-def read_file(relative: str, path: Path, old: StoredSource | None, analyzer: Analyzer) -> FileOutcome:
+def read_file(
+    root: Path, relative: str, target: str, old: StoredSource | None, analyzer: Analyzer
+) -> FileOutcome:
     """Read, hash and (when its content changed) parse and analyse one file."""
     try:
-        stat = path.stat()
-        check_size(stat.st_size)
-        data = path.read_bytes()
+        data, status = read_inside(root, target)
         digest = hashlib.sha256(data).hexdigest()
-        source = StoredSource(relative, digest, stat.st_size, stat.st_mtime_ns)
+        source = StoredSource(relative, digest, status.st_size, status.st_mtime_ns)
         if old and old.sha256 == digest:
             return FileOutcome(relative, old, source)
         return FileOutcome(relative, old, source, prepare_file(relative, data, analyzer))
     except ArticleFormatError as error:
-        reason = error.message + ("; the previous version stays indexed" if old else "")
-        return FileOutcome(relative, old, skipped=SkippedFile(relative, reason))
+        reason = error.message
     except OSError as error:
-        reason = f"cannot be read ({error.strerror or error})"
-        return FileOutcome(
-            relative,
-            old,
-            skipped=SkippedFile(relative, reason + ("; the previous version stays indexed" if old else "")),
-        )
+        reason = _cannot_read(error)
+    return FileOutcome(relative, old, skipped=SkippedFile(relative, reason + (KEPT if old else "")))

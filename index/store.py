@@ -9,11 +9,13 @@ committed data (WAL), so questions asked during a re-index see the previous inde
 import json
 import sqlite3
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
+import aiosqlite.core
 
 from .analysis import ANALYSIS_VERSION
 from .errors import StorageError
@@ -27,7 +29,9 @@ CREATE TABLE IF NOT EXISTS sources (
     path TEXT PRIMARY KEY,
     sha256 TEXT NOT NULL,
     size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL
+    mtime_ns INTEGER NOT NULL,
+    passages INTEGER,  -- how many passages were written for it, and the first one's id (they are
+    first_passage INTEGER  -- numbered in a row): a re-index re-reads a source whose rows don't add up
 );
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
@@ -70,6 +74,8 @@ class StoredSource:
     sha256: str
     size: int
     mtime_ns: int
+    passages: int | None = None  # None: written by a Byline that did not count them
+    first_passage: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +115,39 @@ class PassageRow:
 
 
 async def _connect(path: str) -> aiosqlite.Connection:
-    connection = await aiosqlite.connect(path, timeout=30)
+    connection = aiosqlite.connect(path, timeout=30)
+    # A library its caller forgot to close must not keep the interpreter alive at exit: the
+    # connection's thread (started by the await below) is a daemon.
+    thread = connection if isinstance(connection, threading.Thread) else getattr(connection, "_thread", None)
+    if isinstance(thread, threading.Thread):
+        thread.daemon = True
+    connection = await connection
     await connection.execute("PRAGMA foreign_keys = ON")
     await connection.execute("PRAGMA busy_timeout = 30000")
     return connection
+
+
+def _stop_threads(connections: list[aiosqlite.Connection]) -> None:
+    """Stop the threads of a Store collected without being closed, without its event loop.
+
+    aiosqlite's own clean-up would hand the closing to the connection's thread with a future of
+    an event loop that is closing (``asyncio.run`` returning), and print "Event loop is closed"
+    from that thread. This queues the close with no future instead; on an aiosqlite whose
+    internals differ it does nothing (the threads are daemons anyway)."""
+    stop_running = getattr(aiosqlite.core, "_STOP_RUNNING_SENTINEL", None)
+    for connection in connections:
+        queue = getattr(connection, "_tx", None)
+        if stop_running is None or queue is None or not hasattr(connection, "_connection"):
+            continue
+
+        def close(connection: aiosqlite.Connection = connection) -> object:
+            db, connection._connection = connection._connection, None
+            if db is not None:
+                db.close()
+            return stop_running
+
+        connection._running = False
+        queue.put_nowait((None, close))
 
 
 class Store:
@@ -125,6 +160,7 @@ class Store:
         self._local = threading.local()
         self._sync_lock = threading.Lock()
         self._sync_readers: list[sqlite3.Connection] = []
+        self._unclosed = weakref.finalize(self, _stop_threads, [writer, reader])
 
     @classmethod
     async def open(cls, path: str | Path) -> "Store":
@@ -176,6 +212,7 @@ class Store:
         await db.commit()
 
     async def close(self) -> None:
+        self._unclosed.detach()
         with self._sync_lock:
             for db in self._sync_readers:
                 db.close()

@@ -210,12 +210,14 @@ async def test_a_not_confident_answer_says_so_and_shows_three_passages_at_most(
     assert buttons(reply) == {} and list(votes(reply)) == ["👍", "👎"]
 
 
-async def test_an_overlong_passage_is_shortened_on_a_word_boundary(
+async def test_an_overlong_sentence_is_shown_cut_on_a_word_boundary(
     discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_seeds: Path
 ) -> None:
     words = [f"zeppelin{i % 10}" if i % 7 else "airship" for i in range(500)]
     sentence = "The harbour museum keeps an " + " ".join(words) + " collection."
-    assert len(sentence) > render.DESCRIPTION_MAX and "." not in sentence[:-1]  # one sentence, one passage
+    assert len(sentence) > render.DESCRIPTION_MAX and "." not in sentence[:-1]  # one sentence
+    # Longer than a passage may be: the index cuts it between words, and the reply shortens what
+    # is still too long for Discord, between words too.
     (byline_seeds / "airships.md").write_text(
         f"---\ntitle: Airships return\noutlet: Sky Gazette\n---\n\n{sentence}\n", encoding="utf-8"
     )
@@ -228,7 +230,6 @@ async def test_an_overlong_passage_is_shortened_on_a_word_boundary(
     [embed] = reply.embeds
     block = embed["description"].split("\n\n")[0]
     assert block.startswith("**1. Sky Gazette** · *Airships return*")
-    assert block.endswith("…**") or block.endswith("…")
     shown = re.sub(r"[*_]", "", block.split("\n> ", 1)[1]).rstrip("…")
     assert sentence.startswith(shown) and sentence[len(shown)] == " "  # cut between two words
     assert (
