@@ -255,7 +255,8 @@ class Analyzer:
     def _stem(self, word: str) -> str:
         if word[0].isdigit():
             return word
-        return self._stemmer.stemWord(word)
+        stemmed: str = self._stemmer.stemWord(word)  # PyStemmer is untyped
+        return stemmed
 
     def names(self, text: str, anywhere: bool = False) -> set[str]:
         """Terms of the words written with a capital inside a sentence: the names in ``text``.

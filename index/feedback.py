@@ -97,8 +97,18 @@ class Forgotten:
     votes: int
     questions: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, int]:
         return {"votes": self.votes, "questions": self.questions}
+
+
+@dataclass(frozen=True, slots=True)
+class _Write:
+    """One queued statement; ``answer`` and ``vote`` let reads see it before it is written."""
+
+    sql: str
+    parameters: tuple[object, ...]
+    answer: str | None = None  # the id of the answer it records
+    vote: tuple[tuple[str, str], int] | None = None  # ((answer id, user hash), +1 or -1)
 
 
 def excerpt(text: str) -> str:
@@ -126,7 +136,7 @@ class Feedback:
         self._reader = reader
         self._writer = writer
         self._salt = salt
-        self._queue: list[tuple[str, tuple, tuple[str, str] | None]] = []  # (sql, parameters, vote key)
+        self._queue: list[_Write] = []
         self._queued_answers: set[str] = set()
         self._queued_votes: dict[tuple[str, str], int] = {}
         self._writing = asyncio.Lock()
@@ -184,8 +194,8 @@ class Feedback:
 
     # ---- the write queue ------------------------------------------------------------------------
 
-    def _enqueue(self, sql: str, parameters: tuple, vote: tuple[str, str] | None = None) -> None:
-        self._queue.append((sql, parameters, vote))
+    def _enqueue(self, write: _Write) -> None:
+        self._queue.append(write)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._drain(), name="byline-feedback-writer")
 
@@ -206,15 +216,15 @@ class Feedback:
             db = self._writer
             await db.execute("BEGIN IMMEDIATE")
             try:
-                for sql, run in itertools.groupby(batch, key=lambda item: item[0]):
-                    await db.executemany(sql, [parameters for _, parameters, _ in run])
+                for sql, run in itertools.groupby(batch, key=lambda write: write.sql):
+                    await db.executemany(sql, [write.parameters for write in run])
                 await db.commit()
             except BaseException:
                 await db.rollback()
                 raise
             del self._queue[: len(batch)]
-            self._queued_answers = {p[0] for sql, p, _ in self._queue if sql == _INSERT_ANSWER}
-            self._queued_votes = {key: p[2] for _, p, key in self._queue if key is not None}
+            self._queued_answers = {w.answer for w in self._queue if w.answer is not None}
+            self._queued_votes = dict(w.vote for w in self._queue if w.vote is not None)
 
     # ---- answers and votes ----------------------------------------------------------------------
 
@@ -236,14 +246,18 @@ class Feedback:
         asked_at = time.time() if at is None else at
         self._queued_answers.add(answer_id)
         self._enqueue(
-            _INSERT_ANSWER, (answer_id, asked_at, _id(guild_id), answer.confident, question, user)
+            _Write(
+                _INSERT_ANSWER,
+                (answer_id, asked_at, _id(guild_id), answer.confident, question, user),
+                answer=answer_id,
+            )
         )
         for h in hits:
-            self._enqueue(
+            self._enqueue(_Write(
                 _INSERT_PASSAGE,
                 (answer_id, h.rank, h.article.id, h.article.title, h.article.outlet, h.paragraph,
                  h.article.source, excerpt(h.text)),
-            )  # fmt: skip
+            ))  # fmt: skip
         return answer_id
 
     async def vote(
@@ -273,9 +287,11 @@ class Feedback:
             previous = row[0] if row else None
         self._queued_votes[key] = value
         self._enqueue(
-            _UPSERT_VOTE,
-            (answer_id, user, value, question, _id(guild_id), time.time() if at is None else at),
-            key,
+            _Write(
+                _UPSERT_VOTE,
+                (answer_id, user, value, question, _id(guild_id), time.time() if at is None else at),
+                vote=(key, value),
+            )
         )
         if previous is None:
             return VoteResult.NEW
@@ -299,7 +315,7 @@ class Feedback:
             await db.commit()
         return Forgotten(votes.rowcount, questions.rowcount)
 
-    async def rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+    async def rows(self, sql: str, parameters: tuple[object, ...] = ()) -> list[sqlite3.Row]:
         """Rows of a read-only query over the feedback tables (for index/feedback_report.py),
         everything queued written first if the database lets us (a re-index may hold it: then
         what is written already)."""

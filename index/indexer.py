@@ -45,6 +45,7 @@ from .segments import (
     DocBatch,
     IndexWriter,
     Manifest,
+    Segment,
     collect_garbage,
     index_dir_for,
     manifest_files,
@@ -105,8 +106,14 @@ class EncodedBatch:
 
 def encode(files: list[FileOutcome]) -> EncodedBatch:
     vocabulary: dict[str, int] = {}
-    lengths, articles, terms, tf, names = [], [], [], [], []
-    term_counts, name_counts, article_names = [], [], []
+    lengths: list[int] = []
+    articles: list[int] = []
+    terms: list[int] = []
+    tf: list[int] = []
+    names: list[int] = []
+    term_counts: list[int] = []
+    name_counts: list[int] = []
+    article_names: list[str] = []
     for outcome in files:
         for new in outcome.articles or ():
             article = len(article_names)
@@ -217,7 +224,7 @@ def analysed_batches(
         return
     pool = ProcessPoolExecutor(workers, mp_context=_processes(), initializer=_init_worker)
     try:
-        pending: deque[Future] = deque()
+        pending: deque[Future[EncodedBatch]] = deque()
         batches = _batches(root, items)
         for batch in batches:
             pending.append(pool.submit(_worker_read_batch, str(root), batch))
@@ -324,7 +331,11 @@ class _Transaction:
     """Rows and index changes of one re-index, committed together."""
 
     def __init__(
-        self, db: sqlite3.Connection, database: str | Path, cache: dict | None, fresh: bool = False
+        self,
+        db: sqlite3.Connection,
+        database: str | Path,
+        cache: dict[str, Segment] | None,
+        fresh: bool = False,
     ) -> None:
         self.db = db
         self.root = index_dir_for(database)
@@ -348,7 +359,7 @@ class _Transaction:
         first_id = self.next_id
         changed = []
         for outcome in batch.files:
-            if outcome.articles is None:
+            if outcome.articles is None or outcome.source is None:
                 continue
             changed.append(outcome)
             src = outcome.source
@@ -430,7 +441,7 @@ def reindex(
     database: str | Path,
     seeds_dir: Path,
     analyzer: Analyzer,
-    cache: dict | None = None,
+    cache: dict[str, Segment] | None = None,
     workers: int | None = None,
 ) -> Outcome:
     """Bring the database and its index in line with ``seeds_dir``, in one transaction.
@@ -470,7 +481,11 @@ def writing(database: str | Path) -> Iterator[None]:
 
 
 def _reindex(
-    database: str | Path, seeds_dir: Path, analyzer: Analyzer, cache: dict | None, workers: int | None
+    database: str | Path,
+    seeds_dir: Path,
+    analyzer: Analyzer,
+    cache: dict[str, Segment] | None,
+    workers: int | None,
 ) -> Outcome:
     db = connect(database)
     try:
@@ -496,12 +511,12 @@ def _reindex(
                 log.warning("%s; rebuilding the index from the terms stored in %s", error.message, database)
                 tx = _Transaction(db, database, None, fresh=True)
                 _add_all_stored(db, tx.writer)
-            touched = []
+            touched: list[StoredSource] = []
             for batch in analysed_batches(seeds_dir, planned.to_read, analyzer, workers):
                 for outcome in batch.files:
                     if outcome.skipped is not None:
                         result.skipped.append(outcome.skipped)
-                    elif outcome.articles is None:
+                    elif outcome.articles is None and outcome.source is not None:
                         result.unchanged += 1
                         touched.append(outcome.source)
                 for outcome in tx.write_batch(batch):
@@ -590,10 +605,19 @@ def _add_all_stored(db: sqlite3.Connection, writer: IndexWriter, batch_passages:
     writer.dirty = True
 
 
-def _add_stored(writer: IndexWriter, rows: Iterable[tuple[int, str, str, str]], article_names: dict) -> None:
+def _add_stored(
+    writer: IndexWriter, rows: Iterable[tuple[int, str, str, str]], article_names: dict[str, str]
+) -> None:
     vocabulary: dict[str, int] = {}
-    ids, lengths, articles, terms, tf, names = [], [], [], [], [], []
-    term_counts, name_counts, numbers = [], [], {}
+    ids: list[int] = []
+    lengths: list[int] = []
+    articles: list[int] = []
+    terms: list[int] = []
+    tf: list[int] = []
+    names: list[int] = []
+    term_counts: list[int] = []
+    name_counts: list[int] = []
+    numbers: dict[str, int] = {}
     for passage_id, article_id, passage_terms, passage_names in rows:
         split = passage_terms.split()
         counts = Counter(split)

@@ -105,7 +105,7 @@ def main() -> None:
         outcome = reindex(request["database"], Path(request["seeds_dir"]), RememberingAnalyzer(), None,
                           request["workers"])  # fmt: skip
     except BylineError as error:
-        reply: dict = {"error": {"type": type(error).__name__, "message": error.message}}
+        reply: dict[str, object] = {"error": {"type": type(error).__name__, "message": error.message}}
     else:
         manifest = outcome.manifest.to_json() if outcome.manifest is not None else None
         reply = {"outcome": {**asdict(replace(outcome, manifest=None)), "manifest": manifest}}

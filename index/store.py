@@ -190,11 +190,12 @@ class Store:
         if tables and "meta" not in tables:
             raise StorageError(f"{path} is not a Byline database; choose another BYLINE_DATABASE")
         if "meta" in tables:
-            versions = dict(
-                await db.execute_fetchall(
+            versions: dict[str, str] = {
+                key: value
+                for key, value in await db.execute_fetchall(
                     "SELECT key, value FROM meta WHERE key IN ('schema_version', 'analysis_version')"
                 )
-            )
+            }
             if versions == {"schema_version": SCHEMA_VERSION, "analysis_version": ANALYSIS_VERSION}:
                 return  # opening a current database writes nothing: a re-index may hold the lock
             if versions:
@@ -243,7 +244,9 @@ class Store:
         if not ids:
             return {}
         cursor = self._thread_reader().execute(_PASSAGES_SQL, (json.dumps(list(ids)),))
-        return {row[0]: PassageRow(*row[:5], Article(*row[5:])) for row in cursor}
+        return {
+            row[0]: PassageRow(row[0], row[1], row[2], row[3], row[4], Article(*row[5:])) for row in cursor
+        }
 
     def read_meta(self, key: str) -> str | None:
         """One ``meta`` value, for a worker thread."""
@@ -261,15 +264,13 @@ class Store:
         return [(Article(*row[:8]), row[8]) async for row in cursor]
 
     async def article_count(self) -> int:
-        row = await (await self._reader.execute("SELECT count(*) FROM articles")).fetchone()
-        return row[0]
+        (count,) = await self._reader.execute_fetchall("SELECT count(*) FROM articles")
+        return int(count[0])
 
     async def counts(self) -> tuple[int, int, int]:
         """(sources, articles, passages)."""
-        row = await (
-            await self._reader.execute(
-                "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM articles),"
-                " (SELECT count(*) FROM passages)"
-            )
-        ).fetchone()
-        return row[0], row[1], row[2]
+        (row,) = await self._reader.execute_fetchall(
+            "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM articles),"
+            " (SELECT count(*) FROM passages)"
+        )
+        return int(row[0]), int(row[1]), int(row[2])
