@@ -329,3 +329,25 @@ def _opens_sentence(text: str, at: int) -> bool:
     while i >= 0 and text[i].isspace():
         i -= 1
     return i < 0 or text[i] in _SENTENCE_START_AFTER
+
+
+class RememberingAnalyzer(Analyzer):
+    """The same analysis, remembering the terms of short texts: finding names and highlighting
+    a hit analyse text word by word, and words repeat, so most of that is answered from memory."""
+
+    SHORT = 40
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._short: dict[str, tuple[str, ...]] = {}
+
+    def terms(self, text: str) -> list[str]:
+        if len(text) > self.SHORT:
+            return super().terms(text)
+        known = self._short.get(text)
+        if known is None:
+            known = tuple(super().terms(text))
+            if len(self._short) < self.LIMIT:
+                self._short[text] = known
+        return list(known)

@@ -1,8 +1,8 @@
 """What people made of the answers: each answer shown, the votes on it, and (only when the operator
 keeps them) the questions asked. In the library's SQLite file, in tables of their own.
 
-These tables are not derived data: a change of the index's schema (index/store.py drops and
-rebuilds its own tables) leaves them alone, and so does a re-index.
+These tables are not derived data: a change of the index's schema (index/schema.py: its derived
+tables are dropped and rebuilt) leaves them alone, and so does a re-index.
 
 People are never stored by their Discord id: a vote or a kept question carries a salted hash of
 it (HMAC-SHA256 under a random salt made once per database), enough to count one vote per person
@@ -31,48 +31,11 @@ import aiosqlite
 
 from .errors import BylineError, StorageError
 from .models import Answer, Hit
+from .schema import FEEDBACK_SCHEMA
 
 log = logging.getLogger(__name__)
 
 EXCERPT_CHARS = 200
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback_salt (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    salt BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS feedback_answers (
-    id TEXT PRIMARY KEY,            -- carried by the vote buttons' custom_id
-    asked_at REAL NOT NULL,         -- Unix seconds
-    guild_id TEXT,                  -- NULL in direct messages and on the command line
-    confident INTEGER NOT NULL,
-    question TEXT,                  -- only when questions are kept
-    user_hash TEXT                  -- who asked, only when questions are kept
-);
-CREATE INDEX IF NOT EXISTS feedback_answers_asked ON feedback_answers(asked_at);
-CREATE INDEX IF NOT EXISTS feedback_answers_user ON feedback_answers(user_hash);
-CREATE TABLE IF NOT EXISTS feedback_passages (
-    answer_id TEXT NOT NULL REFERENCES feedback_answers(id) ON DELETE CASCADE,
-    rank INTEGER NOT NULL,
-    article_id TEXT NOT NULL,
-    title TEXT NOT NULL,
-    outlet TEXT,
-    paragraph INTEGER NOT NULL,
-    source TEXT NOT NULL,
-    excerpt TEXT NOT NULL,
-    PRIMARY KEY (answer_id, rank)
-);
-CREATE TABLE IF NOT EXISTS feedback_votes (
-    answer_id TEXT NOT NULL REFERENCES feedback_answers(id) ON DELETE CASCADE,
-    user_hash TEXT NOT NULL,
-    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
-    question TEXT,                  -- the question as the voter saw it
-    guild_id TEXT,
-    voted_at REAL NOT NULL,
-    PRIMARY KEY (answer_id, user_hash)
-);
-CREATE INDEX IF NOT EXISTS feedback_votes_user ON feedback_votes(user_hash);
-"""
 
 
 class UnknownAnswerError(BylineError):
@@ -157,7 +120,7 @@ class Feedback:
             reader, writer = connections
             salt = await _salt(reader)
             if salt is None:
-                await writer.executescript(_SCHEMA)
+                await writer.executescript(FEEDBACK_SCHEMA)
                 await writer.execute(
                     "INSERT OR IGNORE INTO feedback_salt(id, salt) VALUES (1, ?)", (secrets.token_bytes(32),)
                 )

@@ -99,7 +99,8 @@ def _end_with_parent() -> None:
 def main() -> None:
     _end_with_parent()
     request = json.loads(sys.stdin.read())
-    from .indexer import RememberingAnalyzer, reindex
+    from .analysis import RememberingAnalyzer
+    from .indexer import reindex
 
     try:
         outcome = reindex(request["database"], Path(request["seeds_dir"]), RememberingAnalyzer(), None,
