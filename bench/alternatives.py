@@ -24,7 +24,8 @@ def main(database: str, questions_file: str, count: int = 20) -> None:
     import rank_bm25_rs
 
     from index.analysis import Analyzer
-    from index.indexer import connect, read_manifest
+    from index.schema import connect_writer as connect
+    from index.schema import read_manifest
     from index.segments import index_dir_for, open_index
 
     db = connect(database)

@@ -44,8 +44,9 @@ def percentile(times: list[float], p: float) -> float:
 
 def main(database: str, questions_file: str) -> None:
     from index.analysis import Analyzer
-    from index.indexer import connect, read_manifest
     from index.library import ANSWER_WORD_POOL
+    from index.schema import connect_writer as connect
+    from index.schema import read_manifest
     from index.segments import index_dir_for, open_index
 
     db = connect(database)

@@ -251,7 +251,8 @@ def measure_rank_bm25(database: Path, questions: list[str], count: int) -> dict:
     from rank_bm25 import BM25Okapi
 
     from index.analysis import Analyzer
-    from index.indexer import connect, read_manifest
+    from index.schema import connect_writer as connect
+    from index.schema import read_manifest
     from index.segments import index_dir_for, open_index
 
     fresh = asyncio.run(fresh_process_memory(database, questions))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index import indexer
+from index import schema
 from index.segments import files, index_dir_for, open_index, searcher
 
 
@@ -25,9 +25,9 @@ def main() -> None:
     parser.add_argument("database", type=Path)
     parser.add_argument("--repeats", type=int, default=9)
     args = parser.parse_args()
-    db = indexer.connect(args.database)
+    db = schema.connect_writer(args.database)
     try:
-        manifest = indexer.read_manifest(db)
+        manifest = schema.read_manifest(db)
     finally:
         db.close()
     if manifest is None or not manifest.checksums:

@@ -155,8 +155,21 @@ def canonical(word: str) -> str:
     return word
 
 
+def _word(token: str) -> str:
+    """The word a token of letters counts as: a number word's digits, or its canonical form."""
+    return _NUMBER_WORDS.get(token) or canonical(token)
+
+
 def words(text: str) -> list[str]:
     """Folded words and numbers, possessives removed ("Poland's" → "poland"), before stop words."""
+    if text.isascii() and text.isalpha() and text.islower() and text not in _PHRASE_WORDS:
+        # One plain word, as marking a hit analyses them: no pass of ``_words_of`` before
+        # tokenising changes it but the one for "percent", so its one token is taken as is.
+        return [_word("percent" if _PERCENT.fullmatch(text) else text)]
+    return _words_of(text)
+
+
+def _words_of(text: str) -> list[str]:
     text = _UK_UPPER.sub(" uk ", _US_UPPER.sub(" usa ", unicodedata.normalize("NFKC", text)))
     text = _CURRENCY_SIGN.sub(lambda m: _CURRENCY[m.group(0)], text)
     text = _PHRASE.sub(lambda m: f" {PHRASES[m.group(0)]} ", _THE_US.sub("the usa", fold(text)))
@@ -172,7 +185,7 @@ def words(text: str) -> list[str]:
             out[-1] = _times(out[-1], magnitude) or out[-1]
             out.append(magnitude)
             continue
-        out.append(_NUMBER_WORDS.get(token) or canonical(token))
+        out.append(_word(token))
     return out
 
 
@@ -201,11 +214,6 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """The index terms of ``text``, in order, repeats kept (BM25 counts them)."""
-        if text.isascii() and text.isalpha() and text.islower() and text not in _PHRASE_WORDS:
-            # One plain word (as marking a hit analyses them, word by word): what words() would
-            # make of it, without its passes over the text.
-            word = "percent" if _PERCENT.fullmatch(text) else _NUMBER_WORDS.get(text) or canonical(text)
-            return [] if word in STOP_WORDS else [self._stem(word)]
         return [self._stem(w) for w in words(text) if w not in STOP_WORDS]
 
     def query(self, question: str) -> Query:
@@ -255,7 +263,8 @@ class Analyzer:
     def _stem(self, word: str) -> str:
         if word[0].isdigit():
             return word
-        return self._stemmer.stemWord(word)
+        stemmed: str = self._stemmer.stemWord(word)  # PyStemmer is untyped
+        return stemmed
 
     def names(self, text: str, anywhere: bool = False) -> set[str]:
         """Terms of the words written with a capital inside a sentence: the names in ``text``.
@@ -328,3 +337,25 @@ def _opens_sentence(text: str, at: int) -> bool:
     while i >= 0 and text[i].isspace():
         i -= 1
     return i < 0 or text[i] in _SENTENCE_START_AFTER
+
+
+class RememberingAnalyzer(Analyzer):
+    """The same analysis, remembering the terms of short texts: finding names and highlighting
+    a hit analyse text word by word, and words repeat, so most of that is answered from memory."""
+
+    SHORT = 40
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._short: dict[str, tuple[str, ...]] = {}
+
+    def terms(self, text: str) -> list[str]:
+        if len(text) > self.SHORT:
+            return super().terms(text)
+        known = self._short.get(text)
+        if known is None:
+            known = tuple(super().terms(text))
+            if len(self._short) < self.LIMIT:
+                self._short[text] = known
+        return list(known)

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from .models import Article
+from .schema import SELECT_ESTIMATES
 
 # Date-only values are stored as ISO dates; for display they mean noon UTC, so that the day shown
 # in any time zone from UTC-11 to UTC+11 is the day the article gives.
@@ -118,11 +119,7 @@ def timestamp(published_at: str) -> int | None:
 
 def previous_estimates(db: sqlite3.Connection, source: str) -> dict[tuple[str, str], str]:
     """The estimates stored for ``source``'s articles, by (title, date text): kept on re-index."""
-    rows = db.execute(
-        "SELECT title, published, published_at FROM articles"
-        " WHERE source = ? AND published_estimated = 1 AND published_at IS NOT NULL",
-        (source,),
-    )
+    rows = db.execute(SELECT_ESTIMATES, (source,))
     return {(title, published): at for title, published, at in rows}
 
 

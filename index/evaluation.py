@@ -42,7 +42,7 @@ class EvalReport:
     top_k: int = 5
     misses: list[Miss] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "questions": self.answerable + self.unanswerable,
             "answerable": self.answerable,

@@ -1,8 +1,8 @@
 """What people made of the answers: each answer shown, the votes on it, and (only when the operator
 keeps them) the questions asked. In the library's SQLite file, in tables of their own.
 
-These tables are not derived data: a change of the index's schema (index/store.py drops and
-rebuilds its own tables) leaves them alone, and so does a re-index.
+These tables are not derived data: a change of the index's schema (index/schema.py: its derived
+tables are dropped and rebuilt) leaves them alone, and so does a re-index.
 
 People are never stored by their Discord id: a vote or a kept question carries a salted hash of
 it (HMAC-SHA256 under a random salt made once per database), enough to count one vote per person
@@ -31,48 +31,11 @@ import aiosqlite
 
 from .errors import BylineError, StorageError
 from .models import Answer, Hit
+from .schema import FEEDBACK_SCHEMA
 
 log = logging.getLogger(__name__)
 
 EXCERPT_CHARS = 200
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback_salt (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    salt BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS feedback_answers (
-    id TEXT PRIMARY KEY,            -- carried by the vote buttons' custom_id
-    asked_at REAL NOT NULL,         -- Unix seconds
-    guild_id TEXT,                  -- NULL in direct messages and on the command line
-    confident INTEGER NOT NULL,
-    question TEXT,                  -- only when questions are kept
-    user_hash TEXT                  -- who asked, only when questions are kept
-);
-CREATE INDEX IF NOT EXISTS feedback_answers_asked ON feedback_answers(asked_at);
-CREATE INDEX IF NOT EXISTS feedback_answers_user ON feedback_answers(user_hash);
-CREATE TABLE IF NOT EXISTS feedback_passages (
-    answer_id TEXT NOT NULL REFERENCES feedback_answers(id) ON DELETE CASCADE,
-    rank INTEGER NOT NULL,
-    article_id TEXT NOT NULL,
-    title TEXT NOT NULL,
-    outlet TEXT,
-    paragraph INTEGER NOT NULL,
-    source TEXT NOT NULL,
-    excerpt TEXT NOT NULL,
-    PRIMARY KEY (answer_id, rank)
-);
-CREATE TABLE IF NOT EXISTS feedback_votes (
-    answer_id TEXT NOT NULL REFERENCES feedback_answers(id) ON DELETE CASCADE,
-    user_hash TEXT NOT NULL,
-    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
-    question TEXT,                  -- the question as the voter saw it
-    guild_id TEXT,
-    voted_at REAL NOT NULL,
-    PRIMARY KEY (answer_id, user_hash)
-);
-CREATE INDEX IF NOT EXISTS feedback_votes_user ON feedback_votes(user_hash);
-"""
 
 
 class UnknownAnswerError(BylineError):
@@ -97,8 +60,18 @@ class Forgotten:
     votes: int
     questions: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, int]:
         return {"votes": self.votes, "questions": self.questions}
+
+
+@dataclass(frozen=True, slots=True)
+class _Write:
+    """One queued statement; ``answer`` and ``vote`` let reads see it before it is written."""
+
+    sql: str
+    parameters: tuple[object, ...]
+    answer: str | None = None  # the id of the answer it records
+    vote: tuple[tuple[str, str], int] | None = None  # ((answer id, user hash), +1 or -1)
 
 
 def excerpt(text: str) -> str:
@@ -126,7 +99,7 @@ class Feedback:
         self._reader = reader
         self._writer = writer
         self._salt = salt
-        self._queue: list[tuple[str, tuple, tuple[str, str] | None]] = []  # (sql, parameters, vote key)
+        self._queue: list[_Write] = []
         self._queued_answers: set[str] = set()
         self._queued_votes: dict[tuple[str, str], int] = {}
         self._writing = asyncio.Lock()
@@ -147,7 +120,7 @@ class Feedback:
             reader, writer = connections
             salt = await _salt(reader)
             if salt is None:
-                await writer.executescript(_SCHEMA)
+                await writer.executescript(FEEDBACK_SCHEMA)
                 await writer.execute(
                     "INSERT OR IGNORE INTO feedback_salt(id, salt) VALUES (1, ?)", (secrets.token_bytes(32),)
                 )
@@ -184,8 +157,8 @@ class Feedback:
 
     # ---- the write queue ------------------------------------------------------------------------
 
-    def _enqueue(self, sql: str, parameters: tuple, vote: tuple[str, str] | None = None) -> None:
-        self._queue.append((sql, parameters, vote))
+    def _enqueue(self, write: _Write) -> None:
+        self._queue.append(write)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._drain(), name="byline-feedback-writer")
 
@@ -206,15 +179,15 @@ class Feedback:
             db = self._writer
             await db.execute("BEGIN IMMEDIATE")
             try:
-                for sql, run in itertools.groupby(batch, key=lambda item: item[0]):
-                    await db.executemany(sql, [parameters for _, parameters, _ in run])
+                for sql, run in itertools.groupby(batch, key=lambda write: write.sql):
+                    await db.executemany(sql, [write.parameters for write in run])
                 await db.commit()
             except BaseException:
                 await db.rollback()
                 raise
             del self._queue[: len(batch)]
-            self._queued_answers = {p[0] for sql, p, _ in self._queue if sql == _INSERT_ANSWER}
-            self._queued_votes = {key: p[2] for _, p, key in self._queue if key is not None}
+            self._queued_answers = {w.answer for w in self._queue if w.answer is not None}
+            self._queued_votes = dict(w.vote for w in self._queue if w.vote is not None)
 
     # ---- answers and votes ----------------------------------------------------------------------
 
@@ -236,14 +209,18 @@ class Feedback:
         asked_at = time.time() if at is None else at
         self._queued_answers.add(answer_id)
         self._enqueue(
-            _INSERT_ANSWER, (answer_id, asked_at, _id(guild_id), answer.confident, question, user)
+            _Write(
+                _INSERT_ANSWER,
+                (answer_id, asked_at, _id(guild_id), answer.confident, question, user),
+                answer=answer_id,
+            )
         )
         for h in hits:
-            self._enqueue(
+            self._enqueue(_Write(
                 _INSERT_PASSAGE,
                 (answer_id, h.rank, h.article.id, h.article.title, h.article.outlet, h.paragraph,
                  h.article.source, excerpt(h.text)),
-            )  # fmt: skip
+            ))  # fmt: skip
         return answer_id
 
     async def vote(
@@ -273,9 +250,11 @@ class Feedback:
             previous = row[0] if row else None
         self._queued_votes[key] = value
         self._enqueue(
-            _UPSERT_VOTE,
-            (answer_id, user, value, question, _id(guild_id), time.time() if at is None else at),
-            key,
+            _Write(
+                _UPSERT_VOTE,
+                (answer_id, user, value, question, _id(guild_id), time.time() if at is None else at),
+                vote=(key, value),
+            )
         )
         if previous is None:
             return VoteResult.NEW
@@ -299,7 +278,7 @@ class Feedback:
             await db.commit()
         return Forgotten(votes.rowcount, questions.rowcount)
 
-    async def rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+    async def rows(self, sql: str, parameters: tuple[object, ...] = ()) -> list[sqlite3.Row]:
         """Rows of a read-only query over the feedback tables (for index/feedback_report.py),
         everything queued written first if the database lets us (a re-index may hold it: then
         what is written already)."""

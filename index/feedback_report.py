@@ -28,7 +28,7 @@ class DownVoted:
     down: int
     up: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "article_id": self.article_id,
             "title": self.title,
@@ -48,7 +48,7 @@ class QuestionGroup:
     words: list[str]
     questions: list[str]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {"words": self.words, "count": len(self.questions), "questions": self.questions}
 
 
@@ -57,7 +57,7 @@ class FeedbackReport:
     """The report; ``to_dict`` is the `byline report --json` object."""
 
     since_days: int
-    days: list[dict] = field(default_factory=list)  # {"day", "questions", "confident"}
+    days: list[dict[str, object]] = field(default_factory=list)  # {"day", "questions", "confident"}
     questions: int = 0
     confident: int = 0
     votes_up: int = 0
@@ -70,7 +70,7 @@ class FeedbackReport:
     def confident_share(self) -> float | None:
         return round(self.confident / self.questions, 3) if self.questions else None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "since_days": self.since_days,
             "questions": self.questions,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .indexer import read_manifest
+from .schema import SELECT_COUNTS, read_manifest, read_meta
 from .segments import index_dir_for, manifest_files, open_index
 
 
@@ -61,11 +61,8 @@ def check(database: str | Path) -> IndexHealth:
         db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", uri=True, timeout=5)
         try:
             manifest = read_manifest(db)
-            indexed = db.execute("SELECT value FROM meta WHERE key = 'indexed_at'").fetchone()
-            health.sources, health.articles, health.passages = db.execute(
-                "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM articles),"
-                " (SELECT count(*) FROM passages)"
-            ).fetchone()
+            indexed = read_meta(db, "indexed_at")
+            health.sources, health.articles, health.passages = db.execute(SELECT_COUNTS).fetchone()
         finally:
             db.close()
     except (sqlite3.Error, ValueError) as error:
@@ -74,7 +71,7 @@ def check(database: str | Path) -> IndexHealth:
     if indexed is None:
         health.problems.append("the database was never indexed: run `byline reindex`")
     else:
-        health.indexed_at = datetime.fromtimestamp(float(indexed[0]), UTC)
+        health.indexed_at = datetime.fromtimestamp(float(indexed), UTC)
     if manifest is None:
         if health.passages:
             health.problems.append(f"the index {health.index_dir} is missing")

@@ -16,8 +16,8 @@ from typing import Any, Self
 
 import numpy as np
 
-from . import indexer, repair
-from .analysis import Analyzer, Query
+from . import indexer, repair, schema
+from .analysis import Analyzer, Query, RememberingAnalyzer
 from .answering import choose, mark, question_names, with_related_forms
 from .bm25 import ScoredPassage
 from .errors import BylineError, IndexBusyError, QuestionError, StorageError
@@ -63,10 +63,10 @@ def _load_snapshot(database: str, previous: _Snapshot | None = None) -> _Snapsho
     """
     root = index_dir_for(database)
     for attempt in range(3):
-        db = indexer.connect(database)
+        db = schema.connect_writer(database)
         try:
-            manifest = indexer.read_manifest(db)
-            has_passages = db.execute("SELECT EXISTS (SELECT 1 FROM passages)").fetchone()[0]
+            manifest = schema.read_manifest(db)
+            has_passages = db.execute(schema.HAS_PASSAGES).fetchone()[0]
         finally:
             db.close()
         try:
@@ -170,7 +170,7 @@ class Library:
         except BaseException:
             await store.close()
             raise
-        library = cls(store, Path(seeds_dir), indexer.RememberingAnalyzer(), snapshot)
+        library = cls(store, Path(seeds_dir), RememberingAnalyzer(), snapshot)
         if damaged is not None and library.seeds_dir.is_dir():
             try:
                 await library.reindex()  # the seeds folder is the source of truth
@@ -310,7 +310,7 @@ class Library:
         (another program's ``byline reindex``, or this library's before it swaps); whether an
         index newer than ``snapshot`` is in place now."""
         try:
-            committed = self.store.read_meta(indexer.MANIFEST_KEY)
+            committed = self.store.read_meta(schema.MANIFEST_KEY)
             manifest = Manifest.from_json(committed) if committed else None
             if manifest is not None and manifest.generation > _generation(snapshot):
                 self._put_in_place(manifest)

@@ -63,7 +63,7 @@ def _is_furniture(line: str) -> bool:
 def _same_outlet(dash_line: str, outlet: str) -> bool:
     """True for the "- Outlet" line that repeats the outlet under its date."""
     match = re.match(r"^[-–—]\s*(.+)$", dash_line)
-    return bool(match) and match.group(1).strip().casefold() == outlet.strip().casefold()
+    return match is not None and match.group(1).strip().casefold() == outlet.strip().casefold()
 
 
 class AggregatorPageReader:

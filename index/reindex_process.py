@@ -99,13 +99,14 @@ def _end_with_parent() -> None:
 def main() -> None:
     _end_with_parent()
     request = json.loads(sys.stdin.read())
-    from .indexer import RememberingAnalyzer, reindex
+    from .analysis import RememberingAnalyzer
+    from .indexer import reindex
 
     try:
         outcome = reindex(request["database"], Path(request["seeds_dir"]), RememberingAnalyzer(), None,
                           request["workers"])  # fmt: skip
     except BylineError as error:
-        reply: dict = {"error": {"type": type(error).__name__, "message": error.message}}
+        reply: dict[str, object] = {"error": {"type": type(error).__name__, "message": error.message}}
     else:
         manifest = outcome.manifest.to_json() if outcome.manifest is not None else None
         reply = {"outcome": {**asdict(replace(outcome, manifest=None)), "manifest": manifest}}

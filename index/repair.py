@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from .errors import StorageError
+from .schema import read_meta
 from .segments import index_dir_for
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def _is_byline_database(database: str | Path) -> bool:
     if index_dir_for(database).is_dir():
         return True
     with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(database)) as db:
-        return db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() is not None
+        return read_meta(db, "schema_version") is not None
     return False
 
 

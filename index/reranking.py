@@ -29,7 +29,7 @@ The score a hit shows stays its exact BM25Okapi score.
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from .analysis import Analyzer, Query, fold
@@ -146,13 +146,13 @@ class Describer:
             found = cache[text] = [(s, frozenset(self.word_terms(s))) for s in _SENTENCE_END.split(text)]
         return found
 
-    def share(self, terms: set[str]) -> float:
+    def share(self, terms: Set[str]) -> float:
         return sum(w for matched, w in self.slots if matched & terms) / self.total
 
-    def missing(self, terms: set[str]) -> float:
+    def missing(self, terms: Set[str]) -> float:
         return max((w for matched, w in self.slots if not matched & terms), default=0.0) / self.total
 
-    def counted(self, terms: set[str]) -> float:
+    def counted(self, terms: Set[str]) -> float:
         return sum(1 for matched, _ in self.slots if matched & terms) / self.count
 
     def describe(self, candidates: Sequence[Candidate]) -> list[list[float]]:
@@ -161,14 +161,15 @@ class Describer:
         by_article: dict[str, set[str]] = {}
         passages: list[set[str]] = []
         for i, c in enumerate(candidates):
-            best, best_sentence, best_terms = -1.0, c.text, frozenset()
+            best, best_sentence = -1.0, c.text
+            best_terms: frozenset[str] = frozenset()
             passage: set[str] = set()
-            for sentence, terms in self.sentences(c.text):
-                passage |= terms
-                share = self.share(terms)
+            for sentence, sentence_terms in self.sentences(c.text):
+                passage |= sentence_terms
+                share = self.share(sentence_terms)
                 if share > best:
-                    best, best_sentence, best_terms = share, sentence, terms
-            title = self.sentences(c.title)[0][1] if c.title else frozenset()
+                    best, best_sentence, best_terms = share, sentence, sentence_terms
+            title: frozenset[str] = self.sentences(c.title)[0][1] if c.title else frozenset()
             by_article.setdefault(c.article, set()).update(passage | title)
             passages.append(passage)
             rows.append(

@@ -92,9 +92,8 @@ def find_article_files(root: Path) -> FolderScan:
         except OSError as error:
             found.unreadable.append(folder)
             where = f"{shown_name(folder)}/" if folder else "./"
-            reason = f"folder cannot be read ({error.strerror or error}); what was indexed from it"
-            reason += " stays indexed"
-            found.skipped.append(SkippedFile(where, reason))
+            why = f"folder cannot be read ({error.strerror or error}); what was indexed from it"
+            found.skipped.append(SkippedFile(where, why + " stays indexed"))
             continue
         subfolders = []
         for entry in entries:
@@ -111,7 +110,7 @@ def find_article_files(root: Path) -> FolderScan:
                         )
                     continue
                 reason = _file_problem(entry, relative)
-                target = relative
+                target: str | None = relative
                 if reason is None and entry.is_symlink():
                     target, reason = _link_target(real_root, entry.path)
             except OSError as error:
@@ -124,7 +123,7 @@ def find_article_files(root: Path) -> FolderScan:
     return found
 
 
-def _file_problem(entry: os.DirEntry, relative: str) -> str | None:
+def _file_problem(entry: os.DirEntry[str], relative: str) -> str | None:
     """Why a (non-folder) entry is not an article file, judged from its name and type alone."""
     suffix = os.path.splitext(entry.name)[1]
     if suffix.casefold() not in ARTICLE_SUFFIXES:

@@ -1,9 +1,11 @@
-"""The SQLite file that holds sources, articles and analysed passages.
+"""Async access to the SQLite file that holds sources, articles and analysed passages.
 
 The database is derived data: everything in it can be rebuilt from the seeds folder. It keeps
 the analysed terms of every passage so that opening a library never re-reads or re-analyses an
-article. Writes happen in one transaction per re-index; a separate read connection sees only
-committed data (WAL), so questions asked during a re-index see the previous index whole.
+article. Writes happen in one transaction per re-index (``index.transaction``); a separate read
+connection sees only committed data (WAL), so questions asked during a re-index see the previous
+index whole. The schema and the statements live in ``index.schema``, which says which connection
+is used where.
 """
 
 import json
@@ -20,51 +22,15 @@ import aiosqlite.core
 from .analysis import ANALYSIS_VERSION
 from .errors import StorageError
 from .models import Article
-
-SCHEMA_VERSION = "3"  # 3: articles.published_at and published_estimated
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sources (
-    path TEXT PRIMARY KEY,
-    sha256 TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    passages INTEGER,  -- how many passages were written for it, and the first one's id (they are
-    first_passage INTEGER  -- numbered in a row): a re-index re-reads a source whose rows don't add up
-);
-CREATE TABLE IF NOT EXISTS articles (
-    id TEXT PRIMARY KEY,
-    source TEXT NOT NULL REFERENCES sources(path) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    outlet TEXT,
-    published TEXT,
-    url TEXT,
-    published_at TEXT,  -- ISO 8601, known or estimated (index/dates.py)
-    published_estimated INTEGER NOT NULL DEFAULT 0,
-    names TEXT NOT NULL  -- the name terms the article mentions, title included
-);
-CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
-CREATE TABLE IF NOT EXISTS passages (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    paragraph INTEGER NOT NULL,
-    first_sentence INTEGER NOT NULL,
-    last_sentence INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    terms TEXT NOT NULL,
-    names TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
-"""
-
-
-_PASSAGES_SQL = (
-    "SELECT p.id, p.paragraph, p.first_sentence, p.last_sentence, p.text,"
-    " a.id, a.title, a.outlet, a.published, a.source, a.url, a.published_at, a.published_estimated"
-    " FROM passages p JOIN articles a ON a.id = p.article_id"
-    " WHERE p.id IN (SELECT value FROM json_each(?))"
+from .schema import (
+    DROP_DERIVED,
+    SCHEMA,
+    SCHEMA_VERSION,
+    SELECT_ARTICLES,
+    SELECT_COUNTS,
+    SELECT_META,
+    SELECT_PASSAGES,
+    SELECT_VERSIONS,
 )
 
 
@@ -190,21 +156,17 @@ class Store:
         if tables and "meta" not in tables:
             raise StorageError(f"{path} is not a Byline database; choose another BYLINE_DATABASE")
         if "meta" in tables:
-            versions = dict(
-                await db.execute_fetchall(
-                    "SELECT key, value FROM meta WHERE key IN ('schema_version', 'analysis_version')"
-                )
-            )
+            versions: dict[str, str] = {
+                key: value
+                for key, value in await db.execute_fetchall(SELECT_VERSIONS)
+            }
             if versions == {"schema_version": SCHEMA_VERSION, "analysis_version": ANALYSIS_VERSION}:
                 return  # opening a current database writes nothing: a re-index may hold the lock
             if versions:
                 # Derived data from an older Byline, or analysed otherwise: start again, the next
                 # re-index refills it.
-                await db.executescript(
-                    "DROP TABLE IF EXISTS passages; DROP TABLE IF EXISTS articles;"
-                    "DROP TABLE IF EXISTS sources; DELETE FROM meta;"
-                )
-        await db.executescript(_SCHEMA)
+                await db.executescript(DROP_DERIVED)
+        await db.executescript(SCHEMA)
         await db.executemany(
             "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
             [("schema_version", SCHEMA_VERSION), ("analysis_version", ANALYSIS_VERSION)],
@@ -221,7 +183,7 @@ class Store:
         await self._writer.close()
 
     async def get_meta(self, key: str) -> str | None:
-        row = await (await self._reader.execute("SELECT value FROM meta WHERE key = ?", (key,))).fetchone()
+        row = await (await self._reader.execute(SELECT_META, (key,))).fetchone()
         return row[0] if row else None
 
     def _thread_reader(self) -> sqlite3.Connection:
@@ -242,34 +204,26 @@ class Store:
         """``passages`` by id, for a worker thread."""
         if not ids:
             return {}
-        cursor = self._thread_reader().execute(_PASSAGES_SQL, (json.dumps(list(ids)),))
-        return {row[0]: PassageRow(*row[:5], Article(*row[5:])) for row in cursor}
+        cursor = self._thread_reader().execute(SELECT_PASSAGES, (json.dumps(list(ids)),))
+        return {
+            row[0]: PassageRow(row[0], row[1], row[2], row[3], row[4], Article(*row[5:])) for row in cursor
+        }
 
     def read_meta(self, key: str) -> str | None:
         """One ``meta`` value, for a worker thread."""
-        row = self._thread_reader().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._thread_reader().execute(SELECT_META, (key,)).fetchone()
         return row[0] if row else None
 
     async def articles(self, offset: int = 0, limit: int | None = None) -> list[tuple[Article, int]]:
         """Articles with their passage counts, by source file and order in the file."""
-        cursor = await self._reader.execute(
-            "SELECT a.id, a.title, a.outlet, a.published, a.source, a.url, a.published_at,"
-            " a.published_estimated, (SELECT count(*) FROM passages p WHERE p.article_id = a.id)"
-            " FROM articles a ORDER BY a.source, a.position LIMIT ? OFFSET ?",
-            (-1 if limit is None else limit, offset),
-        )
+        cursor = await self._reader.execute(SELECT_ARTICLES, (-1 if limit is None else limit, offset))
         return [(Article(*row[:8]), row[8]) async for row in cursor]
 
     async def article_count(self) -> int:
-        row = await (await self._reader.execute("SELECT count(*) FROM articles")).fetchone()
-        return row[0]
+        (count,) = await self._reader.execute_fetchall("SELECT count(*) FROM articles")
+        return int(count[0])
 
     async def counts(self) -> tuple[int, int, int]:
         """(sources, articles, passages)."""
-        row = await (
-            await self._reader.execute(
-                "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM articles),"
-                " (SELECT count(*) FROM passages)"
-            )
-        ).fetchone()
-        return row[0], row[1], row[2]
+        (row,) = await self._reader.execute_fetchall(SELECT_COUNTS)
+        return int(row[0]), int(row[1]), int(row[2])

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from index.indexer import _add_stored
 from index.segments import IndexWriter, Manifest, MergePolicy, SegmentedIndex, open_index
+from index.transaction import add_stored
 
 Corpus = list[list[str]]
 
@@ -105,7 +105,7 @@ class Archive:
             self.live[self.next_id] = list(terms)
             self.next_id += 1
         for start in range(0, len(rows), 7):  # batches as the re-index hands them over
-            _add_stored(writer, rows[start : start + 7], {})
+            add_stored(writer, rows[start : start + 7], {})
         self.manifest = writer.finish()
         self.index = open_index(self.root, self.manifest, self.index)
 

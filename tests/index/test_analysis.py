@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.analysis import STOP_WORDS, Analyzer, fold, matching_words, words
+from index.analysis import STOP_WORDS, Analyzer, _words_of, fold, matching_words
 from index.vocabulary import (
     ABBREVIATIONS,
     AMERICAN_TO_BRITISH,
@@ -305,8 +305,8 @@ def test_a_place_joined_to_a_common_word_names_only_the_place(an: Analyzer) -> N
 
 
 def full_analysis(an: Analyzer, text: str) -> list[str]:
-    """Analyzer.terms without its shortcut for one plain word."""
-    return [an._stem(w) for w in words(text) if w not in STOP_WORDS]
+    """Analyzer.terms without the shortcut of ``words`` for one plain word."""
+    return [an._stem(w) for w in _words_of(text) if w not in STOP_WORDS]
 
 
 def known_words() -> list[str]:

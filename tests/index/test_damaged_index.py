@@ -11,7 +11,8 @@ import pytest
 
 from index import Library
 from index.analysis import Analyzer
-from index.indexer import MANIFEST_KEY, reindex
+from index.indexer import reindex
+from index.schema import MANIFEST_KEY
 
 from .test_segments import assert_scores_equal_rank_bm25
 

@@ -9,7 +9,7 @@ import pytest
 
 from index import Library
 from index.dates import absolute_date, relative_age, resolve, timestamp
-from index.store import SCHEMA_VERSION
+from index.schema import SCHEMA_VERSION
 
 SAVED = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 SAVED_NS = int(SAVED.timestamp()) * 1_000_000_000

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from index import MAX_QUESTION_CHARS, MAX_TOP_K, Answer, IndexBusyError, Library, QuestionError, indexer
+from index import (
+    MAX_QUESTION_CHARS,
+    MAX_TOP_K,
+    Answer,
+    IndexBusyError,
+    Library,
+    QuestionError,
+    schema,
+)
 from index.passages import split_sentences
 from index.readers import decode_article_bytes, parse_articles
 
@@ -288,7 +296,7 @@ async def test_articles_read_one_page_at_a_time(seed_library: Library) -> None:
 async def test_a_reindex_while_another_program_writes_the_database_is_told_busy(
     collection_library: Library, database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(indexer, "BUSY_SECONDS", 0.2)
+    monkeypatch.setattr(schema, "BUSY_SECONDS", 0.2)
     other = sqlite3.connect(database, isolation_level=None)  # `byline reindex` beside the bot
     other.execute("BEGIN IMMEDIATE")
     try:
@@ -303,7 +311,7 @@ async def test_a_reindex_while_another_program_writes_the_database_is_told_busy(
 async def test_a_database_opens_and_answers_while_another_program_holds_its_write_lock(
     collection_library: Library, database: Path, collection_seeds: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(indexer, "BUSY_SECONDS", 0.2)
+    monkeypatch.setattr(schema, "BUSY_SECONDS", 0.2)
     other = sqlite3.connect(database, isolation_level=None)  # a long re-index beside the bot
     other.execute("BEGIN IMMEDIATE")
     try:

@@ -12,7 +12,7 @@ from rank_bm25 import BM25Okapi
 
 from index import BylineError, Library
 from index.analysis import Analyzer
-from index.indexer import MANIFEST_KEY
+from index.schema import MANIFEST_KEY
 
 from ..support import COLLECTION, markdown_article, write_collection
 
@@ -202,11 +202,11 @@ async def test_failed_reindex_leaves_the_committed_manifest_and_its_files(
 async def test_many_files_are_read_by_a_pool_of_processes(
     library: Library, seeds_dir: Path, database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from index import indexer
+    from index import reading
 
-    monkeypatch.setattr(indexer, "POOL_MIN_FILES", 2)
-    monkeypatch.setattr(indexer, "BATCH_FILES", 1)
-    monkeypatch.setattr(indexer, "_pool_workers", lambda: 2)
+    monkeypatch.setattr(reading, "POOL_MIN_FILES", 2)
+    monkeypatch.setattr(reading, "BATCH_FILES", 1)
+    monkeypatch.setattr(reading, "_pool_workers", lambda: 2)
     write_collection(seeds_dir)
     report = await library.reindex()
     assert report.added == len(COLLECTION)

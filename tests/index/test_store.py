@@ -10,7 +10,7 @@ import pytest
 from index import Library
 from index.analysis import ANALYSIS_VERSION, Analyzer
 from index.scan import prepare_file
-from index.store import SCHEMA_VERSION
+from index.schema import SCHEMA_VERSION
 
 from ..support import COLLECTION
 
