@@ -246,6 +246,13 @@ class Byline(commands.Bot):
             self._answering.add(task)
         note_how_asked()
 
+    def opened_library(self) -> Library:
+        """The library, once ``setup_hook`` has opened it (it may still be building its first
+        index); ``WarmingUp`` before that, and ``ShuttingDown`` once a stop has closed it."""
+        if self.library is None:
+            raise ShuttingDown() if self.stopping else WarmingUp()
+        return self.library
+
     def serves(self, guild_id: int | None) -> bool:
         """True in DMs, and in every guild unless BYLINE_GUILD_ID names another."""
         return guild_id is None or self.settings.guild_id in (None, guild_id)

@@ -349,8 +349,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     top_k = args.top_k if getattr(args, "top_k", None) is not None else settings.top_k
     if args.command == "reindex":
         async with await _open(args, settings, build=False) as library:
-            report = await library.reindex()
-        _emit(args, report.to_dict(), render_report(report))
+            changes = await library.reindex()
+        _emit(args, changes.to_dict(), render_report(changes))
         return 0
     if args.command in ("report", "forget"):
         return await _feedback(args, settings)
@@ -373,8 +373,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             )
             _emit(args, {"articles": [s.to_dict() for s in summaries]}, text)
         elif args.command == "eval":
-            report = await evaluate(library, load_questions(args.questions), top_k=top_k)
-            _emit(args, report.to_dict(), render_eval(report))
+            scores = await evaluate(library, load_questions(args.questions), top_k=top_k)
+            _emit(args, scores.to_dict(), render_eval(scores))
     return 0
 
 

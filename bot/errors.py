@@ -82,7 +82,7 @@ def user_message(error: BaseException) -> str | None:
 def _describe(target: discord.Interaction | discord.Message) -> str:
     if isinstance(target, discord.Message):
         return f"message {target.id} from user {target.author.id}"
-    name = target.command.qualified_name if target.command else (target.data or {}).get("custom_id")
+    name = target.command.qualified_name if target.command else dict(target.data or {}).get("custom_id")
     return f"interaction {target.id} ({name}) from user {target.user.id}"
 
 

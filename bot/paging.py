@@ -7,7 +7,7 @@ they keep working after a restart, and nothing is kept in memory per message.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import discord
 
@@ -21,6 +21,14 @@ class Turn:
 
     label: str
     style: discord.ButtonStyle
+
+    @classmethod
+    def shown_by(cls, item: discord.ui.Item[Any]) -> Turn:
+        """The turn a pressed page button shows: discord.py hands ``from_custom_id`` the button
+        rebuilt from the message, typed as a plain ``Item``."""
+        if not isinstance(item, discord.ui.Button):
+            raise TypeError(f"a page button is a Button, not a {type(item).__name__}")
+        return cls(item.label or "", item.style)
 
 
 BACK = Turn("Previous", discord.ButtonStyle.secondary)

@@ -57,7 +57,7 @@ class Admin(commands.Cog):
         """Re-read the articles folder: new, changed and removed files (administrators only)."""
         # Re-indexing can take a while: defer at once, privately (the report names server files).
         await defer(interaction, ephemeral=True)
-        report = await self.bot.library.reindex()  # IndexBusyError if one is running already
+        report = await self.bot.opened_library().reindex()  # IndexBusyError if one is running already
         log.info(
             "re-index by user %s: %d added, %d updated, %d removed, %d skipped",
             interaction.user.id,

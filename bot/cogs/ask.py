@@ -7,7 +7,7 @@ import hashlib
 import logging
 import re
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -115,10 +115,11 @@ class ResultsPage(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ResultsPage:
         asker, size, page = int(match["asker"]), int(match["size"]), int(match["page"])
-        return cls(asker, size, page, match["question"], label=item.label or "", style=item.style)
+        turn = Turn.shown_by(item)
+        return cls(asker, size, page, match["question"], label=turn.label, style=turn.style)
 
     def recall(self, cache: QuestionCache) -> str | None:
         kind, value = self.question[0], self.question[1:]
@@ -155,7 +156,7 @@ async def answer_page(
     Every answer (each page, and "nothing found") gets 👍/👎 buttons of its own (bot/votes.py).
     """
     first = page * size
-    answer = await bot.library.ask(question, top_k=min(first + size + 1, MAX_TOP_K))
+    answer = await bot.opened_library().ask(question, top_k=min(first + size + 1, MAX_TOP_K))
     shown = answer.hits[first : first + size]
     more = len(answer.hits) > first + size
     if not answer.confident:  # the closest passages, on one page: render.UNSURE_MAX at most
@@ -259,8 +260,8 @@ class Ask(commands.Cog):
                 )
             await message.channel.send(
                 embed=reply.discord_embed,
-                view=reply.view,
-                reference=message if where.reply else None,  # type: ignore[arg-type]
+                view=reply.view or discord.utils.MISSING,
+                reference=message if where.reply else None,  # type: ignore[arg-type]  # None: no reply
                 allowed_mentions=NO_PINGS,
             )
         except app_commands.CommandOnCooldown as error:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -45,9 +45,10 @@ class SourcesPage(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> SourcesPage:
-        return cls(int(match["owner"]), int(match["page"]), label=item.label or "", style=item.style)
+        turn = Turn.shown_by(item)
+        return cls(int(match["owner"]), int(match["page"]), label=turn.label, style=turn.style)
 
     async def turn(self, interaction: discord.Interaction) -> None:
         await show_sources(interaction.client, interaction, self.page)  # type: ignore[arg-type]
@@ -55,11 +56,12 @@ class SourcesPage(
 
 async def sources_page(bot: Byline, owner_id: int, page: int) -> Reply:
     """Page ``page`` (from 0; the last one if the list has shrunk since) with its buttons."""
-    total = await bot.library.article_count()
+    library = bot.opened_library()
+    total = await library.article_count()
     pages = render.sources_page_count(total)
     page = min(page, pages - 1)
     per_page = render.SOURCES_PER_PAGE
-    summaries = await bot.library.articles(page * per_page, per_page)
+    summaries = await library.articles(page * per_page, per_page)
 
     def button(to: int, turn: Turn) -> SourcesPage:
         return SourcesPage(owner_id, to, label=turn.label, style=turn.style)
