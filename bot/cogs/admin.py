@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from .. import render
+from .. import render_admin
 from ..access import may_reindex, refusal
 from ..errors import NotAllowed
 from ..replies import NO_PINGS, defer
@@ -67,5 +67,5 @@ class Admin(commands.Cog):
             len(report.skipped),
         )
         await interaction.edit_original_response(
-            embed=discord.Embed.from_dict(render.reindex_embed(report)), allowed_mentions=NO_PINGS
+            embed=discord.Embed.from_dict(render_admin.reindex_embed(report)), allowed_mentions=NO_PINGS
         )

@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from index import MAX_QUESTION_CHARS, MAX_TOP_K
 
-from .. import render
+from .. import render, render_answers
 from ..channels import posting_in
 from ..errors import MissingEmbedLinks, QuestionExpired, report_error
 from ..paging import BACK, OwnedPage, Turn, view_of
@@ -159,19 +159,21 @@ async def answer_page(
     answer = await bot.opened_library().ask(question, top_k=min(first + size + 1, MAX_TOP_K))
     shown = answer.hits[first : first + size]
     more = len(answer.hits) > first + size
-    if not answer.confident:  # the closest passages, on one page: render.UNSURE_MAX at most
-        shown, more = (answer.hits[: render.UNSURE_MAX] if page == 0 else []), False
+    if not answer.confident:  # the closest passages, on one page: render_answers.UNSURE_MAX at most
+        shown, more = (answer.hits[: render_answers.UNSURE_MAX] if page == 0 else []), False
     if not shown and page:
-        return Reply(render.no_more_embed(answer.question))
+        return Reply(render_answers.no_more_embed(answer.question))
     votes = vote_buttons(bot, answer, shown, guild_id=guild_id, asker_id=asker_id)
     if not shown:
-        return Reply(render.nothing_found_embed(answer.question), view_of(*votes))
+        return Reply(render_answers.nothing_found_embed(answer.question), view_of(*votes))
 
     def button(to: int, turn: Turn) -> ResultsPage:
         return ResultsPage.build(bot.questions, asker_id, size, to, answer.question, turn=turn)
 
     view = view_of(button(page - 1, BACK) if page else None, button(page + 1, MORE) if more else None, *votes)
-    return Reply(render.answer_embed(answer.question, shown, more=more, confident=answer.confident), view)
+    return Reply(
+        render_answers.answer_embed(answer.question, shown, more=more, confident=answer.confident), view
+    )
 
 
 def _question_check(interaction: discord.Interaction) -> bool:

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from .. import render
+from .. import render_sources
 from ..replies import Reply, deliver
 
 if TYPE_CHECKING:
@@ -26,6 +26,8 @@ class Help(commands.Cog):
         """What Byline does, and how to ask it."""
         await deliver(
             interaction,
-            Reply(render.help_embed(self.bot.settings.top_k, keeping=self.bot.settings.keep_questions)),
+            Reply(
+                render_sources.help_embed(self.bot.settings.top_k, keeping=self.bot.settings.keep_questions)
+            ),
             ephemeral=True,
         )

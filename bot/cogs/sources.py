@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from index import catalog
 
-from .. import render
+from .. import render_sources
 from ..paging import BACK, OwnedPage, Turn, view_of
 from ..replies import Reply, deliver, within_deadline
 
@@ -58,9 +58,9 @@ async def sources_page(bot: Byline, owner_id: int, page: int) -> Reply:
     """Page ``page`` (from 0; the last one if the list has shrunk since) with its buttons."""
     library = bot.opened_library()
     total = await library.article_count()
-    pages = render.sources_page_count(total)
+    pages = render_sources.sources_page_count(total)
     page = min(page, pages - 1)
-    per_page = render.SOURCES_PER_PAGE
+    per_page = render_sources.SOURCES_PER_PAGE
     summaries = await library.articles(page * per_page, per_page)
 
     def button(to: int, turn: Turn) -> SourcesPage:
@@ -69,7 +69,7 @@ async def sources_page(bot: Byline, owner_id: int, page: int) -> Reply:
     view = view_of(
         button(page - 1, BACK) if page else None, button(page + 1, NEXT) if page < pages - 1 else None
     )
-    return Reply(render.sources_page(summaries, page, total), view)
+    return Reply(render_sources.sources_page(summaries, page, total), view)
 
 
 async def show_sources(bot: Byline, interaction: discord.Interaction, page: int) -> None:
@@ -99,10 +99,10 @@ class Sources(commands.Cog):
         self.bot.ensure_ready()
         matches = within_deadline(
             interaction,
-            catalog.titled(self.bot.settings.database, title, render.SOURCES_PER_PAGE + 1),
+            catalog.titled(self.bot.settings.database, title, render_sources.SOURCES_PER_PAGE + 1),
             defer_after=self.bot.defer_after,
         )
-        await deliver(interaction, Reply(render.sources_matching(await matches, title)))
+        await deliver(interaction, Reply(render_sources.sources_matching(await matches, title)))
 
     @sources.autocomplete("title")
     async def _titles(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
