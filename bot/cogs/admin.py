@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -13,10 +13,8 @@ from discord.ext import commands
 from .. import render_admin
 from ..access import may_reindex, refusal
 from ..errors import NotAllowed
+from ..protocols import BylineBot, bot_of
 from ..replies import NO_PINGS, defer
-
-if TYPE_CHECKING:
-    from ..app import Byline
 
 log = logging.getLogger("byline.admin")
 
@@ -26,7 +24,7 @@ def operator_only(action: str) -> Callable[[discord.Interaction], Coroutine[Any,
     when the command runs, whatever Discord showed the user; anyone else is told who may ``action``."""
 
     async def check(interaction: discord.Interaction) -> bool:
-        bot: Byline = interaction.client  # type: ignore[assignment]
+        bot = bot_of(interaction)
         in_guild = interaction.guild_id is not None
         administrator = in_guild and interaction.permissions.administrator
         guild_admins = bot.settings.guild_admins_may_reindex
@@ -47,7 +45,7 @@ def operator_only(action: str) -> Callable[[discord.Interaction], Coroutine[Any,
 class Admin(commands.Cog):
     """/reindex."""
 
-    def __init__(self, bot: Byline) -> None:
+    def __init__(self, bot: BylineBot) -> None:
         self.bot = bot
 
     @app_commands.command()

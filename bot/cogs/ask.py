@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import re
-from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -18,12 +15,10 @@ from index import MAX_QUESTION_CHARS, MAX_TOP_K
 from .. import render, render_answers
 from ..channels import posting_in
 from ..errors import MissingEmbedLinks, QuestionExpired, report_error
-from ..paging import BACK, OwnedPage, Turn, view_of
+from ..paging import BACK, OwnedPage, QuestionCache, Turn, view_of
+from ..protocols import BylineBot, bot_of
 from ..replies import NO_PINGS, Reply, deliver, within_deadline
 from ..votes import vote_buttons
-
-if TYPE_CHECKING:
-    from ..app import Byline
 
 log = logging.getLogger("byline.ask")
 
@@ -31,37 +26,6 @@ MAX_RESULTS = 10
 CUSTOM_ID_MAX = 100
 PAGE_PREFIX = "byline:page"
 MORE = Turn("More results", discord.ButtonStyle.primary)
-
-
-class QuestionCache:
-    """Questions too long to ride in a button's custom_id, under a short key; the newest ``size`` kept.
-
-    Bounded, so memory stays flat however many long questions are asked; a key that fell out (or
-    one from before a restart) makes the button say "ask it again" instead of failing.
-    """
-
-    def __init__(self, size: int = 2048) -> None:
-        self.size = size
-        self._questions: OrderedDict[str, str] = OrderedDict()
-
-    @staticmethod
-    def key(question: str) -> str:
-        digest = hashlib.blake2b(question.encode(), digest_size=9).digest()
-        return base64.urlsafe_b64encode(digest).decode()
-
-    def remember(self, question: str) -> str:
-        key = self.key(question)
-        self._questions[key] = question
-        self._questions.move_to_end(key)
-        while len(self._questions) > self.size:
-            self._questions.popitem(last=False)
-        return key
-
-    def recall(self, key: str) -> str | None:
-        question = self._questions.get(key)
-        if question is not None:
-            self._questions.move_to_end(key)
-        return question
 
 
 class ResultsPage(
@@ -126,7 +90,7 @@ class ResultsPage(
         return value if kind == "=" else cache.recall(value)
 
     async def turn(self, interaction: discord.Interaction) -> None:
-        bot: Byline = interaction.client  # type: ignore[assignment]
+        bot = bot_of(interaction)
         question = self.recall(bot.questions)
         if question is None:
             raise QuestionExpired()
@@ -147,7 +111,7 @@ class ResultsPage(
 
 
 async def answer_page(
-    bot: Byline, question: str, *, asker_id: int, size: int, page: int, guild_id: int | None
+    bot: BylineBot, question: str, *, asker_id: int, size: int, page: int, guild_id: int | None
 ) -> Reply:
     """Page ``page`` (from 0) of the answer to ``question``, ``size`` passages a page, with its buttons.
 
@@ -178,7 +142,7 @@ async def answer_page(
 
 def _question_check(interaction: discord.Interaction) -> bool:
     """Before /ask: the index must be ready, and the asker within the shared cooldown."""
-    bot: Byline = interaction.client  # type: ignore[assignment]
+    bot = bot_of(interaction)
     bot.check_question(interaction.user)
     return True
 
@@ -186,7 +150,7 @@ def _question_check(interaction: discord.Interaction) -> bool:
 class Ask(commands.Cog):
     """/ask, and any direct message or mention of the bot, answered the same way."""
 
-    def __init__(self, bot: Byline) -> None:
+    def __init__(self, bot: BylineBot) -> None:
         self.bot = bot
 
     @app_commands.command()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -20,11 +19,9 @@ from index.feedback_report import build_report
 from index.readers import MAX_FILE_BYTES
 
 from .. import render_admin
+from ..protocols import BylineBot
 from ..replies import NO_PINGS, defer
 from .admin import operator_only
-
-if TYPE_CHECKING:
-    from ..app import Byline
 
 log = logging.getLogger("byline.manage")
 
@@ -39,7 +36,7 @@ async def _reply(interaction: discord.Interaction, embed: dict) -> None:
 class Manage(commands.Cog):
     """/add, /remove, /stats."""
 
-    def __init__(self, bot: Byline) -> None:
+    def __init__(self, bot: BylineBot) -> None:
         self.bot = bot
 
     @property
@@ -49,10 +46,9 @@ class Manage(commands.Cog):
     async def _reindex(self, source: str, done: str) -> ReindexReport:
         """Re-index after adding or removing ``source``. Library has no re-index of one file: the
         whole folder is compared (by size and time) and only changed files are read."""
-        self.bot.ensure_ready()
-        assert self.bot.library is not None
+        library = self.bot.ensure_ready()
         try:
-            return await self.bot.library.reindex()
+            return await library.reindex()
         except IndexBusyError:
             raise BylineError(
                 f"{done} {source}, but a re-index is running; run /reindex when it has finished."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -13,10 +13,8 @@ from index import catalog
 
 from .. import render_sources
 from ..paging import BACK, OwnedPage, Turn, view_of
+from ..protocols import BylineBot, bot_of
 from ..replies import Reply, deliver, within_deadline
-
-if TYPE_CHECKING:
-    from ..app import Byline
 
 SOURCES_PREFIX = "byline:sources"
 NEXT = Turn("Next", discord.ButtonStyle.primary)
@@ -51,10 +49,10 @@ class SourcesPage(
         return cls(int(match["owner"]), int(match["page"]), label=turn.label, style=turn.style)
 
     async def turn(self, interaction: discord.Interaction) -> None:
-        await show_sources(interaction.client, interaction, self.page)  # type: ignore[arg-type]
+        await show_sources(bot_of(interaction), interaction, self.page)
 
 
-async def sources_page(bot: Byline, owner_id: int, page: int) -> Reply:
+async def sources_page(bot: BylineBot, owner_id: int, page: int) -> Reply:
     """Page ``page`` (from 0; the last one if the list has shrunk since) with its buttons."""
     library = bot.opened_library()
     total = await library.article_count()
@@ -72,7 +70,7 @@ async def sources_page(bot: Byline, owner_id: int, page: int) -> Reply:
     return Reply(render_sources.sources_page(summaries, page, total), view)
 
 
-async def show_sources(bot: Byline, interaction: discord.Interaction, page: int) -> None:
+async def show_sources(bot: BylineBot, interaction: discord.Interaction, page: int) -> None:
     """Answer ``interaction`` (the command, or a press of its buttons) with one page of articles."""
     bot.ensure_ready()
     reply = await within_deadline(
@@ -84,7 +82,7 @@ async def show_sources(bot: Byline, interaction: discord.Interaction, page: int)
 class Sources(commands.Cog):
     """/sources."""
 
-    def __init__(self, bot: Byline) -> None:
+    def __init__(self, bot: BylineBot) -> None:
         self.bot = bot
 
     @app_commands.command()
