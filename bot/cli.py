@@ -18,13 +18,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from index import BylineError, Library, QuestionError, clean_question, repair
+from index import MAX_TOP_K, BylineError, Library, QuestionError, clean_question, repair
 from index.evaluation import evaluate, load_questions
 from index.feedback import Feedback
 from index.feedback_report import build_report
 from index.library import check_seeds_folder
 
-from .settings import Settings, SettingsError, load_settings
+from .settings import DEFAULT_TOP_K, REPORT_DAYS, Settings, SettingsError, load_settings
 from .terminal import (
     printable,
     render_answer,
@@ -50,7 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     json_flag.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     top_k = argparse.ArgumentParser(add_help=False)
     top_k.add_argument(
-        "--top-k", type=int, metavar="K", help="how many passages (default: BYLINE_TOP_K or 5)"
+        "--top-k",
+        type=int,
+        metavar="K",
+        help=f"how many passages, 1 to {MAX_TOP_K} (default: BYLINE_TOP_K or {DEFAULT_TOP_K})",
     )
 
     parser = argparse.ArgumentParser(
@@ -98,7 +101,11 @@ def _parser() -> argparse.ArgumentParser:
         "(their text is kept only with BYLINE_KEEP_QUESTIONS=1).",
     )
     report.add_argument(
-        "--since", type=int, default=30, metavar="DAYS", help="the last DAYS days (default: 30)"
+        "--since",
+        type=int,
+        default=REPORT_DAYS,
+        metavar="DAYS",
+        help=f"the last DAYS days (default: {REPORT_DAYS})",
     )
     forget = sub.add_parser(
         "forget",
@@ -260,8 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             seeds_dir=os.path.abspath(args.seeds_dir) if args.seeds_dir else None,
         )
         logging.getLogger().setLevel(settings.log_level)
-        if getattr(args, "top_k", None) is not None and not 1 <= args.top_k <= 50:
-            raise UsageError("--top-k must be between 1 and 50")
+        if getattr(args, "top_k", None) is not None and not 1 <= args.top_k <= MAX_TOP_K:
+            raise UsageError(f"--top-k must be between 1 and {MAX_TOP_K}")
         if args.command in ("run", "sync"):
             return _discord(args, settings)
         if args.command == "status":

@@ -19,6 +19,7 @@ from .render import (
     shrink_to_fit,
     when,
 )
+from .settings import MAX_RESULTS
 
 SOURCES_PER_PAGE = 10
 
@@ -109,7 +110,7 @@ def help_embed(top_k: int, *, keeping: bool = False) -> dict:
             "comes from. The words of your question are underlined; the sentence that answers best "
             "is in bold.\n\n"
             "**How to ask**\n"
-            f"• `/ask question:` what is Poland's defence spending? — add `results:` (1-10, "
+            f"• `/ask question:` what is Poland's defence spending? — add `results:` (1-{MAX_RESULTS}, "
             f"default {top_k}) for more or fewer passages; **More results** pages on.\n"
             "• Send me a direct message: any message is a question.\n"
             "• Mention me in a channel: `@Byline who leads NATO?`\n\n"

@@ -20,6 +20,8 @@ from index import Answer, Hit, ReindexReport, SourceSummary
 from index.evaluation import EvalReport
 from index.feedback_report import FeedbackReport
 
+from .render import UNKNOWN_OUTLET
+
 if TYPE_CHECKING:  # index.health is imported by `byline status` only
     from index.health import IndexHealth
 
@@ -46,7 +48,7 @@ def wrap(text: str, indent: str = "   ") -> str:
 
 
 def attribution(outlet: str | None, title: str, published: str | None, paragraph: int) -> str:
-    parts = [printable(outlet or "Unknown outlet"), f"“{printable(title)}”"]
+    parts = [printable(outlet or UNKNOWN_OUTLET), f"“{printable(title)}”"]
     if published:
         parts.append(printable(published))
     parts.append(f"paragraph {paragraph}")

@@ -18,11 +18,11 @@ from ..errors import MissingEmbedLinks, QuestionExpired, report_error
 from ..paging import BACK, OwnedPage, QuestionCache, Turn, view_of
 from ..protocols import BylineBot, bot_of
 from ..replies import NO_PINGS, Reply, deliver, within_deadline
+from ..settings import MAX_RESULTS
 from ..votes import vote_buttons
 
 log = logging.getLogger("byline.ask")
 
-MAX_RESULTS = 10
 CUSTOM_ID_MAX = 100
 PAGE_PREFIX = "byline:page"
 MORE = Turn("More results", discord.ButtonStyle.primary)

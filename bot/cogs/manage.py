@@ -20,7 +20,9 @@ from index.readers import MAX_FILE_BYTES
 
 from .. import render_admin
 from ..protocols import BylineBot
+from ..render import CHOICES_MAX
 from ..replies import NO_PINGS, defer
+from ..settings import REPORT_DAYS
 from .admin import operator_only
 
 log = logging.getLogger("byline.manage")
@@ -113,7 +115,7 @@ class Manage(commands.Cog):
     async def _added_articles(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        matches = await catalog.titled(self.bot.settings.database, current, 25, added_only=True)
+        matches = await catalog.titled(self.bot.settings.database, current, CHOICES_MAX, added_only=True)
         choices: dict[str, app_commands.Choice[str]] = {}
         for summary in matches:
             source = summary.article.source
@@ -124,9 +126,9 @@ class Manage(commands.Cog):
     @app_commands.command()
     @app_commands.default_permissions(administrator=True)
     @app_commands.check(operator_only("see the statistics"))
-    @app_commands.describe(days="How many days back (default 30)")
+    @app_commands.describe(days=f"How many days back (default {REPORT_DAYS})")
     async def stats(
-        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] = 30
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] = REPORT_DAYS
     ) -> None:
         """Questions asked, answered confidently, votes, and what the articles could not answer."""
         await defer(interaction, ephemeral=True)

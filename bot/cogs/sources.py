@@ -14,6 +14,7 @@ from index import catalog
 from .. import render_sources
 from ..paging import BACK, OwnedPage, Turn, view_of
 from ..protocols import BylineBot, bot_of
+from ..render import CHOICES_MAX
 from ..replies import Reply, deliver, within_deadline
 
 SOURCES_PREFIX = "byline:sources"
@@ -88,7 +89,9 @@ class Sources(commands.Cog):
     @app_commands.command()
     @app_commands.describe(title="Only the articles whose title contains this")
     async def sources(
-        self, interaction: discord.Interaction, title: app_commands.Range[str, 1, 100] | None = None
+        self,
+        interaction: discord.Interaction,
+        title: app_commands.Range[str, 1, catalog.CHOICE_MAX] | None = None,
     ) -> None:
         """List the articles Byline answers from."""
         if title is None:
@@ -105,6 +108,6 @@ class Sources(commands.Cog):
     @sources.autocomplete("title")
     async def _titles(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         """Titles containing what has been typed so far (any case), in the order /sources lists them."""
-        matches = await catalog.titled(self.bot.settings.database, current, 25)
+        matches = await catalog.titled(self.bot.settings.database, current, CHOICES_MAX)
         names = dict.fromkeys(catalog.choice_name(summary) for summary in matches)
         return [app_commands.Choice(name=name, value=name) for name in names]
