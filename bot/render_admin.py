@@ -1,5 +1,6 @@
-"""Embeds of the administrators' commands: what /reindex, /add and /remove did, and /stats. Pure functions
-of their reports, within Discord's limits (see bot/render.py, whose helpers they use)."""
+"""Embeds of the administrators' commands: what /reindex, /add and /remove did, and /stats.
+Pure functions of their reports, within Discord's limits (see bot/render.py, whose helpers they
+use)."""
 
 from __future__ import annotations
 
@@ -48,9 +49,10 @@ def _field(name: str, lines: Sequence[str]) -> dict:
     shown: list[str] = []
     used = 0
     for index, line in enumerate(lines):
-        rest = len(lines) - index
-        if used + discord_len(line) + 1 + len(f"…and {rest:,} more") > FIELD_VALUE_MAX:
-            shown.append(f"…and {rest:,} more")
+        after = len(lines) - index - 1  # room is kept to say how many lines after this one are left out
+        tail = len(f"\n…and {after:,} more") if after else 0
+        if used + discord_len(line) + 1 + tail > FIELD_VALUE_MAX:
+            shown.append(f"…and {len(lines) - index:,} more")
             break
         shown.append(line)
         used += discord_len(line) + 1
@@ -114,16 +116,6 @@ def reindex_embed(report: ReindexReport) -> dict:
         "color": REPORT_COLOUR,
     }
     if report.skipped:
-        shown: list[str] = []
-        used = 0
-        for index, skipped in enumerate(report.skipped):
-            rest = len(report.skipped) - index - 1
-            line = f"{fitted(skipped.source, 120, line_start=True)}: {fitted(skipped.reason, 300)}"
-            tail = len(f"\n…and {rest:,} more") if rest else 0
-            if used + discord_len(line) + 1 + tail > FIELD_VALUE_MAX:
-                shown.append(f"…and {len(report.skipped) - index:,} more")
-                break
-            shown.append(line)
-            used += discord_len(line) + 1
-        embed["fields"] = [{"name": f"Skipped ({len(report.skipped):,})", "value": "\n".join(shown)}]
+        lines = [f"{fitted(s.source, 120, line_start=True)}: {fitted(s.reason, 300)}" for s in report.skipped]
+        embed["fields"] = [_field(f"Skipped ({len(report.skipped):,})", lines)]
     return embed

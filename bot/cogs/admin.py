@@ -14,7 +14,7 @@ from .. import render_admin
 from ..access import may_reindex, refusal
 from ..errors import NotAllowed
 from ..protocols import BylineBot, bot_of
-from ..replies import NO_PINGS, defer
+from ..replies import Reply, defer, deliver
 
 log = logging.getLogger("byline.admin")
 
@@ -64,6 +64,4 @@ class Admin(commands.Cog):
             report.removed,
             len(report.skipped),
         )
-        await interaction.edit_original_response(
-            embed=discord.Embed.from_dict(render_admin.reindex_embed(report)), allowed_mentions=NO_PINGS
-        )
+        await deliver(interaction, Reply(render_admin.reindex_embed(report)))

@@ -21,7 +21,7 @@ from index.readers import MAX_FILE_BYTES
 from .. import render_admin
 from ..protocols import BylineBot
 from ..render import CHOICES_MAX
-from ..replies import NO_PINGS, defer
+from ..replies import Reply, defer, deliver
 from ..settings import REPORT_DAYS
 from .admin import operator_only
 
@@ -29,10 +29,6 @@ log = logging.getLogger("byline.manage")
 
 TITLE_MAX = 200
 TEXT_MAX = 6000  # Discord's limit for a string option
-
-
-async def _reply(interaction: discord.Interaction, embed: dict) -> None:
-    await interaction.edit_original_response(embed=discord.Embed.from_dict(embed), allowed_mentions=NO_PINGS)
 
 
 class Manage(commands.Cog):
@@ -97,7 +93,7 @@ class Manage(commands.Cog):
             await asyncio.to_thread(additions.remove, self.seeds_dir, saved.source)
             raise additions.AdditionError(f"That file was skipped: {skipped.reason}.")
         log.info("user %s added %s", interaction.user.id, saved.source)
-        await _reply(interaction, render_admin.added_embed(saved, report))
+        await deliver(interaction, Reply(render_admin.added_embed(saved, report)))
 
     @app_commands.command()
     @app_commands.default_permissions(administrator=True)
@@ -109,7 +105,7 @@ class Manage(commands.Cog):
         await asyncio.to_thread(additions.remove, self.seeds_dir, article)
         report = await self._reindex(article, "Removed")
         log.info("user %s removed %s", interaction.user.id, article)
-        await _reply(interaction, render_admin.removed_embed(article, report))
+        await deliver(interaction, Reply(render_admin.removed_embed(article, report)))
 
     @remove.autocomplete("article")
     async def _added_articles(
@@ -135,4 +131,6 @@ class Manage(commands.Cog):
         self.bot.ensure_ready()
         assert self.bot.feedback is not None
         report = await build_report(self.bot.feedback, days)
-        await _reply(interaction, render_admin.stats_embed(report, keeping=self.bot.settings.keep_questions))
+        await deliver(
+            interaction, Reply(render_admin.stats_embed(report, keeping=self.bot.settings.keep_questions))
+        )
