@@ -86,7 +86,7 @@ class BylineTree(app_commands.CommandTree):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """With BYLINE_GUILD_ID set, commands work in that server and in DMs only."""
-        bot: Byline = interaction.client  # type: ignore[assignment]
+        bot: Byline = interaction.client  # type: ignore[assignment]  # this tree is Byline's only
         if not bot.serves(interaction.guild_id):
             log.info(
                 "refused a command in guild %s: BYLINE_GUILD_ID is %s",

@@ -118,7 +118,7 @@ async def report_error(
 
 async def _send(target: discord.Interaction | discord.Message, text: str, *, as_reply: bool) -> None:
     if isinstance(target, discord.Message):
-        reference = target if as_reply else None
+        reference = target if as_reply else None  # None: no reply (discord.py's stubs omit it)
         await target.channel.send(text, reference=reference, allowed_mentions=NO_PINGS)  # type: ignore[arg-type]
         return
     response = target.response

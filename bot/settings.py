@@ -115,7 +115,7 @@ def load_settings(**overrides: Any) -> Settings:
     """The settings, or SettingsError naming the first bad one in one line."""
     try:
         return Settings(
-            _env_file=dotenv_path(),  # type: ignore[call-arg]
+            _env_file=dotenv_path(),  # type: ignore[call-arg]  # pydantic-settings' keyword, not a field
             **{k: v for k, v in overrides.items() if v is not None},
         )
     except ValidationError as error:
