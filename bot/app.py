@@ -35,13 +35,14 @@ from index.feedback import Feedback
 
 from .channels import posting_in
 from .cogs.admin import Admin
-from .cogs.ask import Ask, QuestionCache, ResultsPage
+from .cogs.ask import Ask, ResultsPage
 from .cogs.help import Help
 from .cogs.manage import Manage
 from .cogs.sources import Sources, SourcesPage
 from .cooldown import QuestionCooldown
 from .errors import NotAllowed, Refusal, WarmingUp, report_error
 from .metrics import MeasuredLibrary, Metrics, note_how_asked
+from .paging import QuestionCache
 from .replies import DEFER_AFTER, NO_PINGS
 from .settings import Settings, SettingsError
 from .status import StatusKeeper, status_file
@@ -85,7 +86,7 @@ class BylineTree(app_commands.CommandTree):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """With BYLINE_GUILD_ID set, commands work in that server and in DMs only."""
-        bot: Byline = interaction.client  # type: ignore[assignment]
+        bot: Byline = interaction.client  # type: ignore[assignment]  # this tree is Byline's only
         if not bot.serves(interaction.guild_id):
             log.info(
                 "refused a command in guild %s: BYLINE_GUILD_ID is %s",
@@ -232,11 +233,11 @@ class Byline(commands.Bot):
         if self.warmup is not None:
             await asyncio.shield(self.warmup)
 
-    def ensure_ready(self) -> None:
+    def ensure_ready(self) -> Library:
         """Before any question: raise ``ShuttingDown`` once the bot is stopping and ``WarmingUp``
-        while the index is being built for the first time. Otherwise the calling task (the one
-        discord.py runs the command, button or message in) counts as in flight until it ends,
-        and a stop waits for it."""
+        while the index is being built for the first time. Otherwise return the library; the
+        calling task (the one discord.py runs the command, button or message in) counts as in
+        flight until it ends, and a stop waits for it."""
         if self.stopping:
             raise ShuttingDown()
         if self.library is None or self.warming_up:
@@ -245,6 +246,14 @@ class Byline(commands.Bot):
         if task is not None:
             self._answering.add(task)
         note_how_asked()
+        return self.library
+
+    def opened_library(self) -> Library:
+        """The library, once ``setup_hook`` has opened it (it may still be building its first
+        index); ``WarmingUp`` before that, and ``ShuttingDown`` once a stop has closed it."""
+        if self.library is None:
+            raise ShuttingDown() if self.stopping else WarmingUp()
+        return self.library
 
     def serves(self, guild_id: int | None) -> bool:
         """True in DMs, and in every guild unless BYLINE_GUILD_ID names another."""

@@ -53,7 +53,7 @@ def posting_in(message: discord.Message) -> Posting:
         log.info("channel %s is not cached; answering anyway", channel.id)
         return ANYTHING
     try:
-        permissions = channel.permissions_for(guild.me)  # type: ignore[union-attr]
+        permissions = channel.permissions_for(guild.me)
     except discord.ClientException:  # a thread whose parent channel is not cached
         log.info("cannot tell my permissions in channel %s; answering anyway", channel.id)
         return ANYTHING

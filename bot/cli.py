@@ -1,5 +1,8 @@
 """The `byline` command line: the same library the Discord bot uses, for people and scripts.
 
+This module parses the arguments and runs the commands; what they print for a person is made in
+bot/terminal.py, and ``--json`` prints each result's own ``to_dict``.
+
 Every error a user can cause becomes one line on stderr here, in ``main``; exit codes are
 0 for success, 2 for usage errors (bad arguments, empty or over-long questions, bad settings)
 and 1 for other failures.
@@ -10,21 +13,27 @@ import asyncio
 import json
 import logging
 import os
-import shutil
 import sqlite3
 import sys
-import textwrap
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
-from index import Answer, BylineError, Hit, Library, QuestionError, ReindexReport, clean_question, repair
-from index.evaluation import EvalReport, evaluate, load_questions
+from index import MAX_TOP_K, BylineError, Library, QuestionError, clean_question, repair
+from index.evaluation import evaluate, load_questions
 from index.feedback import Feedback
-from index.feedback_report import FeedbackReport, build_report
+from index.feedback_report import build_report
 from index.library import check_seeds_folder
 
-from .settings import Settings, SettingsError, load_settings
+from .settings import DEFAULT_TOP_K, REPORT_DAYS, Settings, SettingsError, load_settings
+from .terminal import (
+    printable,
+    render_answer,
+    render_eval,
+    render_feedback,
+    render_report,
+    render_sources,
+    render_status,
+)
 
 log = logging.getLogger("byline")
 
@@ -41,7 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     json_flag.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     top_k = argparse.ArgumentParser(add_help=False)
     top_k.add_argument(
-        "--top-k", type=int, metavar="K", help="how many passages (default: BYLINE_TOP_K or 5)"
+        "--top-k",
+        type=int,
+        metavar="K",
+        help=f"how many passages, 1 to {MAX_TOP_K} (default: BYLINE_TOP_K or {DEFAULT_TOP_K})",
     )
 
     parser = argparse.ArgumentParser(
@@ -89,7 +101,11 @@ def _parser() -> argparse.ArgumentParser:
         "(their text is kept only with BYLINE_KEEP_QUESTIONS=1).",
     )
     report.add_argument(
-        "--since", type=int, default=30, metavar="DAYS", help="the last DAYS days (default: 30)"
+        "--since",
+        type=int,
+        default=REPORT_DAYS,
+        metavar="DAYS",
+        help=f"the last DAYS days (default: {REPORT_DAYS})",
     )
     forget = sub.add_parser(
         "forget",
@@ -130,135 +146,6 @@ def _parser() -> argparse.ArgumentParser:
         "(to BYLINE_GUILD_ID if set, else globally) whether or not they changed, and exit.",
     )
     return parser
-
-
-# Control characters (C0, DEL, C1) and the bidirectional overrides that reorder what a terminal
-# shows: an article could otherwise set the terminal's title, colour it, or hide a link (OSC 8).
-_CONTROLS = {
-    code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-    for code in [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-} | {ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"}
-
-
-def printable(text: str) -> str:
-    """``text`` with every control character written as an escape (``\\x1b``), so that what an
-    article or a file name holds is shown, never obeyed, by the terminal. The one place where the
-    text output is made safe: every string from an article or a file name passes through here."""
-    return text.translate(_CONTROLS)
-
-
-def _wrap(text: str, indent: str = "   ") -> str:
-    width = min(shutil.get_terminal_size((100, 20)).columns, 100)
-    return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent)
-
-
-def attribution(outlet: str | None, title: str, published: str | None, paragraph: int) -> str:
-    parts = [printable(outlet or "Unknown outlet"), f"“{printable(title)}”"]
-    if published:
-        parts.append(printable(published))
-    parts.append(f"paragraph {paragraph}")
-    return " · ".join(parts)
-
-
-def _emphasise(hit: Hit, bold: bool) -> str:
-    """The passage with its best sentence in bold (on a terminal only)."""
-    if not bold or hit.sentence is None:
-        return printable(hit.text)
-    start, end = hit.sentence
-    text = hit.text
-    return f"{printable(text[:start])}\033[1m{printable(text[start:end])}\033[0m{printable(text[end:])}"
-
-
-def render_answer(answer: Answer, bold: bool = False) -> str:
-    if not answer.hits:
-        return (
-            f"Nothing in the articles answers “{printable(answer.question)}”.\n"
-            "Try other words, or `byline sources` to see what is indexed."
-        )
-    lines = (
-        []
-        if answer.confident
-        else ["Nothing in the articles answers this directly; the closest passages:", ""]
-    )
-    for hit in answer.hits:
-        a = hit.article
-        lines.append(
-            f"{hit.rank}. {attribution(a.outlet, a.title, a.published, hit.paragraph)}"
-            f"  (score {hit.score:.2f})"
-        )
-        lines.append(_wrap(_emphasise(hit, bold)))
-        lines.append(f"   source: {printable(a.source)}" + (f"  {printable(a.url)}" if a.url else ""))
-        lines.append("")
-    return "\n".join(lines).rstrip()
-
-
-def render_report(report: ReindexReport) -> str:
-    lines = [
-        f"Re-indexed in {report.seconds:.2f} s: {report.added} added, {report.updated} updated, "
-        f"{report.removed} removed, {report.unchanged} unchanged.",
-        f"Index: {report.articles} articles, {report.passages} passages.",
-    ]
-    for skipped in report.skipped:
-        lines.append(f"Skipped {printable(skipped.source)}: {printable(skipped.reason)}")
-    return "\n".join(lines)
-
-
-def render_eval(report: EvalReport) -> str:
-    lines = [
-        f"{report.answerable} answerable and {report.unanswerable} unanswerable questions, "
-        f"top {report.top_k}:",
-        f"  hit@1 {report.hit_at_1:.3f}   hit@3 {report.hit_at_3:.3f}   MRR {report.mrr:.3f}",
-        f"  confident when the right passage is first {report.confident_right:.3f}   "
-        f"not confident when unanswerable {report.unsure_unanswerable:.3f}",
-    ]
-    if report.misses:
-        lines.append("")
-        lines.append("Misses:")
-    for miss in report.misses:
-        where = (
-            "no answer expected, marked confident"
-            if not miss.gold
-            else (f"right passage at rank {miss.rank}" if miss.rank else "right passage not in the top k")
-        )
-        if miss.gold and miss.rank == 1:
-            where = "right passage first, marked not confident"
-        lines.append(f"- {printable(miss.question)}  [{where}]")
-        if miss.gold:
-            lines.append(f"    expected: {printable(' | '.join(miss.gold))}")
-        lines.append(f"    first:    {printable(miss.first or '(no hits)')}")
-    return "\n".join(lines)
-
-
-def render_feedback(report: FeedbackReport) -> str:
-    """`byline report` for a person."""
-    share = f"{report.confident_share:.0%}" if report.confident_share is not None else "-"
-    lines = [
-        f"Last {report.since_days} days: {report.questions} questions, {report.confident} answered "
-        f"confidently ({share}); votes: {report.votes_up} up, {report.votes_down} down.",
-    ]
-    if report.days:
-        lines += ["", "Per day (questions, confident):"]
-        lines += [f"  {d['day']}  {d['questions']:>5}  {d['confident']:>5}" for d in report.days]
-    if report.down_voted:
-        lines += ["", "Most down-voted passages:"]
-        for d in report.down_voted:
-            lines.append(
-                f"  {d.down} down, {d.up} up: {printable(d.outlet or 'Unknown outlet')} · "
-                f"“{printable(d.title)}” · paragraph {d.paragraph}  ({printable(d.source)})"
-            )
-            lines.append(_wrap(printable(d.excerpt), "      "))
-    if report.not_confident:
-        lines += ["", "Not answered confidently, by their words:"]
-        for group in report.not_confident:
-            lines.append(f"  {printable(', '.join(group.words))} ({len(group.questions)}):")
-            lines += [f"    - {printable(q)}" for q in group.questions]
-    if report.not_confident_unkept:
-        lines += [
-            "",
-            f"{report.not_confident_unkept} more not answered confidently; their text was not kept "
-            "(BYLINE_KEEP_QUESTIONS=1 keeps it).",
-        ]
-    return "\n".join(lines)
 
 
 def _emit(args: argparse.Namespace, obj: dict, text: str) -> None:
@@ -307,14 +194,6 @@ def _discord(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _ago(seconds: float) -> str:
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = int(seconds // size)
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
-    return "just now"
-
-
 def _status(args: argparse.Namespace, settings: Settings) -> int:
     """`byline status`: read only; exit 0 when healthy, 1 when not."""
     from index.health import check
@@ -328,20 +207,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         problems.append(f"the bot is {bot.detail}")
     healthy = not problems
     obj = {**health.to_dict(), "healthy": healthy, "problems": problems, "bot": bot.to_dict()}
-    lines = [f"Byline is {'healthy' if healthy else 'NOT healthy'}."]
-    lines += [f"  problem: {problem}" for problem in problems]
-    lines.append(f"Database: {health.database}")
-    if health.healthy:
-        lines.append(
-            f"Index: {health.index_dir}, whole: {health.articles} articles from {health.sources} files, "
-            f"{health.passages} passages."
-        )
-    if health.indexed_at is not None:
-        age = datetime.now(UTC) - health.indexed_at
-        shown = health.indexed_at.strftime("%Y-%m-%d %H:%M:%S UTC")
-        lines.append(f"Last re-index: {shown} ({_ago(age.total_seconds())}).")
-    lines.append(f"Bot: {bot.detail}.")
-    _emit(args, obj, "\n".join(lines))
+    _emit(args, obj, render_status(health, bot, problems))
     return 0 if healthy else 1
 
 
@@ -349,8 +215,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     top_k = args.top_k if getattr(args, "top_k", None) is not None else settings.top_k
     if args.command == "reindex":
         async with await _open(args, settings, build=False) as library:
-            report = await library.reindex()
-        _emit(args, report.to_dict(), render_report(report))
+            changes = await library.reindex()
+        _emit(args, changes.to_dict(), render_report(changes))
         return 0
     if args.command in ("report", "forget"):
         return await _feedback(args, settings)
@@ -362,19 +228,10 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             _emit(args, answer.to_dict(), render_answer(answer, bold=sys.stdout.isatty()))
         elif args.command == "sources":
             summaries = await library.articles()
-            text = (
-                "\n".join(
-                    f"{printable(s.article.source)}  {printable(s.article.outlet or '-')}  "
-                    f"“{printable(s.article.title)}”  {printable(s.article.published or '-')}  "
-                    f"({s.passages} passages)"
-                    for s in summaries
-                )
-                or "No articles are indexed; put article files in the seeds folder and run `byline reindex`."
-            )
-            _emit(args, {"articles": [s.to_dict() for s in summaries]}, text)
+            _emit(args, {"articles": [s.to_dict() for s in summaries]}, render_sources(summaries))
         elif args.command == "eval":
-            report = await evaluate(library, load_questions(args.questions), top_k=top_k)
-            _emit(args, report.to_dict(), render_eval(report))
+            scores = await evaluate(library, load_questions(args.questions), top_k=top_k)
+            _emit(args, scores.to_dict(), render_eval(scores))
     return 0
 
 
@@ -410,8 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             seeds_dir=os.path.abspath(args.seeds_dir) if args.seeds_dir else None,
         )
         logging.getLogger().setLevel(settings.log_level)
-        if getattr(args, "top_k", None) is not None and not 1 <= args.top_k <= 50:
-            raise UsageError("--top-k must be between 1 and 50")
+        if getattr(args, "top_k", None) is not None and not 1 <= args.top_k <= MAX_TOP_K:
+            raise UsageError(f"--top-k must be between 1 and {MAX_TOP_K}")
         if args.command in ("run", "sync"):
             return _discord(args, settings)
         if args.command == "status":

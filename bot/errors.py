@@ -82,7 +82,7 @@ def user_message(error: BaseException) -> str | None:
 def _describe(target: discord.Interaction | discord.Message) -> str:
     if isinstance(target, discord.Message):
         return f"message {target.id} from user {target.author.id}"
-    name = target.command.qualified_name if target.command else (target.data or {}).get("custom_id")
+    name = target.command.qualified_name if target.command else dict(target.data or {}).get("custom_id")
     return f"interaction {target.id} ({name}) from user {target.user.id}"
 
 
@@ -118,7 +118,7 @@ async def report_error(
 
 async def _send(target: discord.Interaction | discord.Message, text: str, *, as_reply: bool) -> None:
     if isinstance(target, discord.Message):
-        reference = target if as_reply else None
+        reference = target if as_reply else None  # None: no reply (discord.py's stubs omit it)
         await target.channel.send(text, reference=reference, allowed_mentions=NO_PINGS)  # type: ignore[arg-type]
         return
     response = target.response

@@ -1,5 +1,6 @@
-"""Embeds of the administrators' commands: what /add and /remove did, and /stats. Pure functions
-of their reports, within Discord's limits (see bot/render.py, whose helpers they use)."""
+"""Embeds of the administrators' commands: what /reindex, /add and /remove did, and /stats.
+Pure functions of their reports, within Discord's limits (see bot/render.py, whose helpers they
+use)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from index import Article, ReindexReport
 from index.additions import Saved
 from index.feedback_report import FeedbackReport
 
-from .render import ELLIPSIS, FIELD_VALUE_MAX, REPORT_COLOUR, _count, _outlet, discord_len, fitted
+from .render import ELLIPSIS, FIELD_VALUE_MAX, REPORT_COLOUR, count, discord_len, fitted, outlet
 
 
 def _index_line(report: ReindexReport) -> str:
     return (
-        f"The index now holds {_count(report.articles, 'article')} in {_count(report.passages, 'passage')} "
+        f"The index now holds {count(report.articles, 'article')} in {count(report.passages, 'passage')} "
         "(the whole folder was compared; only changed files were read)."
     )
 
@@ -26,7 +27,7 @@ def added_embed(saved: Saved, report: ReindexReport) -> dict:
         titles.append(f"…and {len(saved.articles) - 10:,} more")
     verb = "Replaced" if saved.replaced else "Added"
     return {
-        "title": f"{verb} {_count(len(saved.articles), 'article')}",
+        "title": f"{verb} {count(len(saved.articles), 'article')}",
         "description": "\n".join(
             [*titles, "", f"Saved as {fitted(saved.source, 200)}.", _index_line(report)]
         ),
@@ -48,9 +49,10 @@ def _field(name: str, lines: Sequence[str]) -> dict:
     shown: list[str] = []
     used = 0
     for index, line in enumerate(lines):
-        rest = len(lines) - index
-        if used + discord_len(line) + 1 + len(f"…and {rest:,} more") > FIELD_VALUE_MAX:
-            shown.append(f"…and {rest:,} more")
+        after = len(lines) - index - 1  # room is kept to say how many lines after this one are left out
+        tail = len(f"\n…and {after:,} more") if after else 0
+        if used + discord_len(line) + 1 + tail > FIELD_VALUE_MAX:
+            shown.append(f"…and {len(lines) - index:,} more")
             break
         shown.append(line)
         used += discord_len(line) + 1
@@ -76,7 +78,7 @@ def stats_embed(report: FeedbackReport, *, keeping: bool) -> dict:
             _field(
                 "Most down-voted passages",
                 [
-                    f"{d.down:,} 👎 {d.up:,} 👍 · {_outlet(Article('', '', d.outlet, None, ''), 60)} · "
+                    f"{d.down:,} 👎 {d.up:,} 👍 · {outlet(Article('', '', d.outlet, None, ''), 60)} · "
                     f"*{fitted(d.title, 100)}* · paragraph {d.paragraph}"
                     for d in report.down_voted
                 ],
@@ -88,12 +90,32 @@ def stats_embed(report: FeedbackReport, *, keeping: bool) -> dict:
         for g in report.not_confident
     ]
     if report.not_confident_unkept:
-        groups.append(f"{_count(report.not_confident_unkept, 'more question')}, text not kept")
+        groups.append(f"{count(report.not_confident_unkept, 'more question')}, text not kept")
     if groups:
         fields.append(_field("Not answered confidently", groups))
     return {
-        "title": f"Byline in the last {_count(report.since_days, 'day')}",
+        "title": f"Byline in the last {count(report.since_days, 'day')}",
         "description": "\n".join(lines),
         "color": REPORT_COLOUR,
         "fields": fields,
     }
+
+
+def reindex_embed(report: ReindexReport) -> dict:
+    """What a re-index changed: files added, updated, removed, unchanged, and each skipped file's reason."""
+    lines = [
+        f"**{report.added:,}** added · **{report.updated:,}** updated · **{report.removed:,}** removed · "
+        f"**{report.unchanged:,}** unchanged",
+        f"The index now holds {count(report.articles, 'article')} in {count(report.passages, 'passage')}.",
+    ]
+    if not report.changed:
+        lines.append("Nothing changed in the articles folder.")
+    embed: dict = {
+        "title": f"Re-indexed in {report.seconds:.2f} s",
+        "description": "\n".join(lines),
+        "color": REPORT_COLOUR,
+    }
+    if report.skipped:
+        lines = [f"{fitted(s.source, 120, line_start=True)}: {fitted(s.reason, 300)}" for s in report.skipped]
+        embed["fields"] = [_field(f"Skipped ({len(report.skipped):,})", lines)]
+    return embed

@@ -35,6 +35,13 @@ def parse_duration(text: str) -> float:
     return float(match[1]) * _UNITS[match[2]]
 
 
+DEFAULT_TOP_K = 5  # passages an answer shows unless BYLINE_TOP_K says otherwise
+# Passages one answer page shows at most: BYLINE_TOP_K's bound, /ask's `results`, /help's text.
+# (`byline ask --top-k` goes up to index.MAX_TOP_K, the most the library answers.)
+MAX_RESULTS = 10
+REPORT_DAYS = 30  # how far back `byline report` and /stats look unless told
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BYLINE_", env_file=".env", env_ignore_empty=True, extra="ignore"
@@ -47,7 +54,7 @@ class Settings(BaseSettings):
     seeds_dir: Path = Path("seeds")
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     guild_id: int | None = None
-    top_k: int = Field(default=5, ge=1, le=10)
+    top_k: int = Field(default=DEFAULT_TOP_K, ge=1, le=MAX_RESULTS)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Store the text of questions (and a salted hash of who asked) for `byline report` and /stats.
     keep_questions: bool = False
@@ -108,7 +115,7 @@ def load_settings(**overrides: Any) -> Settings:
     """The settings, or SettingsError naming the first bad one in one line."""
     try:
         return Settings(
-            _env_file=dotenv_path(),  # type: ignore[call-arg]
+            _env_file=dotenv_path(),  # type: ignore[call-arg]  # pydantic-settings' keyword, not a field
             **{k: v for k, v in overrides.items() if v is not None},
         )
     except ValidationError as error:

@@ -121,6 +121,7 @@ class CommandSync:
             return False
         client = self.tree.client
         try:
+            # application_id is Optional until login; a sync runs logged in
             await client.http.bulk_upsert_global_commands(client.application_id, [])  # type: ignore[arg-type]
         except discord.HTTPException as error:
             log.warning("could not remove the global commands (%s); will retry at the next start", error)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING
+from typing import Any
 
 import discord
 
@@ -19,10 +19,8 @@ from index.feedback import VoteResult
 
 from . import render
 from .errors import report_error
+from .protocols import BylineBot, bot_of
 from .replies import NO_PINGS
-
-if TYPE_CHECKING:
-    from .app import Byline
 
 log = logging.getLogger("byline.votes")
 
@@ -54,12 +52,12 @@ class VoteButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> VoteButton:
         return cls(match["answer"], match["way"] == "up")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: Byline = interaction.client  # type: ignore[assignment]
+        bot = bot_of(interaction)
         try:
             bot.ensure_ready()
             assert bot.feedback is not None
@@ -86,7 +84,7 @@ def shown_question(message: discord.Message | None) -> str | None:
 
 
 def vote_buttons(
-    bot: Byline, answer: Answer, shown: list[Hit], *, guild_id: int | None, asker_id: int
+    bot: BylineBot, answer: Answer, shown: list[Hit], *, guild_id: int | None, asker_id: int
 ) -> list[VoteButton]:
     """Record the answer about to be shown (queued: never waits for the database) and return its
     two buttons."""

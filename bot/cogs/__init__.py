@@ -1,1 +1,2 @@
-"""The bot's features, one cog each: asking (/ask, DMs, mentions), /sources, /reindex, /help."""
+"""The bot's features, one cog each: asking (/ask, DMs, mentions), /sources, /reindex, /add,
+/remove and /stats, /help. They know the bot only as ``bot.protocols.BylineBot``."""

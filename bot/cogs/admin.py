@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from .. import render
+from .. import render_admin
 from ..access import may_reindex, refusal
 from ..errors import NotAllowed
-from ..replies import NO_PINGS, defer
-
-if TYPE_CHECKING:
-    from ..app import Byline
+from ..protocols import BylineBot, bot_of
+from ..replies import Reply, defer, deliver
 
 log = logging.getLogger("byline.admin")
 
@@ -26,7 +24,7 @@ def operator_only(action: str) -> Callable[[discord.Interaction], Coroutine[Any,
     when the command runs, whatever Discord showed the user; anyone else is told who may ``action``."""
 
     async def check(interaction: discord.Interaction) -> bool:
-        bot: Byline = interaction.client  # type: ignore[assignment]
+        bot = bot_of(interaction)
         in_guild = interaction.guild_id is not None
         administrator = in_guild and interaction.permissions.administrator
         guild_admins = bot.settings.guild_admins_may_reindex
@@ -47,7 +45,7 @@ def operator_only(action: str) -> Callable[[discord.Interaction], Coroutine[Any,
 class Admin(commands.Cog):
     """/reindex."""
 
-    def __init__(self, bot: Byline) -> None:
+    def __init__(self, bot: BylineBot) -> None:
         self.bot = bot
 
     @app_commands.command()
@@ -57,7 +55,7 @@ class Admin(commands.Cog):
         """Re-read the articles folder: new, changed and removed files (administrators only)."""
         # Re-indexing can take a while: defer at once, privately (the report names server files).
         await defer(interaction, ephemeral=True)
-        report = await self.bot.library.reindex()  # IndexBusyError if one is running already
+        report = await self.bot.opened_library().reindex()  # IndexBusyError if one is running already
         log.info(
             "re-index by user %s: %d added, %d updated, %d removed, %d skipped",
             interaction.user.id,
@@ -66,6 +64,4 @@ class Admin(commands.Cog):
             report.removed,
             len(report.skipped),
         )
-        await interaction.edit_original_response(
-            embed=discord.Embed.from_dict(render.reindex_embed(report)), allowed_mentions=NO_PINGS
-        )
+        await deliver(interaction, Reply(render_admin.reindex_embed(report)))

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import re
-from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -15,53 +12,20 @@ from discord.ext import commands
 
 from index import MAX_QUESTION_CHARS, MAX_TOP_K
 
-from .. import render
+from .. import render, render_answers
 from ..channels import posting_in
 from ..errors import MissingEmbedLinks, QuestionExpired, report_error
-from ..paging import BACK, OwnedPage, Turn, view_of
+from ..paging import BACK, OwnedPage, QuestionCache, Turn, view_of
+from ..protocols import BylineBot, bot_of
 from ..replies import NO_PINGS, Reply, deliver, within_deadline
+from ..settings import MAX_RESULTS
 from ..votes import vote_buttons
-
-if TYPE_CHECKING:
-    from ..app import Byline
 
 log = logging.getLogger("byline.ask")
 
-MAX_RESULTS = 10
 CUSTOM_ID_MAX = 100
 PAGE_PREFIX = "byline:page"
 MORE = Turn("More results", discord.ButtonStyle.primary)
-
-
-class QuestionCache:
-    """Questions too long to ride in a button's custom_id, under a short key; the newest ``size`` kept.
-
-    Bounded, so memory stays flat however many long questions are asked; a key that fell out (or
-    one from before a restart) makes the button say "ask it again" instead of failing.
-    """
-
-    def __init__(self, size: int = 2048) -> None:
-        self.size = size
-        self._questions: OrderedDict[str, str] = OrderedDict()
-
-    @staticmethod
-    def key(question: str) -> str:
-        digest = hashlib.blake2b(question.encode(), digest_size=9).digest()
-        return base64.urlsafe_b64encode(digest).decode()
-
-    def remember(self, question: str) -> str:
-        key = self.key(question)
-        self._questions[key] = question
-        self._questions.move_to_end(key)
-        while len(self._questions) > self.size:
-            self._questions.popitem(last=False)
-        return key
-
-    def recall(self, key: str) -> str | None:
-        question = self._questions.get(key)
-        if question is not None:
-            self._questions.move_to_end(key)
-        return question
 
 
 class ResultsPage(
@@ -115,17 +79,18 @@ class ResultsPage(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ResultsPage:
         asker, size, page = int(match["asker"]), int(match["size"]), int(match["page"])
-        return cls(asker, size, page, match["question"], label=item.label or "", style=item.style)
+        turn = Turn.shown_by(item)
+        return cls(asker, size, page, match["question"], label=turn.label, style=turn.style)
 
     def recall(self, cache: QuestionCache) -> str | None:
         kind, value = self.question[0], self.question[1:]
         return value if kind == "=" else cache.recall(value)
 
     async def turn(self, interaction: discord.Interaction) -> None:
-        bot: Byline = interaction.client  # type: ignore[assignment]
+        bot = bot_of(interaction)
         question = self.recall(bot.questions)
         if question is None:
             raise QuestionExpired()
@@ -146,7 +111,7 @@ class ResultsPage(
 
 
 async def answer_page(
-    bot: Byline, question: str, *, asker_id: int, size: int, page: int, guild_id: int | None
+    bot: BylineBot, question: str, *, asker_id: int, size: int, page: int, guild_id: int | None
 ) -> Reply:
     """Page ``page`` (from 0) of the answer to ``question``, ``size`` passages a page, with its buttons.
 
@@ -155,27 +120,29 @@ async def answer_page(
     Every answer (each page, and "nothing found") gets 👍/👎 buttons of its own (bot/votes.py).
     """
     first = page * size
-    answer = await bot.library.ask(question, top_k=min(first + size + 1, MAX_TOP_K))
+    answer = await bot.opened_library().ask(question, top_k=min(first + size + 1, MAX_TOP_K))
     shown = answer.hits[first : first + size]
     more = len(answer.hits) > first + size
-    if not answer.confident:  # the closest passages, on one page: render.UNSURE_MAX at most
-        shown, more = (answer.hits[: render.UNSURE_MAX] if page == 0 else []), False
+    if not answer.confident:  # the closest passages, on one page: render_answers.UNSURE_MAX at most
+        shown, more = (answer.hits[: render_answers.UNSURE_MAX] if page == 0 else []), False
     if not shown and page:
-        return Reply(render.no_more_embed(answer.question))
+        return Reply(render_answers.no_more_embed(answer.question))
     votes = vote_buttons(bot, answer, shown, guild_id=guild_id, asker_id=asker_id)
     if not shown:
-        return Reply(render.nothing_found_embed(answer.question), view_of(*votes))
+        return Reply(render_answers.nothing_found_embed(answer.question), view_of(*votes))
 
     def button(to: int, turn: Turn) -> ResultsPage:
         return ResultsPage.build(bot.questions, asker_id, size, to, answer.question, turn=turn)
 
     view = view_of(button(page - 1, BACK) if page else None, button(page + 1, MORE) if more else None, *votes)
-    return Reply(render.answer_embed(answer.question, shown, more=more, confident=answer.confident), view)
+    return Reply(
+        render_answers.answer_embed(answer.question, shown, more=more, confident=answer.confident), view
+    )
 
 
 def _question_check(interaction: discord.Interaction) -> bool:
     """Before /ask: the index must be ready, and the asker within the shared cooldown."""
-    bot: Byline = interaction.client  # type: ignore[assignment]
+    bot = bot_of(interaction)
     bot.check_question(interaction.user)
     return True
 
@@ -183,7 +150,7 @@ def _question_check(interaction: discord.Interaction) -> bool:
 class Ask(commands.Cog):
     """/ask, and any direct message or mention of the bot, answered the same way."""
 
-    def __init__(self, bot: Byline) -> None:
+    def __init__(self, bot: BylineBot) -> None:
         self.bot = bot
 
     @app_commands.command()
@@ -259,8 +226,8 @@ class Ask(commands.Cog):
                 )
             await message.channel.send(
                 embed=reply.discord_embed,
-                view=reply.view,
-                reference=message if where.reply else None,  # type: ignore[arg-type]
+                view=reply.view or discord.utils.MISSING,
+                reference=message if where.reply else None,  # type: ignore[arg-type]  # None: no reply
                 allowed_mentions=NO_PINGS,
             )
         except app_commands.CommandOnCooldown as error:

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from .. import render
+from .. import render_sources
+from ..protocols import BylineBot
 from ..replies import Reply, deliver
-
-if TYPE_CHECKING:
-    from ..app import Byline
 
 
 class Help(commands.Cog):
     """/help."""
 
-    def __init__(self, bot: Byline) -> None:
+    def __init__(self, bot: BylineBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="help")
@@ -26,6 +22,8 @@ class Help(commands.Cog):
         """What Byline does, and how to ask it."""
         await deliver(
             interaction,
-            Reply(render.help_embed(self.bot.settings.top_k, keeping=self.bot.settings.keep_questions)),
+            Reply(
+                render_sources.help_embed(self.bot.settings.top_k, keeping=self.bot.settings.keep_questions)
+            ),
             ephemeral=True,
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -20,11 +19,11 @@ from index.feedback_report import build_report
 from index.readers import MAX_FILE_BYTES
 
 from .. import render_admin
-from ..replies import NO_PINGS, defer
+from ..protocols import BylineBot
+from ..render import CHOICES_MAX
+from ..replies import Reply, defer, deliver
+from ..settings import REPORT_DAYS
 from .admin import operator_only
-
-if TYPE_CHECKING:
-    from ..app import Byline
 
 log = logging.getLogger("byline.manage")
 
@@ -32,14 +31,10 @@ TITLE_MAX = 200
 TEXT_MAX = 6000  # Discord's limit for a string option
 
 
-async def _reply(interaction: discord.Interaction, embed: dict) -> None:
-    await interaction.edit_original_response(embed=discord.Embed.from_dict(embed), allowed_mentions=NO_PINGS)
-
-
 class Manage(commands.Cog):
     """/add, /remove, /stats."""
 
-    def __init__(self, bot: Byline) -> None:
+    def __init__(self, bot: BylineBot) -> None:
         self.bot = bot
 
     @property
@@ -49,10 +44,9 @@ class Manage(commands.Cog):
     async def _reindex(self, source: str, done: str) -> ReindexReport:
         """Re-index after adding or removing ``source``. Library has no re-index of one file: the
         whole folder is compared (by size and time) and only changed files are read."""
-        self.bot.ensure_ready()
-        assert self.bot.library is not None
+        library = self.bot.ensure_ready()
         try:
-            return await self.bot.library.reindex()
+            return await library.reindex()
         except IndexBusyError:
             raise BylineError(
                 f"{done} {source}, but a re-index is running; run /reindex when it has finished."
@@ -99,7 +93,7 @@ class Manage(commands.Cog):
             await asyncio.to_thread(additions.remove, self.seeds_dir, saved.source)
             raise additions.AdditionError(f"That file was skipped: {skipped.reason}.")
         log.info("user %s added %s", interaction.user.id, saved.source)
-        await _reply(interaction, render_admin.added_embed(saved, report))
+        await deliver(interaction, Reply(render_admin.added_embed(saved, report)))
 
     @app_commands.command()
     @app_commands.default_permissions(administrator=True)
@@ -111,13 +105,13 @@ class Manage(commands.Cog):
         await asyncio.to_thread(additions.remove, self.seeds_dir, article)
         report = await self._reindex(article, "Removed")
         log.info("user %s removed %s", interaction.user.id, article)
-        await _reply(interaction, render_admin.removed_embed(article, report))
+        await deliver(interaction, Reply(render_admin.removed_embed(article, report)))
 
     @remove.autocomplete("article")
     async def _added_articles(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        matches = await catalog.titled(self.bot.settings.database, current, 25, added_only=True)
+        matches = await catalog.titled(self.bot.settings.database, current, CHOICES_MAX, added_only=True)
         choices: dict[str, app_commands.Choice[str]] = {}
         for summary in matches:
             source = summary.article.source
@@ -128,13 +122,15 @@ class Manage(commands.Cog):
     @app_commands.command()
     @app_commands.default_permissions(administrator=True)
     @app_commands.check(operator_only("see the statistics"))
-    @app_commands.describe(days="How many days back (default 30)")
+    @app_commands.describe(days=f"How many days back (default {REPORT_DAYS})")
     async def stats(
-        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] = 30
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] = REPORT_DAYS
     ) -> None:
         """Questions asked, answered confidently, votes, and what the articles could not answer."""
         await defer(interaction, ephemeral=True)
         self.bot.ensure_ready()
         assert self.bot.feedback is not None
         report = await build_report(self.bot.feedback, days)
-        await _reply(interaction, render_admin.stats_embed(report, keeping=self.bot.settings.keep_questions))
+        await deliver(
+            interaction, Reply(render_admin.stats_embed(report, keeping=self.bot.settings.keep_questions))
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -11,12 +11,11 @@ from discord.ext import commands
 
 from index import catalog
 
-from .. import render
+from .. import render_sources
 from ..paging import BACK, OwnedPage, Turn, view_of
+from ..protocols import BylineBot, bot_of
+from ..render import CHOICES_MAX
 from ..replies import Reply, deliver, within_deadline
-
-if TYPE_CHECKING:
-    from ..app import Byline
 
 SOURCES_PREFIX = "byline:sources"
 NEXT = Turn("Next", discord.ButtonStyle.primary)
@@ -45,21 +44,23 @@ class SourcesPage(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> SourcesPage:
-        return cls(int(match["owner"]), int(match["page"]), label=item.label or "", style=item.style)
+        turn = Turn.shown_by(item)
+        return cls(int(match["owner"]), int(match["page"]), label=turn.label, style=turn.style)
 
     async def turn(self, interaction: discord.Interaction) -> None:
-        await show_sources(interaction.client, interaction, self.page)  # type: ignore[arg-type]
+        await show_sources(bot_of(interaction), interaction, self.page)
 
 
-async def sources_page(bot: Byline, owner_id: int, page: int) -> Reply:
+async def sources_page(bot: BylineBot, owner_id: int, page: int) -> Reply:
     """Page ``page`` (from 0; the last one if the list has shrunk since) with its buttons."""
-    total = await bot.library.article_count()
-    pages = render.sources_page_count(total)
+    library = bot.opened_library()
+    total = await library.article_count()
+    pages = render_sources.sources_page_count(total)
     page = min(page, pages - 1)
-    per_page = render.SOURCES_PER_PAGE
-    summaries = await bot.library.articles(page * per_page, per_page)
+    per_page = render_sources.SOURCES_PER_PAGE
+    summaries = await library.articles(page * per_page, per_page)
 
     def button(to: int, turn: Turn) -> SourcesPage:
         return SourcesPage(owner_id, to, label=turn.label, style=turn.style)
@@ -67,10 +68,10 @@ async def sources_page(bot: Byline, owner_id: int, page: int) -> Reply:
     view = view_of(
         button(page - 1, BACK) if page else None, button(page + 1, NEXT) if page < pages - 1 else None
     )
-    return Reply(render.sources_page(summaries, page, total), view)
+    return Reply(render_sources.sources_page(summaries, page, total), view)
 
 
-async def show_sources(bot: Byline, interaction: discord.Interaction, page: int) -> None:
+async def show_sources(bot: BylineBot, interaction: discord.Interaction, page: int) -> None:
     """Answer ``interaction`` (the command, or a press of its buttons) with one page of articles."""
     bot.ensure_ready()
     reply = await within_deadline(
@@ -82,13 +83,15 @@ async def show_sources(bot: Byline, interaction: discord.Interaction, page: int)
 class Sources(commands.Cog):
     """/sources."""
 
-    def __init__(self, bot: Byline) -> None:
+    def __init__(self, bot: BylineBot) -> None:
         self.bot = bot
 
     @app_commands.command()
     @app_commands.describe(title="Only the articles whose title contains this")
     async def sources(
-        self, interaction: discord.Interaction, title: app_commands.Range[str, 1, 100] | None = None
+        self,
+        interaction: discord.Interaction,
+        title: app_commands.Range[str, 1, catalog.CHOICE_MAX] | None = None,
     ) -> None:
         """List the articles Byline answers from."""
         if title is None:
@@ -97,14 +100,14 @@ class Sources(commands.Cog):
         self.bot.ensure_ready()
         matches = within_deadline(
             interaction,
-            catalog.titled(self.bot.settings.database, title, render.SOURCES_PER_PAGE + 1),
+            catalog.titled(self.bot.settings.database, title, render_sources.SOURCES_PER_PAGE + 1),
             defer_after=self.bot.defer_after,
         )
-        await deliver(interaction, Reply(render.sources_matching(await matches, title)))
+        await deliver(interaction, Reply(render_sources.sources_matching(await matches, title)))
 
     @sources.autocomplete("title")
     async def _titles(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         """Titles containing what has been typed so far (any case), in the order /sources lists them."""
-        matches = await catalog.titled(self.bot.settings.database, current, 25)
+        matches = await catalog.titled(self.bot.settings.database, current, CHOICES_MAX)
         names = dict.fromkeys(catalog.choice_name(summary) for summary in matches)
         return [app_commands.Choice(name=name, value=name) for name in names]

@@ -4,8 +4,8 @@ import re
 
 import discord
 
-from bot.cogs.ask import CUSTOM_ID_MAX, MORE, QuestionCache, ResultsPage
-from bot.paging import BACK
+from bot.cogs.ask import CUSTOM_ID_MAX, MORE, ResultsPage
+from bot.paging import BACK, QuestionCache
 
 ASKER = 100_000_000_000_000_002
 

@@ -483,3 +483,12 @@ def test_console_script_exits_1_when_the_database_belongs_to_another_program(
         pytest.fail("byline did not exit within 4 s after refusing the database")
     assert done.returncode == 1
     assert "BYLINE_DATABASE" in done.stderr
+
+
+def test_top_k_bound_is_the_librarys_max_top_k(byline: Byline, indexed_seeds: Path) -> None:
+    from index import MAX_TOP_K
+
+    seeds = ("--seeds-dir", str(indexed_seeds))
+    run = byline("ask", TELESCOPE_QUESTION, "--top-k", str(MAX_TOP_K + 1), *seeds)
+    assert run.code == 2 and f"between 1 and {MAX_TOP_K}" in run.err
+    assert byline("ask", TELESCOPE_QUESTION, "--top-k", str(MAX_TOP_K), *seeds).code == 0

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import render
+from bot import render, render_admin, render_answers, render_sources
 from index import Article, Hit, ReindexReport, SkippedFile, SourceSummary
 
 SPECIALS = set("\\*_~|`[<")
@@ -114,13 +114,13 @@ def test_shorten_cuts_on_a_word_boundary_with_an_ellipsis() -> None:
 
 def test_question_words_are_underlined_and_the_best_sentence_bold() -> None:
     text = "Intro here. Poland spends most. Outro."
-    shown = render.marked(text, 0, len(text), highlights=((12, 18), (19, 25)), sentence=(12, 31))
+    shown = render_answers.marked(text, 0, len(text), highlights=((12, 18), (19, 25)), sentence=(12, 31))
     assert shown == "Intro here. **__Poland__ __spends__ most.** Outro."
 
 
 def test_a_highlight_across_the_sentence_boundary_stays_nested() -> None:
     text = "alpha beta gamma"
-    shown = render.marked(text, 0, len(text), highlights=((0, 10),), sentence=(6, 16))
+    shown = render_answers.marked(text, 0, len(text), highlights=((0, 10),), sentence=(6, 16))
     assert shown == "__alpha__ **__beta__ gamma**"  # no space just inside a marker
     assert unrender(shown)[0] == text
 
@@ -128,7 +128,7 @@ def test_a_highlight_across_the_sentence_boundary_stays_nested() -> None:
 def test_markup_in_a_passage_cannot_break_the_highlighting() -> None:
     text = NASTY
     start = text.index("[link]")
-    shown = render.marked(text, 0, len(text), highlights=((start + 1, start + 5),), sentence=(0, 40))
+    shown = render_answers.marked(text, 0, len(text), highlights=((start + 1, start + 5),), sentence=(0, 40))
     reader, spans = unrender(shown)
     assert reader == render.flatten(text)
     assert ("__", start + 1, start + 5) in spans
@@ -139,7 +139,7 @@ def test_a_long_passage_keeps_its_best_sentence_and_is_cut_between_words() -> No
     best = "Poland spends the most of all NATO members."
     text = lead + best + " Tail words." * 100
     start = len(lead)
-    shown = render.passage(
+    shown = render_answers.passage(
         hit(text, highlights=((start, start + 6),), sentence=(start, start + len(best))), 300
     )
     assert shown is not None and render.discord_len(shown) <= 300
@@ -161,7 +161,7 @@ def test_any_passage_fits_and_reads_back_as_a_piece_of_the_text(
         st.lists(st.tuples(st.integers(0, n), st.integers(0, n)).map(sorted).map(tuple), max_size=6)
     )
     sentence = data.draw(st.none() | st.tuples(st.integers(0, n), st.integers(0, n)).map(sorted).map(tuple))
-    shown = render.passage(hit(text, highlights=tuple(spans), sentence=sentence), room)
+    shown = render_answers.passage(hit(text, highlights=tuple(spans), sentence=sentence), room)
     if shown is None:
         return
     assert render.discord_len(shown) <= room
@@ -179,7 +179,7 @@ def test_answer_embed_attributes_every_passage() -> None:
         hit("Poland spends the most.", 1, sentence=(0, 23)),
         hit("No outlet here.", 2, Article("a2", "Untitled page", None, None, "x.txt")),
     ]
-    embed = render.answer_embed("what is Poland's spending?", hits, more=True)
+    embed = render_answers.answer_embed("what is Poland's spending?", hits, more=True)
     assert embed["title"] == "“what is Poland's spending?”"
     first, second = embed["description"].split("\n\n")
     assert first == (
@@ -192,15 +192,15 @@ def test_answer_embed_attributes_every_passage() -> None:
 
 def test_a_not_confident_answer_says_so_first_and_shows_three_passages_at_most() -> None:
     hits = [hit(f"Passage number {n} about something else.", n) for n in range(1, 6)]
-    embed = render.answer_embed("what is Poland's spending?", hits, more=True, confident=False)
+    embed = render_answers.answer_embed("what is Poland's spending?", hits, more=True, confident=False)
     first, *blocks = embed["description"].split("\n\n")
-    assert first == f"*{render.UNSURE_LINE}*"
+    assert first == f"*{render_answers.UNSURE_LINE}*"
     assert [b.split(".", 1)[0] for b in blocks] == ["**1", "**2", "**3"]
     assert embed["footer"]["text"] == "Passages 1–3"  # no more pages
 
 
 def test_no_hits_is_the_nothing_found_embed() -> None:
-    embed = render.answer_embed("who won the cup?", [])
+    embed = render_answers.answer_embed("who won the cup?", [])
     assert embed["description"].startswith("Nothing in the articles answers that.")
     assert "`/sources`" in embed["description"]
 
@@ -213,7 +213,7 @@ def test_a_thousand_huge_adversarial_hits_stay_within_every_limit() -> None:
         hit(text, rank, article, highlights=tuple((i, i + 5) for i in range(0, 5000, 9)), sentence=(10, 4000))
         for rank in range(1, 1001)
     ]
-    embed = render.answer_embed(NASTY * 5, hits, more=True)
+    embed = render_answers.answer_embed(NASTY * 5, hits, more=True)
     assert within_limits(embed)
     blocks = embed["description"].split("\n\n")
     assert blocks[-1].endswith("more passages did not fit here.*")
@@ -226,7 +226,7 @@ def test_a_thousand_huge_adversarial_hits_stay_within_every_limit() -> None:
 
 
 def test_a_huge_question_title_is_shortened() -> None:
-    embed = render.answer_embed("why " * 1000 + "*" * 500, [hit("text")])
+    embed = render_answers.answer_embed("why " * 1000 + "*" * 500, [hit("text")])
     assert render.discord_len(embed["title"]) <= render.TITLE_MAX and embed["title"].endswith("…”")
 
 
@@ -244,7 +244,7 @@ def test_reindex_embed_says_what_changed_and_why_files_were_skipped() -> None:
         seconds=0.25,
         skipped=[SkippedFile("image.txt", "not UTF-8 text")],
     )
-    embed = render.reindex_embed(report)
+    embed = render_admin.reindex_embed(report)
     assert embed["title"] == "Re-indexed in 0.25 s"
     assert embed["description"] == (
         "**2** added · **1** updated · **0** removed · **3** unchanged\n"
@@ -255,7 +255,7 @@ def test_reindex_embed_says_what_changed_and_why_files_were_skipped() -> None:
 
 def test_thousands_of_skipped_files_fit_in_one_field() -> None:
     skipped = [SkippedFile(f"*dir*/file_{n}.txt" * 5, "reason " * 80) for n in range(5000)]
-    embed = render.reindex_embed(ReindexReport(skipped=skipped))
+    embed = render_admin.reindex_embed(ReindexReport(skipped=skipped))
     assert within_limits(embed)
     assert embed["fields"][0]["name"] == "Skipped (5,000)"
     assert re.search(r"…and [\d,]+ more$", embed["fields"][0]["value"])
@@ -266,8 +266,10 @@ def test_a_sources_page_holds_ten_articles_within_limits() -> None:
         SourceSummary(Article(str(n), f"**Title {n}** " * 400, "<@1>" * 100, "x" * 300, "f_" * 200), 5)
         for n in range(25)
     ]
-    assert render.sources_page_count(len(summaries)) == 3
-    pages = [render.sources_page(summaries[page * 10 : page * 10 + 10], page, 25) for page in range(3)]
+    assert render_sources.sources_page_count(len(summaries)) == 3
+    pages = [
+        render_sources.sources_page(summaries[page * 10 : page * 10 + 10], page, 25) for page in range(3)
+    ]
     assert [p["footer"]["text"] for p in pages] == [f"Page {n} of 3 · 25 articles" for n in (1, 2, 3)]
     assert all(within_limits(page) for page in pages)
     assert pages[2]["description"].startswith("**21.** ")
@@ -279,18 +281,18 @@ def test_a_sources_page_holds_ten_articles_within_limits() -> None:
 
 def test_a_sources_line_names_outlet_title_date_and_passages_but_no_file() -> None:
     article = Article("a1", "NATO allies agree", "Daily Mirror", "a day ago", "private/dir/page_1.txt")
-    line = render.source_line(3, SourceSummary(article, 12), 400)
+    line = render_sources.source_line(3, SourceSummary(article, 12), 400)
     assert line == "**3.** *NATO allies agree* — Daily Mirror · a day ago · 12 passages"
     no_outlet = Article("a2", "Untitled", None, None, "x.txt")
     assert (
-        render.source_line(4, SourceSummary(no_outlet, 1), 400)
+        render_sources.source_line(4, SourceSummary(no_outlet, 1), 400)
         == "**4.** *Untitled* — Unknown outlet · 1 passage"
     )
 
 
 def test_the_last_page_of_a_huge_archive_is_numbered_from_the_whole() -> None:
     summaries = [SourceSummary(Article(str(n), f"T{n}", "O", None, "f"), 1) for n in range(99_990, 100_000)]
-    page = render.sources_page(summaries, 9_999, 100_000)
+    page = render_sources.sources_page(summaries, 9_999, 100_000)
     assert page["footer"]["text"] == "Page 10,000 of 10,000 · 100,000 articles"
     assert page["title"] == "Indexed articles (100,000)"
     assert page["description"].startswith("**99991.** *T99990*")
@@ -298,16 +300,16 @@ def test_the_last_page_of_a_huge_archive_is_numbered_from_the_whole() -> None:
 
 
 def test_a_page_emptied_since_it_was_counted_says_so() -> None:
-    page = render.sources_page([], 3, 25)
+    page = render_sources.sources_page([], 3, 25)
     assert "run /sources again" in page["description"]
 
 
 def test_no_articles_is_said_plainly() -> None:
-    assert render.sources_page_count(0) == 1
-    assert render.sources_page([], 0, 0)["title"] == "No articles are indexed yet"
+    assert render_sources.sources_page_count(0) == 1
+    assert render_sources.sources_page([], 0, 0)["title"] == "No articles are indexed yet"
 
 
 def test_help_mentions_every_way_to_ask() -> None:
-    text = render.help_embed(5)["description"]
+    text = render_sources.help_embed(5)["description"]
     assert "default 5" in text and "/sources" in text and "/reindex" in text
-    assert within_limits(render.help_embed(5))
+    assert within_limits(render_sources.help_embed(5))

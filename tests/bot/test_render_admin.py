@@ -28,3 +28,13 @@ def test_an_empty_report_says_so() -> None:
     embed = render_admin.stats_embed(FeedbackReport(30), keeping=True)
     assert embed["description"] == "**0** questions · **0** answered confidently\nVotes: **0** 👍 · **0** 👎"
     assert embed["fields"] == []
+
+
+def test_a_field_shows_its_last_line_when_it_fits_without_the_count_of_those_left_out() -> None:
+    lines = ["x" * 500, "y" * 520]  # 500 + 1 + 520 = 1021: both fit, with no "…and 1 more" after them
+    field = render_admin._field("Skipped (2)", lines)
+    assert field["value"] == "\n".join(lines)
+    lines.append("z" * 10)
+    field = render_admin._field("Skipped (3)", lines)
+    assert field["value"] == f"{'x' * 500}\n…and 2 more"
+    assert len(field["value"]) <= render.FIELD_VALUE_MAX

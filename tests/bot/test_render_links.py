@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot import render
+from bot import render, render_answers, render_sources
 from index import Article, Hit, SourceSummary
 
 KNOWN = Article(
@@ -24,38 +24,38 @@ def hit(article: Article) -> Hit:
 
 
 def test_the_title_links_to_the_article_and_a_known_date_is_a_timestamp() -> None:
-    line = render.attribution(hit(KNOWN), 300)
+    line = render_answers.attribution(hit(KNOWN), 300)
     assert (
         line == f"**1. Courier** · *[Budget day](https://news.example/budget)* · <t:{NOON}:D> · paragraph 2"
     )
 
 
 def test_an_estimated_date_says_about_and_counts_from_now() -> None:
-    line = render.attribution(hit(ESTIMATED), 300)
+    line = render_answers.attribution(hit(ESTIMATED), 300)
     assert line == f"**1. Post** · *Tram fares rise* · about <t:{ESTIMATE}:R> · paragraph 2"
 
 
 def test_a_date_that_could_not_be_read_is_shown_as_written() -> None:
     article = Article("a3", "Old news", "Post", "Tuesday", "x.txt")
-    assert render.attribution(hit(article), 300) == "**1. Post** · *Old news* · Tuesday · paragraph 2"
+    assert render_answers.attribution(hit(article), 300) == "**1. Post** · *Old news* · Tuesday · paragraph 2"
 
 
 def test_brackets_in_the_title_or_the_address_cannot_end_the_link_early() -> None:
     article = Article("a4", "A [bracketed] title", None, None, "x.md", url="https://x.example/a_(b)")
-    line = render.attribution(hit(article), 300)
+    line = render_answers.attribution(hit(article), 300)
     assert "*[A \\[bracketed\\] title](https://x.example/a_%28b%29)*" in line
 
 
 def test_sources_lines_link_and_date_too() -> None:
-    line = render.source_line(1, SourceSummary(KNOWN, 4), 400)
+    line = render_sources.source_line(1, SourceSummary(KNOWN, 4), 400)
     assert line == f"**1.** *[Budget day](https://news.example/budget)* — Courier · <t:{NOON}:D> · 4 passages"
-    line = render.source_line(2, SourceSummary(ESTIMATED, 1), 400)
+    line = render_sources.source_line(2, SourceSummary(ESTIMATED, 1), 400)
     assert line == f"**2.** *Tram fares rise* — Post · about <t:{ESTIMATE}:R> · 1 passage"
 
 
 def test_an_answer_with_links_stays_within_discords_limits() -> None:
     long = Article("a5", "T" * 300, "O" * 200, "x", "f.md", url="https://x.example/" + "p" * 1500)
-    embed = render.answer_embed("q", [Hit(n, 1.0, "word " * 400, 1, long) for n in range(1, 11)])
+    embed = render_answers.answer_embed("q", [Hit(n, 1.0, "word " * 400, 1, long) for n in range(1, 11)])
     assert render.discord_len(embed["description"]) <= render.DESCRIPTION_MAX
     assert render.embed_size(embed) <= render.EMBED_MAX
 

@@ -212,3 +212,16 @@ def test_every_setting_is_in_dot_env_example_and_it_loads() -> None:
     assert wanted <= named, f"not in .env.example: {sorted(wanted - named)}"
     shutil.copy(example, ".env")
     assert load_settings().top_k == 5
+
+
+def test_byline_top_k_is_bounded_as_the_ask_commands_results_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cogs.ask import Ask
+    from bot.settings import MAX_RESULTS
+
+    results = next(p for p in Ask.ask.parameters if p.name == "results")
+    assert results.max_value == MAX_RESULTS
+    monkeypatch.setenv("BYLINE_TOP_K", str(MAX_RESULTS))
+    assert load_settings().top_k == MAX_RESULTS
+    monkeypatch.setenv("BYLINE_TOP_K", str(MAX_RESULTS + 1))
+    with pytest.raises(SettingsError, match="BYLINE_TOP_K"):
+        load_settings()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot import render
+from bot import render, render_answers
 
 from .double import MESSAGE_FLAG_EPHEMERAL, DefaultWorld, DiscordDouble
 from .support import POLAND, buttons, votes
@@ -204,8 +204,8 @@ async def test_a_not_confident_answer_says_so_and_shows_three_passages_at_most(
         )
         reply = await discord_double.wait_for_response(inter)
     [embed] = reply.embeds
-    assert embed["description"].startswith(f"*{render.UNSURE_LINE}*\n\n**1. ")
-    assert 1 <= len(ranks(embed)) <= render.UNSURE_MAX
+    assert embed["description"].startswith(f"*{render_answers.UNSURE_LINE}*\n\n**1. ")
+    assert 1 <= len(ranks(embed)) <= render_answers.UNSURE_MAX
     # no further pages of passages that do not answer; the votes stay
     assert buttons(reply) == {} and list(votes(reply)) == ["👍", "👎"]
 
