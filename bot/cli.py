@@ -87,9 +87,10 @@ def _parser() -> argparse.ArgumentParser:
         "eval",
         parents=[common, json_flag, top_k],
         help="measure retrieval quality on a file of questions",
-        description="Measure hit@1, hit@3, MRR and the no-answer rate on a JSONL file of "
-        '{"q": ..., "gold": [...]} '
-        "lines (gold: phrases the answering passage contains; [] when the articles cannot answer).",
+        description="Measure hit@1, hit@3 and MRR over the passages shown, and the verdict (the share "
+        "of answerable questions whose right passage is first marked confident; of unanswerable ones, "
+        'marked not confident), on a JSONL file of {"q": ..., "gold": [...]} lines (gold: phrases '
+        "the answering passage contains; [] when the articles cannot answer).",
     )
     ev.add_argument("questions", type=Path, help="the JSONL file of questions")
     report = sub.add_parser(

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from index import Answer, Hit, ReindexReport, SourceSummary
+from index import Answer, Article, Hit, ReindexReport, SourceSummary
 from index.evaluation import EvalReport
 from index.feedback_report import FeedbackReport
 
@@ -45,6 +45,15 @@ def printable(text: str) -> str:
 def wrap(text: str, indent: str = "   ") -> str:
     width = min(shutil.get_terminal_size((100, 20)).columns, 100)
     return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent)
+
+
+def shown_date(article: Article) -> str | None:
+    """The date to print: as the article gives it, or, for a relative one ("a day ago") that was
+    estimated when the file was first indexed, that estimate ("about 2026-12-02"), which does not
+    go stale the way "a day ago" would."""
+    if article.published_estimated and article.published_at:
+        return f"about {article.published_at[:10]}"
+    return article.published
 
 
 def attribution(outlet: str | None, title: str, published: str | None, paragraph: int) -> str:
@@ -78,7 +87,7 @@ def render_answer(answer: Answer, bold: bool = False) -> str:
     for hit in answer.hits:
         a = hit.article
         lines.append(
-            f"{hit.rank}. {attribution(a.outlet, a.title, a.published, hit.paragraph)}"
+            f"{hit.rank}. {attribution(a.outlet, a.title, shown_date(a), hit.paragraph)}"
             f"  (score {hit.score:.2f})"
         )
         lines.append(wrap(_emphasise(hit, bold)))

@@ -84,8 +84,22 @@ def test_ask_shows_outlet_title_published_and_paragraph(byline: Byline, collecti
     run = byline("ask", TELESCOPE_QUESTION, "--seeds-dir", str(collection_seeds))
     assert run.code == 0
     article = hit["article"]
-    for shown in (article["outlet"], article["title"], article["published"], f"paragraph {hit['paragraph']}"):
+    date = f"about {article['published_at'][:10]}" if article["published_estimated"] else article["published"]
+    for shown in (article["outlet"], article["title"], date, f"paragraph {hit['paragraph']}"):
         assert shown in run.out
+
+
+def test_ask_shows_an_estimated_date_as_the_estimate_not_the_relative_words(
+    byline: Byline, seed_page_seeds: Path
+) -> None:
+    """An aggregator page's "a day ago" would go stale on screen; the date it was resolved to does not."""
+    question = "what is Poland's spending?"
+    hit = json.loads(byline("ask", question, "--json", "--seeds-dir", str(seed_page_seeds)).out)["hits"][0]
+    article = hit["article"]
+    assert article["published_estimated"] and article["published"] == "a day ago"
+    run = byline("ask", question, "--seeds-dir", str(seed_page_seeds))
+    first = run.out.splitlines()[0]
+    assert f"about {article['published_at'][:10]}" in first and "a day ago" not in first
 
 
 def test_ask_without_an_answer_says_so(byline: Byline, collection_seeds: Path) -> None:
