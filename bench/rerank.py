@@ -10,7 +10,6 @@ confident (what reading the candidates' rows costs stays in both). Prints the tw
 import argparse
 import asyncio
 import json
-import shutil
 import statistics
 import sys
 import tempfile
@@ -21,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import index.library as library_module  # noqa: E402
-from eval.compare import question_files  # noqa: E402
+from eval.compare import every_page, question_files  # noqa: E402
 from index import Library  # noqa: E402
 from index.evaluation import load_questions  # noqa: E402
 
@@ -43,11 +42,7 @@ async def p50(library: Library, questions: list[str], repeat: int) -> float:
 async def main(repeat: int) -> None:
     questions = [q.q for path in question_files([]) for q in load_questions(path)]
     with tempfile.TemporaryDirectory() as tmp:
-        seeds = Path(tmp) / "seeds"
-        seeds.mkdir()
-        for folder in ("seeds", "eval/pages", "eval/heldout/pages"):
-            for page in (ROOT / folder).glob("*.txt"):
-                shutil.copy(page, seeds / page.name)
+        seeds = every_page(Path(tmp))
         async with Library.open(Path(tmp) / "b.db", seeds) as library:
             await library.reindex()
             await p50(library, questions, 1)  # warm caches

@@ -130,6 +130,17 @@ def peer_figures(peer: RankBM25 | BM25S, passages: list[Passage], path: Path, k:
     return Figures(at1 / n, at3 / n, rr / n)
 
 
+def every_page(folder: Path) -> Path:
+    """A seeds folder in ``folder`` holding every page the question sets are about (seeds/,
+    eval/pages/, eval/heldout/pages/), indexed together as eval/README.md says."""
+    seeds = folder / "seeds"
+    seeds.mkdir()
+    for pages in ("seeds", "eval/pages", "eval/heldout/pages"):
+        for page in (ROOT / pages).glob("*.txt"):
+            shutil.copy(page, seeds / page.name)
+    return seeds
+
+
 def question_files(given: list[str]) -> list[Path]:
     if given:
         return [Path(p) for p in given]
@@ -151,11 +162,7 @@ def main() -> None:
     args = parser.parse_args()
     files = question_files(args.questions)
     with tempfile.TemporaryDirectory() as tmp:
-        seeds = Path(tmp) / "seeds"
-        seeds.mkdir()
-        for folder in ("seeds", "eval/pages", "eval/heldout/pages"):
-            for page in (ROOT / folder).glob("*.txt"):
-                shutil.copy(page, seeds / page.name)
+        seeds = every_page(Path(tmp))
         database = Path(tmp) / "byline.db"
         reports = asyncio.run(byline_reports(database, seeds, files, args.top_k))
         passages = read_passages(database)

@@ -7,7 +7,6 @@ on (eval/README.md); the measure-only sets are never printed.
 """
 
 import asyncio
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -15,18 +14,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from eval.compare import TUNE, question_files  # noqa: E402
+from eval.compare import TUNE, every_page, question_files  # noqa: E402
 from index import Library  # noqa: E402
 from index.evaluation import first_right, load_questions  # noqa: E402
 
 
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        seeds = Path(tmp) / "seeds"
-        seeds.mkdir()
-        for folder in ("seeds", "eval/pages", "eval/heldout/pages"):
-            for page in (ROOT / folder).glob("*.txt"):
-                shutil.copy(page, seeds / page.name)
+        seeds = every_page(Path(tmp))
         async with Library.open(Path(tmp) / "b.db", seeds) as library:
             await library.reindex()
             for path in question_files([]):

@@ -15,7 +15,6 @@ features `answering.choose` computed for its candidates are recorded:
 """
 
 import asyncio
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -26,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import index.library as library_module  # noqa: E402
-from eval.compare import TUNE, question_files  # noqa: E402
+from eval.compare import TUNE, every_page, question_files  # noqa: E402
 from index import Library, reranking  # noqa: E402
 from index.evaluation import _contains, load_questions  # noqa: E402
 
@@ -49,11 +48,7 @@ async def collect() -> list[tuple[list[str], Record]]:
     out = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            seeds = Path(tmp) / "seeds"
-            seeds.mkdir()
-            for folder in ("seeds", "eval/pages", "eval/heldout/pages"):
-                for page in (ROOT / folder).glob("*.txt"):
-                    shutil.copy(page, seeds / page.name)
+            seeds = every_page(Path(tmp))
             async with Library.open(Path(tmp) / "b.db", seeds) as library:
                 await library.reindex()
                 for path in question_files([]):
