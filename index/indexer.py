@@ -1,7 +1,7 @@
 """Re-indexing: from the seeds folder to passages in SQLite and segments beside it, in one commit.
 
 Runs synchronously with its own SQLite connection: in a worker thread for a small archive, in a
-process of its own for a large one (``reindex_in_process``), never on the event loop:
+process of its own for a large one (``reindex_process.reindex_in_process``), never on the event loop:
 
 1. ``BEGIN IMMEDIATE``: the write lock, so what is stored cannot change underneath.
 2. The folder is compared with the stored sources by size and modification time (``index.scan``).
@@ -14,12 +14,11 @@ import gc
 import logging
 import os
 import sqlite3
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import reindex_process, schema
+from . import schema
 from .analysis import Analyzer, RememberingAnalyzer
 from .models import SkippedFile
 from .reading import analysed_batches
@@ -40,7 +39,6 @@ __all__ = [
     "read_manifest",
     "rebuild",
     "reindex",
-    "reindex_in_process",
     "tidy",
 ]
 
@@ -126,20 +124,6 @@ def _reindex(
     result.changed = bool(result.added or result.updated or result.removed or tx.base is None)
     result.manifest = tx.commit({"indexed_at": f"{time.time():.3f}"})
     return result
-
-
-def reindex_in_process(database: str | Path, seeds_dir: Path, workers: int | None = None) -> Outcome:
-    """``reindex`` in a process of its own, for a large archive (see ``index.reindex_process``).
-
-    Run in a thread, a re-index of a million passages holds the calling process's GIL for tens of
-    milliseconds at a time (Python between SQLite calls, numpy, the cyclic collector walking its
-    batches), and more when the machine is busy and the thread holding it is descheduled: the
-    event loop of a bot answering meanwhile would stall. In a process of its own it shares no
-    GIL, runs at a lower priority, and gives its memory back to the system when it ends.
-    """
-    if not sys.executable:  # an embedded interpreter: no Python to start
-        return reindex(database, seeds_dir, RememberingAnalyzer(), None, workers)
-    return reindex_process.run(database, seeds_dir, workers)
 
 
 def has_files(folder: Path, count: int) -> bool:

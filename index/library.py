@@ -16,7 +16,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from . import indexer, repair, schema
+from . import indexer, reindex_process, repair, schema
 from .analysis import Analyzer, Query, RememberingAnalyzer
 from .answering import choose, mark, question_names, with_related_forms
 from .bm25 import ScoredPassage
@@ -234,7 +234,7 @@ class Library:
         if self._snapshot.index.size >= PROCESS_MIN_PASSAGES or indexer.has_files(
             self.seeds_dir, PROCESS_MIN_FILES
         ):
-            return indexer.reindex_in_process(self.store.path, self.seeds_dir)
+            return reindex_process.reindex_in_process(self.store.path, self.seeds_dir)
         segments = {s.name: s for s in self._snapshot.index.segments}
         return indexer.reindex(self.store.path, self.seeds_dir, self.analyzer, segments)
 

@@ -84,6 +84,25 @@ def run(database: str | Path, seeds_dir: Path, workers: int | None = None) -> "i
     return Outcome(**outcome)
 
 
+def reindex_in_process(
+    database: str | Path, seeds_dir: Path, workers: int | None = None
+) -> "indexer.Outcome":
+    """``reindex`` in a process of its own, for a large archive (this module).
+
+    Run in a thread, a re-index of a million passages holds the calling process's GIL for tens of
+    milliseconds at a time (Python between SQLite calls, numpy, the cyclic collector walking its
+    batches), and more when the machine is busy and the thread holding it is descheduled: the
+    event loop of a bot answering meanwhile would stall. In a process of its own it shares no
+    GIL, runs at a lower priority, and gives its memory back to the system when it ends.
+    """
+    if not sys.executable:  # an embedded interpreter: no Python to start
+        from .analysis import RememberingAnalyzer
+        from .indexer import reindex
+
+        return reindex(database, seeds_dir, RememberingAnalyzer(), None, workers)
+    return run(database, seeds_dir, workers)
+
+
 def _end_with_parent() -> None:
     """Exit as soon as the process that started this one is gone (this one is then adopted)."""
     parent = os.getppid()
