@@ -23,6 +23,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index import Library  # noqa: E402
-from index.evaluation import EvalReport, evaluate, first_right, load_questions  # noqa: E402
+from index.evaluation import EvalQuestion, EvalReport, evaluate, first_right, load_questions  # noqa: E402
 
 TUNE = ["questions.jsonl", "questions-002.jsonl", "questions-003.jsonl", "questions-004.jsonl",
         "questions-005.jsonl", "questions-006.jsonl"]  # fmt: skip
@@ -139,6 +140,15 @@ def every_page(folder: Path) -> Path:
         for page in (ROOT / pages).glob("*.txt"):
             shutil.copy(page, seeds / page.name)
     return seeds
+
+
+def tune_questions() -> Iterator[tuple[Path, EvalQuestion]]:
+    """Every question of the sets we tune on (TUNE), with its file: the only questions whose
+    text and misses may be read or fitted on (eval/README.md)."""
+    for path in question_files([]):
+        if path.name in TUNE:
+            for q in load_questions(path):
+                yield path, q
 
 
 def question_files(given: list[str]) -> list[Path]:

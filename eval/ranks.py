@@ -14,9 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from eval.compare import TUNE, every_page, question_files  # noqa: E402
+from eval.compare import every_page, tune_questions  # noqa: E402
 from index import Library  # noqa: E402
-from index.evaluation import first_right, load_questions  # noqa: E402
+from index.evaluation import first_right  # noqa: E402
 
 
 async def main() -> None:
@@ -24,13 +24,10 @@ async def main() -> None:
         seeds = every_page(Path(tmp))
         async with Library.open(Path(tmp) / "b.db", seeds) as library:
             await library.reindex()
-            for path in question_files([]):
-                if path.name not in TUNE:
-                    continue
-                for q in load_questions(path):
-                    answer = await library.ask(q.q, top_k=5)
-                    rank = first_right([h.text for h in answer.hits], q.gold) if q.gold else 0
-                    print(f"{path.stem}\t{rank or '-'}\t{int(answer.confident)}\t{q.q}")
+            for path, q in tune_questions():
+                answer = await library.ask(q.q, top_k=5)
+                rank = first_right([h.text for h in answer.hits], q.gold) if q.gold else 0
+                print(f"{path.stem}\t{rank or '-'}\t{int(answer.confident)}\t{q.q}")
 
 
 if __name__ == "__main__":

@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import index.library as library_module  # noqa: E402
-from eval.compare import TUNE, every_page, question_files  # noqa: E402
+from eval.compare import every_page, tune_questions  # noqa: E402
 from index import Library, reranking  # noqa: E402
-from index.evaluation import _contains, load_questions  # noqa: E402
+from index.evaluation import _contains  # noqa: E402
 
 CONFIDENT_SHARE = 0.85  # over the 0.8 asked for; 0.88 would leave 0.57 of unanswerable ones confident
 Record = tuple[list[list[float]], list[int], list[float], list[str]]
@@ -51,14 +51,11 @@ async def collect() -> list[tuple[list[str], Record]]:
             seeds = every_page(Path(tmp))
             async with Library.open(Path(tmp) / "b.db", seeds) as library:
                 await library.reindex()
-                for path in question_files([]):
-                    if path.name not in TUNE:
-                        continue
-                    for q in load_questions(path):
-                        seen.clear()
-                        await library.ask(q.q, top_k=5)
-                        if seen:
-                            out.append((q.gold, seen[0]))
+                for _, q in tune_questions():
+                    seen.clear()
+                    await library.ask(q.q, top_k=5)
+                    if seen:
+                        out.append((q.gold, seen[0]))
     finally:
         library_module.choose = choose  # type: ignore[assignment]
     return out
