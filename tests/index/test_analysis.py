@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.analysis import STOP_WORDS, Analyzer, _words_of, fold, matching_words
+from index.analysis import STOP_WORDS, Analyzer, _words_of, fold, matching_words, words
 from index.vocabulary import (
     ABBREVIATIONS,
     AMERICAN_TO_BRITISH,
@@ -361,3 +361,34 @@ def test_words_matched_one_by_one_give_what_the_whole_text_gives(an: Analyzer) -
     assert {t for _, _, terms in found for t in terms} == wanted
     shown = {text[start:end] for start, end, _ in found}
     assert {"United States", "£5bn", "5%", "£4.2 billion", "USD 5m", "Northern Ireland"} <= shown
+
+
+def _fold_by_character(text: str) -> str:
+    """``fold`` as it was before its shortcuts for text that is (or becomes) ASCII."""
+    import unicodedata
+
+    from index.analysis import _FOLD
+
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).translate(_FOLD))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from("abcXYZ `'’“”–ßŁłéÉİı ﬁ½ÅåÖ9.,%£€\u0301\u00a0")))
+def test_fold_takes_its_shortcuts_without_changing_what_it_gives(text: str) -> None:
+    assert fold(text) == _fold_by_character(text)
+
+
+def test_a_capitalised_plain_word_is_analysed_as_in_running_text() -> None:
+    """``words`` takes a shortcut for one plain word in lower or title case; it must give what
+    the full analysis gives, for every word of the seeds."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    seen: set[str] = set()
+    for path in (root / "seeds").glob("*.txt"):
+        seen.update(w.lower() for w in re.findall(r"[A-Za-z]+", path.read_text(encoding="utf-8")))
+    for word in sorted(seen):
+        for written in (word, word.title()):
+            assert words(written) == _words_of(written), written
