@@ -19,7 +19,9 @@ described by features that do not depend on what the articles are about:
 - ``missing``: the largest share of the question's weight one term holds that the passage lacks
   (the rarest thing asked about that it does not mention);
 - ``feedback``: pseudo-relevance feedback, the share it holds of the terms (beyond the question's)
-  that at least two of BM25's first five candidates share: what the question's topic is about.
+  that at least two of BM25's first five candidates share: what the question's topic is about;
+- ``meaning``: how close in meaning its words come to the question's (index/meaning.py): a
+  paraphrase shares few words but near ones.
 
 A passage's place is a linear score of these (RANK_WEIGHTS); the verdict is a logistic model of
 the first passage's features and the gap to the second (VERDICT_WEIGHTS). Both sets of weights
@@ -32,18 +34,23 @@ import re
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
+import numpy as np
+
 from .analysis import Analyzer, Query, fold
+from .meaning import question_meaning, word_vectors
 
 FEATURES = (
     "bm25", "coverage", "sentence", "title", "answer_type", "names", "first", "article", "words", "missing",
-    "feedback",
+    "feedback", "meaning",
 )  # fmt: skip
 # Fitted by eval/train.py on the tune sets only (pairwise logistic regression for the order).
-RANK_WEIGHTS = (3.11, 0.543, -1.928, 1.989, 0.944, 3.782, 0.502, 4.906, 4.265, -0.61, -0.145)
+RANK_WEIGHTS = (2.501, -1.224, -1.417, 1.721, 1.102, 4.007, 0.684, 5.369, 3.408, -1.115, -0.106, 4.197)
 VERDICT_FEATURES = (*FEATURES, "gap", "unseen")
-VERDICT_WEIGHTS = (0.485, 1.526, 0.531, 0.858, -0.21, 2.07, 0.643, 0.614, 1.45, -1.275, 0.952, 1.186, 0.081)
-VERDICT_BIAS = -6.07
-VERDICT_THRESHOLD = 0.449
+VERDICT_WEIGHTS = (
+    0.407, 1.231, 0.373, 0.983, -0.245, 1.845, 0.529, 0.801, 1.36, -1.147, 0.863, 0.968, 0.816, -0.017,
+)  # fmt: skip
+VERDICT_BIAS = -6.076
+VERDICT_THRESHOLD = 0.418
 
 _NUMBER_QUESTION = re.compile(
     r"\b(?:how (?:many|much|long|far|old|big|large|tall|high|fast|heavy|deep|often)|what (?:percentage|"
@@ -65,8 +72,16 @@ FEEDBACK_FROM = 5
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """What re-ordering reads of a candidate's text."""
+
+    sentences: list[tuple[str, frozenset[str]]]  # each sentence with its terms
+    rows: np.ndarray  # its words' rows in the word vectors
+
+
 _WORD_TERMS: dict[int, dict[str, tuple[str, ...]]] = {}  # analyser -> word -> its terms
-_SENTENCE_TERMS: dict[int, dict[str, list[tuple[str, frozenset[str]]]]] = {}  # analyser -> passage
+_PASSAGES: dict[int, dict[str, Passage]] = {}  # analyser -> text -> what re-ordering reads of it
 _KIND_TERMS: dict[int, dict[str, frozenset[str]]] = {}
 
 
@@ -115,6 +130,7 @@ class Describer:
         self.total = sum(w for _, w in self.slots) or 1.0
         self.count = len(self.slots) or 1
         self.kind = answer_kind(question)
+        self.meaning = question_meaning(question, weights, self.term_of)
         self.kinds = _KIND_TERMS.get(id(analyzer)) or _KIND_TERMS.setdefault(
             id(analyzer),
             {
@@ -123,27 +139,34 @@ class Describer:
             },
         )
 
-    def word_terms(self, text: str) -> set[str]:
-        """The terms of ``text``'s words, each analysed alone (and remembered)."""
+    def word_terms(self, word: str) -> tuple[str, ...]:
+        """The terms of one word, analysed alone (remembered: news repeats its words)."""
         cache = _WORD_TERMS.setdefault(id(self.analyzer), {})
-        if len(cache) > _CACHE_MAX:
-            cache.clear()
-        out: set[str] = set()
-        for word in _WORD.findall(text):
-            terms = cache.get(word)
-            if terms is None:
-                terms = cache[word] = tuple(self.analyzer.terms(word))
-            out.update(terms)
-        return out
+        terms = cache.get(word)
+        if terms is None:
+            if len(cache) > _CACHE_MAX:
+                cache.clear()
+            terms = cache[word] = tuple(self.analyzer.terms(word))
+        return terms
 
-    def sentences(self, text: str) -> list[tuple[str, frozenset[str]]]:
-        """A passage's sentences with their terms (remembered: questions share their candidates)."""
-        cache = _SENTENCE_TERMS.setdefault(id(self.analyzer), {})
+    def term_of(self, word: str) -> str | None:
+        """The term of one word, None for a stop word."""
+        terms = self.word_terms(word)
+        return terms[0] if terms else None
+
+    def passage(self, text: str) -> Passage:
+        """A passage's sentences with their terms, and its words' vector rows (remembered:
+        questions share their candidates)."""
+        cache = _PASSAGES.setdefault(id(self.analyzer), {})
         found = cache.get(text)
         if found is None:
             if len(cache) > _CACHE_MAX // 10:
                 cache.clear()
-            found = cache[text] = [(s, frozenset(self.word_terms(s))) for s in _SENTENCE_END.split(text)]
+            sentences = [
+                (s, frozenset(t for word in _WORD.findall(s) for t in self.word_terms(word)))
+                for s in _SENTENCE_END.split(text)
+            ]
+            found = cache[text] = Passage(sentences, word_vectors().rows(text))
         return found
 
     def share(self, terms: Set[str]) -> float:
@@ -160,18 +183,21 @@ class Describer:
         rows = []
         by_article: dict[str, set[str]] = {}
         passages: list[set[str]] = []
+        words: list[np.ndarray] = []
         for i, c in enumerate(candidates):
             best, best_sentence = -1.0, c.text
             best_terms: frozenset[str] = frozenset()
             passage: set[str] = set()
-            for sentence, sentence_terms in self.sentences(c.text):
+            read = self.passage(c.text)
+            for sentence, sentence_terms in read.sentences:
                 passage |= sentence_terms
                 share = self.share(sentence_terms)
                 if share > best:
                     best, best_sentence, best_terms = share, sentence, sentence_terms
-            title: frozenset[str] = self.sentences(c.title)[0][1] if c.title else frozenset()
+            title: frozenset[str] = self.passage(c.title).sentences[0][1] if c.title else frozenset()
             by_article.setdefault(c.article, set()).update(passage | title)
             passages.append(passage)
+            words.append(read.rows)
             rows.append(
                 [
                     c.score / top,
@@ -195,8 +221,9 @@ class Describer:
             for t in terms - asked:
                 counts[t] = counts.get(t, 0) + 1
         feedback = {t for t, n in counts.items() if n >= 2}
-        for row, terms in zip(rows, passages, strict=True):
-            row.append(len(terms & feedback) / len(feedback) if feedback else 0.0)
+        closeness = self.meaning.closeness(words)
+        for row, terms, close in zip(rows, passages, closeness, strict=True):
+            row += [len(terms & feedback) / len(feedback) if feedback else 0.0, close]
         return rows
 
 
