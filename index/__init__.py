@@ -1,6 +1,6 @@
 """Byline's knowledge base: articles in, sourced passages out. Never imports discord."""
 
-from .errors import ArticleFormatError, BylineError, IndexBusyError, QuestionError, StorageError
+from .errors import ArticleFormatError, BylineError, IndexBusyError, InstallError, QuestionError, StorageError
 from .library import MAX_QUESTION_CHARS, MAX_TOP_K, Library, clean_question
 from .models import Answer, Article, Hit, ReindexReport, SkippedFile, SourceSummary
 
@@ -13,6 +13,7 @@ __all__ = [
     "BylineError",
     "Hit",
     "IndexBusyError",
+    "InstallError",
     "Library",
     "QuestionError",
     "ReindexReport",

@@ -25,5 +25,9 @@ class IndexBusyError(BylineError):
     """A re-index is already running; the caller should wait for it."""
 
 
+class InstallError(BylineError):
+    """A file Byline ships with is missing or damaged."""
+
+
 class StorageError(BylineError):
     """The database cannot be opened or is not a Byline database."""

@@ -21,6 +21,7 @@ from .analysis import Analyzer, Query, RememberingAnalyzer
 from .answering import choose, mark, question_names, with_related_forms
 from .bm25 import ScoredPassage
 from .errors import BylineError, IndexBusyError, QuestionError, StorageError
+from .meaning import word_vectors
 from .models import Answer, Hit, ReindexReport, SourceSummary
 from .names import Names
 from .segments import DamagedIndexError, Manifest, SegmentedIndex, index_dir_for, open_index
@@ -167,6 +168,7 @@ class Library:
         try:
             snapshot = await asyncio.to_thread(_load_snapshot, store.path)
             await asyncio.to_thread(indexer.tidy, store.path)
+            await asyncio.to_thread(word_vectors)  # now, not during the first question
         except BaseException:
             await store.close()
             raise

@@ -12,6 +12,7 @@ no vector and are left to BM25. Only re-ordering and the verdict read it: scores
 """
 
 import re
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import STOP_WORDS, fold
+from .errors import InstallError
 
 VECTORS = Path(__file__).resolve().parent / "data" / "word_vectors.npz"
 _WORD = re.compile(r"[a-z]+|[0-9]+")
@@ -40,9 +42,16 @@ class WordVectors:
 
 @lru_cache(maxsize=1)
 def word_vectors() -> WordVectors:
-    """The table shipped with Byline, read once (about 6 MB in memory)."""
-    with np.load(VECTORS) as data:
-        return WordVectors([str(w) for w in data["words"]], data["vectors"])
+    """The table shipped with Byline, read once (about 12 MB in memory)."""
+    broken = f"Byline's word vectors ({VECTORS}) are missing or damaged: reinstall Byline"
+    try:
+        with np.load(VECTORS) as data:
+            words, vectors = [str(w) for w in data["words"]], data["vectors"]
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        raise InstallError(broken) from error
+    if vectors.ndim != 2 or len(words) != len(vectors):
+        raise InstallError(broken)
+    return WordVectors(words, vectors)
 
 
 class QuestionMeaning:

@@ -151,10 +151,11 @@ async def test_answer_to_dict_keeps_the_question(seed_library: Library) -> None:
     assert (await seed_library.ask(SEED_QUESTION)).to_dict()["question"] == SEED_QUESTION
 
 
-async def test_hits_are_ranked_from_one_with_scores_not_increasing(seed_library: Library) -> None:
+async def test_hits_are_ranked_from_one_with_positive_scores(seed_library: Library) -> None:
+    """Re-ordering decides the ranks; a hit's score stays its BM25 score, so the scores need not
+    fall with the rank (README, "How it works")."""
     hits = (await seed_library.ask(SEED_QUESTION, top_k=10)).hits
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
-    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert all(h.score > 0 for h in hits)
 
 

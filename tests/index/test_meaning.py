@@ -46,7 +46,7 @@ def test_names_stop_words_and_empty_text_are_left_to_bm25() -> None:
 
 
 def test_a_passage_worded_otherwise_gets_the_higher_meaning_feature() -> None:
-    """"cost went up" for "price rise": no shared term, near words; the other shares "medicine"."""
+    """ "cost went up" for "price rise": no shared term, near words; the other shares "medicine"."""
     question = "how much did the medicine price rise"
     worded_otherwise = Candidate(5.0, "The drug's cost went up to £40 a dose.", "NHS", True, "a")
     off_topic = Candidate(6.0, "Medicine students sat their exams in June.", "Exams", True, "b")
@@ -67,3 +67,22 @@ def test_the_vectors_ship_in_the_wheel(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("byline-*.whl")
     assert "index/data/word_vectors.npz" in zipfile.ZipFile(wheel).namelist()
+
+
+def test_damaged_word_vectors_give_one_clear_message(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from index import InstallError, meaning
+
+    damaged = tmp_path / "word_vectors.npz"
+    damaged.write_bytes(b"PK\x03\x04 not a zip at all")
+    monkeypatch.setattr(meaning, "VECTORS", damaged)
+    meaning.word_vectors.cache_clear()
+    try:
+        with pytest.raises(InstallError, match="missing or damaged: reinstall Byline"):
+            meaning.word_vectors()
+        damaged.unlink()
+        with pytest.raises(InstallError, match="missing or damaged"):
+            meaning.word_vectors()
+    finally:
+        meaning.word_vectors.cache_clear()
