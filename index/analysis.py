@@ -222,6 +222,9 @@ class Analyzer:
 
     def __init__(self) -> None:
         self._stemmer = Stemmer.Stemmer("english")
+        # ``_stem`` remembers its words; PyStemmer's own cache would only slow a miss down (it
+        # purges half of itself when full: 3.4 us a new word against 0.9 us without it).
+        self._stemmer.maxCacheSize = 0
 
     def terms(self, text: str) -> list[str]:
         """The index terms of ``text``, in order, repeats kept (BM25 counts them)."""
