@@ -38,7 +38,7 @@ from index.evaluation import EvalQuestion, EvalReport, evaluate, first_right, lo
 TUNE = ["questions.jsonl", "questions-002.jsonl", "questions-003.jsonl", "questions-004.jsonl",
         "questions-005.jsonl", "questions-006.jsonl"]  # fmt: skip
 MEASURE = ["questions-007.jsonl", "questions-008.jsonl", "questions-009.jsonl", "questions-010.jsonl",
-           "questions-011.jsonl"]  # fmt: skip
+           "questions-011.jsonl", "questions-012.jsonl", "questions-013.jsonl"]  # fmt: skip
 _WORD = re.compile(r"\w+")
 
 
