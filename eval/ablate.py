@@ -4,7 +4,7 @@
 
 For each feature of index/reranking.py, and for BM25 alone, the pairwise model of eval/train.py
 is refitted on the tune sets with that feature left out, and hit@1 / hit@3 are printed as the
-mean over the tune sets (002-006) and over the measure-only ones (007-011), every page indexed.
+mean over the tune sets (002-006) and over the measure-only ones (007-013), every page indexed.
 The verdict keeps its weights. Decisions to keep a feature are taken on the tune figures.
 """
 
