@@ -4,11 +4,14 @@ These tests state properties (two spellings give the same terms), not the exact 
 that they hold whatever the stemmer and the word lists make of a word.
 """
 
+import string
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.analysis import STOP_WORDS, Analyzer, _words_of, fold, matching_words
+from index.analysis import _FOLD, STOP_WORDS, Analyzer, _words_of, fold, matching_words
 from index.vocabulary import (
     ABBREVIATIONS,
     AMERICAN_TO_BRITISH,
@@ -361,3 +364,23 @@ def test_words_matched_one_by_one_give_what_the_whole_text_gives(an: Analyzer) -
     assert {t for _, _, terms in found for t in terms} == wanted
     shown = {text[start:end] for start, end, _ in found}
     assert {"United States", "£5bn", "5%", "£4.2 billion", "USD 5m", "Northern Ireland"} <= shown
+
+
+def _fold_one_character_at_a_time(text: str) -> str:
+    """``fold`` as it was written before plain text got a shorter path: the reference."""
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@settings(max_examples=300)
+@given(st.text(st.characters(codec="utf-8"), max_size=60) | st.text(string.printable, max_size=60))
+def test_folding_plain_text_the_short_way_gives_what_the_long_way_gives(text: str) -> None:
+    assert fold(text) == _fold_one_character_at_a_time(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["`Quoted`, he said", "Don\u2019t \u201cpanic\u201d", "ﬁne ½ İstanbul ß", "café\u0301"]
+)
+def test_folding_text_with_quotes_and_ligatures_gives_what_the_long_way_gives(text: str) -> None:
+    assert fold(text) == _fold_one_character_at_a_time(text)
