@@ -4,6 +4,7 @@ These tests state properties (two spellings give the same terms), not the exact 
 that they hold whatever the stemmer and the word lists make of a word.
 """
 
+import re
 import string
 import unicodedata
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from index import analysis
 from index.analysis import _FOLD, STOP_WORDS, Analyzer, _words_of, fold, matching_words
 from index.vocabulary import (
     ABBREVIATIONS,
@@ -384,3 +386,28 @@ def test_folding_plain_text_the_short_way_gives_what_the_long_way_gives(text: st
 )
 def test_folding_text_with_quotes_and_ligatures_gives_what_the_long_way_gives(text: str) -> None:
     assert fold(text) == _fold_one_character_at_a_time(text)
+
+
+# The patterns as first written; index.analysis writes them to start with a character class.
+_AS_WRITTEN = {
+    "_PERCENT": r"%|\bper\s*cent\b|\bpercentage\b|\bpct\b",
+    "_US_UPPER": r"\bU\.S\.(?:A\.)?|\bU\.S\b|\bUSA?\b",
+    "_UK_UPPER": r"\bU\.K\.?",
+    "_THE_US": r"\bthe us\b",
+}
+_PIECES = ["%", "per", "cent", "percentage", "pct", " ", "\n", "U", "S", "A", "K", ".", "the us", "the"]
+_PIECES += ["us", "x", "_", "1", "é", "p", "t", "USA", "U.S.A.", "U.K.", "th", "pe", "rcent"]
+
+
+@settings(max_examples=500)
+@given(
+    st.sampled_from(sorted(_AS_WRITTEN)),
+    st.lists(st.sampled_from(_PIECES), max_size=10) | st.text(max_size=30),
+)
+def test_patterns_written_for_speed_match_what_they_were_written_from(
+    name: str, pieces: list[str] | str
+) -> None:
+    text = "".join(pieces)
+    fast, written = getattr(analysis, name), re.compile(_AS_WRITTEN[name])
+    assert fast.sub("#", text) == written.sub("#", text)
+    assert bool(fast.fullmatch(text)) == bool(written.fullmatch(text))
