@@ -17,12 +17,13 @@ from pathlib import Path
 
 from .analysis import Analyzer, RememberingAnalyzer
 from .encoding import EncodedPassages, PassageEncoder
-from .scan import FileOutcome, read_file
+from .scan import FileOutcome, prefetch_inside, read_file
 from .store import StoredSource
 
 POOL_MIN_FILES = 200  # fewer files than this are read in the calling thread
 BATCH_FILES = 64
 BATCH_BYTES = 2 << 20
+NICENESS = 5  # a re-index's processes yield the processor to the one answering questions
 
 Item = tuple[str, str, StoredSource | None]  # (source, file to open, what is stored), as in scan.Plan
 
@@ -46,6 +47,7 @@ def encode(files: list[FileOutcome]) -> ReadBatch:
 
 
 def read_batch(root: Path, items: Sequence[Item], analyzer: Analyzer) -> ReadBatch:
+    prefetch_inside(root, (target for _, target, _ in items))
     return encode([read_file(root, relative, target, old, analyzer) for relative, target, old in items])
 
 
@@ -79,11 +81,19 @@ def _end_with_parent() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def lower_priority() -> None:
+    """Run at niceness NICENESS at least, so the process answering questions comes first.
+
+    Absolute, not one more step down: niceness is inherited, and the readers are started by a
+    re-index process already at NICENESS. At 10 (5 + 5) they would get a third of the processor
+    share they get at 5 against any other program running at the normal priority."""
+    os.nice(max(0, NICENESS - os.nice(0)))
+
+
 def _init_worker() -> None:
     global _worker_analyzer
     _end_with_parent()
-    # Readers yield the processor to the process that answers questions.
-    os.nice(5)
+    lower_priority()
     _worker_analyzer = RememberingAnalyzer()
 
 

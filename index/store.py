@@ -53,6 +53,12 @@ class NewPassage:
     terms: list[str]
     names: list[str]  # the terms written as names (capitalised inside a sentence)
 
+    def __reduce__(self) -> tuple[type["NewPassage"], tuple[int, int, int, str, list[str], list[str]]]:
+        # Readers send a million of these to the writer: a slotted dataclass's own pickling looks
+        # its fields up again for each one, and took a third longer to load a batch of them.
+        fields = (self.paragraph, self.first_sentence, self.last_sentence, self.text, self.terms, self.names)
+        return (NewPassage, fields)
+
 
 @dataclass(frozen=True, slots=True)
 class NewArticle:

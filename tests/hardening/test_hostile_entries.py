@@ -15,6 +15,7 @@ import pytest
 from index import Library
 from index import indexer as indexer_module
 from index.analysis import Analyzer
+from index.reading import read_batch
 from index.scan import plan, read_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,6 +105,36 @@ def test_a_file_swapped_for_a_pipe_is_skipped_without_waiting(tmp_path: Path) ->
         os.close(os.open(seeds / "a.md", os.O_WRONLY | os.O_NONBLOCK))
     assert outcomes, "reading a pipe blocked"
     assert outcomes[0].skipped is not None and "not a regular file" in outcomes[0].skipped.reason
+
+
+def test_a_batch_is_prefetched_without_waiting_on_pipes_or_following_links(
+    tmp_path: Path, outside: Path
+) -> None:
+    """Reading a batch first asks the system to load all its files; that step too opens only
+    regular files inside the folder, and never waits on a pipe swapped in."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name in ("a.md", "b.md", "c.md"):
+        (seeds / name).write_text(article("Bridge reopens", "The old bridge reopened on Friday."))
+    planned = plan(seeds, {}).to_read
+    swap_for_link(seeds / "b.md", outside / "passwd.md")
+    (seeds / "c.md").unlink()
+    os.mkfifo(seeds / "c.md")
+    batches = []
+    reader = threading.Thread(
+        target=lambda: batches.append(read_batch(seeds, planned, Analyzer())), daemon=True
+    )
+    reader.start()
+    reader.join(timeout=30)
+    if reader.is_alive():  # unblock the reader so the test run can end
+        for _ in range(2):
+            os.close(os.open(seeds / "c.md", os.O_WRONLY | os.O_NONBLOCK))
+    assert batches, "prefetching a pipe blocked"
+    a, b, c = batches[0].files
+    assert a.articles is not None and a.skipped is None
+    assert b.skipped is not None and "link" in b.skipped.reason
+    assert c.skipped is not None and "not a regular file" in c.skipped.reason
+    assert batches[0].encoded.passages == sum(len(n.passages) for n in a.articles)
 
 
 def write_named(folder: Path, name: bytes, text: str) -> None:

@@ -4,11 +4,16 @@ These tests state properties (two spellings give the same terms), not the exact 
 that they hold whatever the stemmer and the word lists make of a word.
 """
 
+import re
+import string
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.analysis import STOP_WORDS, Analyzer, _words_of, fold, matching_words, words
+from index import analysis
+from index.analysis import _FOLD, STOP_WORDS, Analyzer, _words_of, fold, matching_words, words
 from index.vocabulary import (
     ABBREVIATIONS,
     AMERICAN_TO_BRITISH,
@@ -363,20 +368,49 @@ def test_words_matched_one_by_one_give_what_the_whole_text_gives(an: Analyzer) -
     assert {"United States", "£5bn", "5%", "£4.2 billion", "USD 5m", "Northern Ireland"} <= shown
 
 
-def _fold_by_character(text: str) -> str:
-    """``fold`` as it was before its shortcuts for text that is (or becomes) ASCII."""
-    import unicodedata
-
-    from index.analysis import _FOLD
-
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).translate(_FOLD))
+def _fold_one_character_at_a_time(text: str) -> str:
+    """``fold`` as it was written before plain text got a shorter path: the reference."""
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+@settings(max_examples=300)
+@given(st.text(st.characters(codec="utf-8"), max_size=60) | st.text(string.printable, max_size=60))
+def test_folding_plain_text_the_short_way_gives_what_the_long_way_gives(text: str) -> None:
+    assert fold(text) == _fold_one_character_at_a_time(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["`Quoted`, he said", "Don\u2019t \u201cpanic\u201d", "ﬁne ½ İstanbul ß", "café\u0301"]
+)
+def test_folding_text_with_quotes_and_ligatures_gives_what_the_long_way_gives(text: str) -> None:
+    assert fold(text) == _fold_one_character_at_a_time(text)
+
+
+# The patterns as first written; index.analysis writes them to start with a character class.
+_AS_WRITTEN = {
+    "_PERCENT": r"%|\bper\s*cent\b|\bpercentage\b|\bpct\b",
+    "_US_UPPER": r"\bU\.S\.(?:A\.)?|\bU\.S\b|\bUSA?\b",
+    "_UK_UPPER": r"\bU\.K\.?",
+    "_THE_US": r"\bthe us\b",
+}
+_PIECES = ["%", "per", "cent", "percentage", "pct", " ", "\n", "U", "S", "A", "K", ".", "the us", "the"]
+_PIECES += ["us", "x", "_", "1", "é", "p", "t", "USA", "U.S.A.", "U.K.", "th", "pe", "rcent"]
+
+
 @settings(max_examples=500)
-@given(st.text(alphabet=st.sampled_from("abcXYZ `'’“”–ßŁłéÉİı ﬁ½ÅåÖ9.,%£€\u0301\u00a0")))
-def test_fold_takes_its_shortcuts_without_changing_what_it_gives(text: str) -> None:
-    assert fold(text) == _fold_by_character(text)
+@given(
+    st.sampled_from(sorted(_AS_WRITTEN)),
+    st.lists(st.sampled_from(_PIECES), max_size=10) | st.text(max_size=30),
+)
+def test_patterns_written_for_speed_match_what_they_were_written_from(
+    name: str, pieces: list[str] | str
+) -> None:
+    text = "".join(pieces)
+    fast, written = getattr(analysis, name), re.compile(_AS_WRITTEN[name])
+    assert fast.sub("#", text) == written.sub("#", text)
+    assert bool(fast.fullmatch(text)) == bool(written.fullmatch(text))
 
 
 def test_a_capitalised_plain_word_is_analysed_as_in_running_text() -> None:
