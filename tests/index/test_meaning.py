@@ -56,12 +56,20 @@ def test_a_passage_worded_otherwise_gets_the_higher_meaning_feature() -> None:
 
 
 def test_the_vectors_ship_in_the_wheel(tmp_path: Path) -> None:
-    """The container installs Byline as a wheel, not from the checkout."""
+    """The container installs Byline as a wheel, not from the checkout. Built from a copy, so
+    setuptools' build/ folder never lands in the checkout."""
+    import shutil
     import subprocess
     import sys
 
+    source = tmp_path / "source"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("index", "bot"):
+        shutil.copytree(ROOT / name, source / name, ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(source)],
         check=True,
         capture_output=True,
     )
