@@ -78,7 +78,7 @@ def test_the_vectors_ship_in_the_wheel(tmp_path: Path) -> None:
     assert "index/data/word_vectors.npz" in zipfile.ZipFile(wheel).namelist()
 
 
-def test_damaged_word_vectors_give_one_clear_message(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_damaged_word_vectors_give_one_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from index import InstallError, meaning
 
     damaged = tmp_path / "word_vectors.npz"
