@@ -23,10 +23,10 @@ def main(database: str, questions_file: str, count: int = 20) -> None:
     import numpy as np
     import rank_bm25_rs
 
-    from index.analysis import Analyzer
-    from index.schema import connect_writer as connect
-    from index.schema import read_manifest
-    from index.segments import index_dir_for, open_index
+    from index.store.schema import connect_writer as connect
+    from index.store.schema import read_manifest
+    from index.store.segments import index_dir_for, open_index
+    from index.text.analysis import Analyzer
 
     db = connect(database)
     corpus = [terms.split() for (terms,) in db.execute("SELECT terms FROM passages ORDER BY id")]

@@ -43,11 +43,11 @@ def percentile(times: list[float], p: float) -> float:
 
 
 def main(database: str, questions_file: str) -> None:
-    from index.analysis import Analyzer
     from index.library import ANSWER_WORD_POOL
-    from index.schema import connect_writer as connect
-    from index.schema import read_manifest
-    from index.segments import index_dir_for, open_index
+    from index.store.schema import connect_writer as connect
+    from index.store.schema import read_manifest
+    from index.store.segments import index_dir_for, open_index
+    from index.text.analysis import Analyzer
 
     db = connect(database)
     manifest = read_manifest(db)

@@ -1,8 +1,8 @@
-"""What checking a database for damaged pages costs when a library opens (``index.repair``).
+"""What checking a database for damaged pages costs when a library opens (``index.store.repair``).
 
     python bench/database_check.py DATABASE [--repeat 5]
 
-Runs ``index.repair.damage`` (SQLite's ``PRAGMA quick_check``) on DATABASE several times and
+Runs ``index.store.repair.damage`` (SQLite's ``PRAGMA quick_check``) on DATABASE several times and
 prints the file's size, its passages, and the median time, warm (the file in the page cache, as
 when the bot restarts) and, when run as root, cold (the page cache dropped first).
 """
@@ -15,7 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from index.repair import damage
+from index.store.repair import damage
 
 
 def timed(database: Path) -> float:

@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index import Answer, Article, Hit
-from index.feedback import Feedback
-from index.feedback_report import build_report
+from index.feedback.report import build_report
+from index.feedback.votes import Feedback
 
 WORDS = "harbour tram museum budget council rail school bridge river festival mayor tunnel".split()
 

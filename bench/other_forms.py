@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index import Library
-from index.answering import with_related_forms
+from index.answer.selection import with_related_forms
 
 
 async def main() -> None:

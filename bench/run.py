@@ -250,10 +250,10 @@ def measure_rank_bm25(database: Path, questions: list[str], count: int) -> dict:
     import numpy as np
     from rank_bm25 import BM25Okapi
 
-    from index.analysis import Analyzer
-    from index.schema import connect_writer as connect
-    from index.schema import read_manifest
-    from index.segments import index_dir_for, open_index
+    from index.store.schema import connect_writer as connect
+    from index.store.schema import read_manifest
+    from index.store.segments import index_dir_for, open_index
+    from index.text.analysis import Analyzer
 
     fresh = asyncio.run(fresh_process_memory(database, questions))
     db = connect(database)

@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import index.library
 from index import Library
-from index.analysis import STOP_WORDS, Analyzer, Query
-from index.answering import with_related_forms
+from index.answer.selection import with_related_forms
 from index.evaluation import evaluate, load_questions
 from index.models import Answer
-from index.segments import SegmentedIndex
+from index.store.segments import SegmentedIndex
+from index.text.analysis import STOP_WORDS, Analyzer, Query
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index import schema
-from index.segments import files, index_dir_for, open_index, searcher
+from index.store import schema
+from index.store.segments import files, index_dir_for, open_index, searcher
 
 
 def main() -> None:

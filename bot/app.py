@@ -31,7 +31,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from index import BylineError, Library
-from index.feedback import Feedback
+from index.feedback.votes import Feedback
 
 from .channels import posting_in
 from .cogs.admin import Admin

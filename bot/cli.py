@@ -18,11 +18,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from index import MAX_TOP_K, BylineError, Library, QuestionError, clean_question, repair
+from index import MAX_TOP_K, BylineError, Library, QuestionError, clean_question
 from index.evaluation import evaluate, load_questions
-from index.feedback import Feedback
-from index.feedback_report import build_report
+from index.feedback.report import build_report
+from index.feedback.votes import Feedback
 from index.library import check_seeds_folder
+from index.store import repair
 
 from .settings import DEFAULT_TOP_K, REPORT_DAYS, Settings, SettingsError, load_settings
 from .terminal import (
@@ -197,7 +198,7 @@ def _discord(args: argparse.Namespace, settings: Settings) -> int:
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
     """`byline status`: read only; exit 0 when healthy, 1 when not."""
-    from index.health import check
+    from index.store.health import check
 
     from .status import read_status, status_file
 

@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 import discord
 
 from index import Library
-from index.feedback import Feedback
+from index.feedback.votes import Feedback
 
 from .cooldown import QuestionCooldown
 from .paging import QuestionCache

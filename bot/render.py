@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 
 from index import Article
-from index.dates import timestamp
+from index.ingest.dates import timestamp
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from index import Article, ReindexReport
-from index.additions import Saved
-from index.feedback_report import FeedbackReport
+from index.feedback.report import FeedbackReport
+from index.ingest.additions import Saved
 
 from .render import ELLIPSIS, FIELD_VALUE_MAX, REPORT_COLOUR, count, discord_len, fitted, outlet
 

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 from index import Answer, Article, Hit, ReindexReport, SourceSummary
 from index.evaluation import EvalReport
-from index.feedback_report import FeedbackReport
+from index.feedback.report import FeedbackReport
 
 from .render import UNKNOWN_OUTLET
 
-if TYPE_CHECKING:  # index.health is imported by `byline status` only
-    from index.health import IndexHealth
+if TYPE_CHECKING:  # index.store.health is imported by `byline status` only
+    from index.store.health import IndexHealth
 
     from .status import BotStatus
 

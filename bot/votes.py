@@ -1,7 +1,7 @@
 """👍 and 👎 under every answer: ``DynamicItem`` buttons, so they work after a restart.
 
 A button's custom_id is ``byline:vote:<answer id>:<up|down>``: the answer id (12 characters)
-names the record index/feedback.py kept of the answer (when, where, which passages), and the
+names the record index/feedback/votes.py kept of the answer (when, where, which passages), and the
 vote is stored against it, one per person (a second press replaces the first). The person is
 thanked privately; nobody else sees who voted.
 """
@@ -15,7 +15,7 @@ from typing import Any
 import discord
 
 from index import Answer, Hit
-from index.feedback import VoteResult
+from index.feedback.votes import VoteResult
 
 from . import render
 from .errors import report_error

@@ -2,7 +2,7 @@
 
     python eval/ablate.py
 
-For each feature of index/reranking.py, and for BM25 alone, the pairwise model of eval/train.py
+For each feature of index/answer/reranking.py, and for BM25 alone, the pairwise model of eval/train.py
 is refitted on the tune sets with that feature left out, and hit@1 / hit@3 are printed as the
 mean over the tune sets (002-006) and over the measure-only ones (007-013), every page indexed.
 The verdict keeps its weights. Decisions to keep a feature are taken on the tune figures.
@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from eval.compare import MEASURE, TUNE, byline_reports, question_files  # noqa: E402
 from eval.train import collect, fit_rank  # noqa: E402
-from index import reranking  # noqa: E402
+from index.answer import reranking  # noqa: E402
 
 
 def measure() -> tuple[list[float], list[float]]:

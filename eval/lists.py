@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, ".")
 import numpy as np
 
-import index.analysis as an
+import index.text.analysis as an
 from eval.compare import MEASURE, TUNE, byline_reports, question_files
 
 files = question_files([])

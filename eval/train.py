@@ -1,6 +1,6 @@
 """Fit the re-ordering weights and the verdict's logistic model on the TUNE sets only.
 
-    python eval/train.py            # prints the weights to put in index/reranking.py
+    python eval/train.py            # prints the weights to put in index/answer/reranking.py
 
 Every page is indexed together, as the figures are measured. For each question of the tune sets
 (eval/README.md; never the measure-only ones) the library answers as it always does, and the
@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 import index.library as library_module  # noqa: E402
 from eval.compare import every_page, tune_questions  # noqa: E402
-from index import Library, reranking  # noqa: E402
+from index import Library  # noqa: E402
+from index.answer import reranking  # noqa: E402
 from index.evaluation import _contains  # noqa: E402
 
 CONFIDENT_SHARE = 0.85  # over the 0.8 asked for; 0.88 would leave 0.57 of unanswerable ones confident

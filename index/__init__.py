@@ -1,8 +1,15 @@
 """Byline's knowledge base: articles in, sourced passages out. Never imports discord."""
 
-from .errors import ArticleFormatError, BylineError, IndexBusyError, InstallError, QuestionError, StorageError
-from .library import MAX_QUESTION_CHARS, MAX_TOP_K, Library, clean_question
-from .models import Answer, Article, Hit, ReindexReport, SkippedFile, SourceSummary
+from index.errors import (
+    ArticleFormatError,
+    BylineError,
+    IndexBusyError,
+    InstallError,
+    QuestionError,
+    StorageError,
+)
+from index.library import MAX_QUESTION_CHARS, MAX_TOP_K, Library, clean_question
+from index.models import Answer, Article, Hit, ReindexReport, SkippedFile, SourceSummary
 
 __all__ = [
     "MAX_QUESTION_CHARS",

@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analysis import fold
-from .errors import BylineError
-from .library import Library
+from index.errors import BylineError
+from index.library import Library
+from index.text.analysis import fold
 
 
 @dataclass(frozen=True, slots=True)

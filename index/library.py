@@ -16,16 +16,24 @@ from typing import Any, Self
 
 import numpy as np
 
-from . import indexer, reindex_process, repair, schema
-from .analysis import Analyzer, Query, RememberingAnalyzer
-from .answering import choose, mark, question_names, with_related_forms
-from .bm25 import ScoredPassage
-from .errors import BylineError, IndexBusyError, QuestionError, StorageError
-from .meaning import word_vectors
-from .models import Answer, Hit, ReindexReport, SourceSummary
-from .names import Names
-from .segments import DamagedIndexError, Manifest, SegmentedIndex, index_dir_for, open_index
-from .store import PassageRow, Store
+from index.answer.meaning import word_vectors
+from index.answer.names import Names
+from index.answer.selection import choose, mark, question_names, with_related_forms
+from index.errors import BylineError, IndexBusyError, QuestionError, StorageError
+from index.ingest import process as reindex_process
+from index.ingest import reindex as indexer
+from index.models import Answer, Hit, ReindexReport, SourceSummary
+from index.store import repair, schema
+from index.store.bm25 import ScoredPassage
+from index.store.database import PassageRow, Store
+from index.store.segments import (
+    DamagedIndexError,
+    Manifest,
+    SegmentedIndex,
+    index_dir_for,
+    open_index,
+)
+from index.text.analysis import Analyzer, Query, RememberingAnalyzer
 
 log = logging.getLogger(__name__)
 

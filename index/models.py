@@ -41,7 +41,7 @@ class Article:
     """An indexed article and where it came from (``source`` is relative to the seeds folder).
 
     ``published`` is the date as the article gives it; ``published_at`` is ISO 8601 when known,
-    or estimated from a relative date (``published_estimated``; see index/dates.py). ``url`` is
+    or estimated from a relative date (``published_estimated``; see index/ingest/dates.py). ``url`` is
     kept only when it is an http(s) address: anything else is dropped when the article is read.
     """
 

@@ -14,9 +14,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from index import BylineError, IndexBusyError, ReindexReport, additions, catalog
-from index.feedback_report import build_report
-from index.readers import MAX_FILE_BYTES
+from index import BylineError, IndexBusyError, ReindexReport
+from index.feedback.report import build_report
+from index.ingest import additions
+from index.ingest.readers import MAX_FILE_BYTES
+from index.store import catalog
 
 from .. import render_admin
 from ..protocols import BylineBot

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from index import catalog
+from index.store import catalog
 
 from .. import render_sources
 from ..paging import BACK, OwnedPage, Turn, view_of

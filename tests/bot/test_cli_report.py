@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from index import Answer, Article, Hit
-from index.feedback import Feedback
+from index.feedback.votes import Feedback
 
 from .conftest import Run
 

@@ -1,7 +1,7 @@
 """bot.render_admin: /stats within Discord's limits however much there is to show."""
 
 from bot import render, render_admin
-from index.feedback_report import DownVoted, FeedbackReport, QuestionGroup
+from index.feedback.report import DownVoted, FeedbackReport, QuestionGroup
 
 
 def test_a_large_report_stays_within_discords_limits_and_says_what_did_not_fit() -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from index.segments import IndexWriter, Manifest, MergePolicy, SegmentedIndex, open_index
-from index.transaction import add_stored
+from index.ingest.transaction import add_stored
+from index.store.segments import IndexWriter, Manifest, MergePolicy, SegmentedIndex, open_index
 
 Corpus = list[list[str]]
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index.segments import SegmentedIndex
+from index.store.segments import SegmentedIndex
 
 from .reference import HALF_CORPUS, RANDOM_CORPORA, TWO_DOCUMENTS, Corpus, build, queries_for, reference_top
 

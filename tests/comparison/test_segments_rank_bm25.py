@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from index.segments import LogMergePolicy, SegmentedIndex
+from index.store.segments import LogMergePolicy, SegmentedIndex
 
 from .reference import HALF_CORPUS, RANDOM_CORPORA, TWO_DOCUMENTS, Archive, all_queries, reference_top
 

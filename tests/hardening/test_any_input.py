@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from index import MAX_QUESTION_CHARS, ArticleFormatError, Library, QuestionError
-from index.analysis import Analyzer
-from index.passages import segment, split_sentences
-from index.readers import decode_article_bytes, parse_articles
+from index.ingest.passages import segment, split_sentences
+from index.ingest.readers import decode_article_bytes, parse_articles
+from index.text.analysis import Analyzer
 
 ROOT = Path(__file__).resolve().parents[2]
 

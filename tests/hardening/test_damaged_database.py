@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from index import Library, StorageError, repair
+from index import Library, StorageError
+from index.store import repair
 
 from ..support import COLLECTION, SEED_PAGE, write_collection
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from index import Library
-from index import indexer as indexer_module
-from index.analysis import Analyzer
-from index.reading import read_batch
-from index.scan import plan, read_file
+from index.ingest import reindex as indexer_module
+from index.ingest.batches import read_batch
+from index.ingest.scan import plan, read_file
+from index.text.analysis import Analyzer
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "root:x:0:0:root:/root:/bin/bash\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from index import Library
-from index.passages import HARD_CHARS, HARD_WORDS, segment
+from index.ingest.passages import HARD_CHARS, HARD_WORDS, segment
 
 LINE = "the harbour pilots walked out on monday over new rosters. " * 90_000  # about 5 MB
 

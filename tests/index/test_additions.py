@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from index import Library, catalog
-from index.additions import AdditionError, added_path, article_text, remove, safe_name, save
-from index.readers import MAX_FILE_BYTES
+from index import Library
+from index.ingest.additions import AdditionError, added_path, article_text, remove, safe_name, save
+from index.ingest.readers import MAX_FILE_BYTES
+from index.store import catalog
 
 ARTICLE = b"---\ntitle: Harbour budget\n---\n\nThe harbour budget grew.\n"
 

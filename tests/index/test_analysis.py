@@ -1,4 +1,4 @@
-"""index.analysis: one Analyzer turns passages and questions into the same terms.
+"""index.text.analysis: one Analyzer turns passages and questions into the same terms.
 
 These tests state properties (two spellings give the same terms), not the exact term strings, so
 that they hold whatever the stemmer and the word lists make of a word.
@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index import analysis
-from index.analysis import _FOLD, STOP_WORDS, Analyzer, _words_of, fold, matching_words, words
-from index.vocabulary import (
+from index.text import analysis
+from index.text.analysis import _FOLD, STOP_WORDS, Analyzer, _words_of, fold, matching_words, words
+from index.text.vocabulary import (
     ABBREVIATIONS,
     AMERICAN_TO_BRITISH,
     IRREGULAR_FORMS,
@@ -388,7 +388,7 @@ def test_folding_text_with_quotes_and_ligatures_gives_what_the_long_way_gives(te
     assert fold(text) == _fold_one_character_at_a_time(text)
 
 
-# The patterns as first written; index.analysis writes them to start with a character class.
+# The patterns as first written; index.text.analysis writes them to start with a character class.
 _AS_WRITTEN = {
     "_PERCENT": r"%|\bper\s*cent\b|\bpercentage\b|\bpct\b",
     "_US_UPPER": r"\bU\.S\.(?:A\.)?|\bU\.S\b|\bUSA?\b",
@@ -419,7 +419,7 @@ def test_a_capitalised_plain_word_is_analysed_as_in_running_text() -> None:
     import re
     from pathlib import Path
 
-    from index.meaning import word_vectors
+    from index.answer.meaning import word_vectors
 
     root = Path(__file__).resolve().parents[2]
     seen = set(word_vectors().row)

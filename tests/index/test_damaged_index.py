@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from index import Library
-from index.analysis import Analyzer
-from index.indexer import reindex
-from index.schema import MANIFEST_KEY
+from index.ingest.reindex import reindex
+from index.store.schema import MANIFEST_KEY
+from index.text.analysis import Analyzer
 
 from .test_segments import assert_scores_equal_rank_bm25
 

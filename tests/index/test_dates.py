@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from index import Library
-from index.dates import absolute_date, relative_age, resolve, timestamp
-from index.schema import SCHEMA_VERSION
+from index.ingest.dates import absolute_date, relative_age, resolve, timestamp
+from index.store.schema import SCHEMA_VERSION
 
 SAVED = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 SAVED_NS = int(SAVED.timestamp()) * 1_000_000_000

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from index import Answer, Article, Hit, Library
-from index.feedback import Feedback, UnknownAnswerError, VoteResult
-from index.feedback_report import build_report, group_questions
+from index.feedback.report import build_report, group_questions
+from index.feedback.votes import Feedback, UnknownAnswerError, VoteResult
 
 ARTICLE = Article("a1", "Harbour budget", "Courier", None, "harbour.md")
 DAY1 = datetime(2026, 3, 1, 10, tzinfo=UTC).timestamp()

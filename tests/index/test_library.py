@@ -14,10 +14,10 @@ from index import (
     IndexBusyError,
     Library,
     QuestionError,
-    schema,
 )
-from index.passages import split_sentences
-from index.readers import decode_article_bytes, parse_articles
+from index.ingest.passages import split_sentences
+from index.ingest.readers import decode_article_bytes, parse_articles
+from index.store import schema
 
 from ..support import COLLECTION, SEED_PAGE, markdown_article, write_collection
 

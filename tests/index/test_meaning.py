@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import reranking
-from index.meaning import question_meaning, word_vectors
-from index.reranking import Candidate
+from index.answer import reranking
+from index.answer.meaning import question_meaning, word_vectors
+from index.answer.reranking import Candidate
 
 from .test_reranking import describer
 
@@ -79,7 +79,8 @@ def test_the_vectors_ship_in_the_wheel(tmp_path: Path) -> None:
 
 
 def test_damaged_word_vectors_give_one_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from index import InstallError, meaning
+    from index import InstallError
+    from index.answer import meaning
 
     damaged = tmp_path / "word_vectors.npz"
     damaged.write_bytes(b"PK\x03\x04 not a zip at all")

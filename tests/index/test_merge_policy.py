@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from pathlib import Path
 
-from index.segments import IndexWriter, LogMergePolicy, SegmentSize
+from index.store.segments import IndexWriter, LogMergePolicy, SegmentSize
 
 from ..comparison.reference import RANDOM_CORPORA, Archive, all_queries
 

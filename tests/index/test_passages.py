@@ -1,9 +1,9 @@
-"""index.passages: sentence splitting, glued sub-headings, and cutting articles into passages."""
+"""index.ingest.passages: sentence splitting, glued sub-headings, and cutting articles into passages."""
 
 import pytest
 
-from index.passages import segment, split_sentences
-from index.readers import decode_article_bytes, parse_articles
+from index.ingest.passages import segment, split_sentences
+from index.ingest.readers import decode_article_bytes, parse_articles
 
 from ..support import SEED_PAGE, Related, aggregator_page
 

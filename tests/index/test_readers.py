@@ -1,12 +1,12 @@
-"""index.readers: aggregator pages, Markdown / plain-text articles, and files that are not articles."""
+"""index.ingest.readers: aggregator pages, Markdown / plain-text articles, and files that are not articles."""
 
 import re
 
 import pytest
 
 from index.errors import ArticleFormatError
+from index.ingest.readers import MAX_FILE_BYTES, decode_article_bytes, parse_articles
 from index.models import ParsedArticle
-from index.readers import MAX_FILE_BYTES, decode_article_bytes, parse_articles
 
 from ..support import FURNITURE, SEED_PAGE, Related, aggregator_page, markdown_article
 

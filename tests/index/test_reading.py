@@ -1,4 +1,4 @@
-"""index.reading: the processes that read a re-index's files."""
+"""index.ingest.batches: the processes that read a re-index's files."""
 
 import os
 import pickle
@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from index.analysis import Analyzer
-from index.reading import NICENESS, read_batch
+from index.ingest.batches import NICENESS, read_batch
+from index.text.analysis import Analyzer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def niceness_after_lowering(started_at: int) -> int:
     """The niceness a reader ends at, started by a process ``started_at`` steps nicer than this one."""
     code = (
-        f"import os; os.nice({started_at}); from index.reading import lower_priority; "
+        f"import os; os.nice({started_at}); from index.ingest.batches import lower_priority; "
         "lower_priority(); print(os.nice(0))"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

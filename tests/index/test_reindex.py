@@ -1,4 +1,4 @@
-"""Library.reindex and index.scan: what changed in the seeds folder, what was skipped, and why."""
+"""Library.reindex and index.ingest.scan: what changed in the seeds folder, what was skipped, and why."""
 
 import asyncio
 import os
@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from index import BylineError, IndexBusyError, Library, indexer
+from index import BylineError, IndexBusyError, Library
 from index import library as library_module
-from index.readers import MAX_FILE_BYTES
+from index.ingest import reindex as indexer
+from index.ingest.readers import MAX_FILE_BYTES
 
 from ..support import COLLECTION, article_text, markdown_article, write_collection
 

@@ -1,8 +1,8 @@
 """Re-ordering the BM25 candidates and the verdict, from features any article has."""
 
-from index import reranking
-from index.analysis import Analyzer
-from index.reranking import Candidate, Describer, answer_kind
+from index.answer import reranking
+from index.answer.reranking import Candidate, Describer, answer_kind
+from index.text.analysis import Analyzer
 
 
 def describer(question: str) -> Describer:

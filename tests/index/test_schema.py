@@ -1,10 +1,10 @@
-"""index.schema: every statement it holds is valid SQL against the schema it creates."""
+"""index.store.schema: every statement it holds is valid SQL against the schema it creates."""
 
 import sqlite3
 
 import pytest
 
-from index import schema
+from index.store import schema
 
 STATEMENTS = {
     name: value

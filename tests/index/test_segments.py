@@ -11,8 +11,8 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from index import BylineError, Library
-from index.analysis import Analyzer
-from index.schema import MANIFEST_KEY
+from index.store.schema import MANIFEST_KEY
+from index.text.analysis import Analyzer
 
 from ..support import COLLECTION, markdown_article, write_collection
 
@@ -202,7 +202,7 @@ async def test_failed_reindex_leaves_the_committed_manifest_and_its_files(
 async def test_many_files_are_read_by_a_pool_of_processes(
     library: Library, seeds_dir: Path, database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from index import reading
+    from index.ingest import batches as reading
 
     monkeypatch.setattr(reading, "POOL_MIN_FILES", 2)
     monkeypatch.setattr(reading, "BATCH_FILES", 1)

@@ -1,4 +1,4 @@
-"""index.store: the SQLite file (WAL, schema version, analysed passages) as other tools see it."""
+"""index.store.database: the SQLite file (WAL, schema version, analysed passages) as other tools see it."""
 
 import hashlib
 import json
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from index import Library
-from index.analysis import ANALYSIS_VERSION, Analyzer
-from index.scan import prepare_file
-from index.schema import SCHEMA_VERSION
+from index.ingest.scan import prepare_file
+from index.store.schema import SCHEMA_VERSION
+from index.text.analysis import ANALYSIS_VERSION, Analyzer
 
 from ..support import COLLECTION
 

@@ -19,12 +19,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .analysis import Analyzer
-from .errors import ArticleFormatError
-from .models import Article, SkippedFile
-from .passages import segment
-from .readers import ARTICLE_SUFFIXES, MAX_FILE_BYTES, check_size, decode_article_bytes, parse_articles
-from .store import NewArticle, NewPassage, StoredSource
+from index.errors import ArticleFormatError
+from index.ingest.passages import segment
+from index.ingest.readers import (
+    ARTICLE_SUFFIXES,
+    MAX_FILE_BYTES,
+    check_size,
+    decode_article_bytes,
+    parse_articles,
+)
+from index.models import Article, SkippedFile
+from index.store.database import NewArticle, NewPassage, StoredSource
+from index.text.analysis import Analyzer
 
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC

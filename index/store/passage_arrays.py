@@ -1,8 +1,8 @@
 """Passages' terms as the arrays the index writer takes, numbered by a batch-local vocabulary.
 
-One encoding for both ways passages reach the index: freshly analysed files (``index.reading``,
+One encoding for both ways passages reach the index: freshly analysed files (``index.ingest.batches``,
 in the worker processes that read them, so the per-term work is done there) and the analysed
-terms stored with the passages (``index.transaction.add_stored``, rebuilding a lost index). The
+terms stored with the passages (``index.ingest.transaction.add_stored``, rebuilding a lost index). The
 writer then maps a few thousand distinct terms to global ids instead of every posting.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .segments import DocBatch, IndexWriter
+from index.store.segments import DocBatch, IndexWriter
 
 
 @dataclass(slots=True)

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, overload
 import numpy as np
 
 if TYPE_CHECKING:
-    from .segments import SegmentedIndex
-    from .segments.segment import Segment
+    from index.store.segments import SegmentedIndex
+    from index.store.segments.segment import Segment
 
 NAME_SHARE = 0.5  # a term is a name when at least this share of its passages write it as one
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..bm25 import K1, B, ScoredPassage
+from index.store.bm25 import K1, B, ScoredPassage
+
 from .files import load, verify
 from .lexicon import Lexicon, letters
 from .manifest import Manifest, load_deleted

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import BylineError
+from index.errors import BylineError
 
 # The names Byline gives what it writes in ``<database>.index/`` (see ``new_name``), finished or
 # not: only entries with such a name are ever removed, whatever else a person keeps there.

@@ -20,7 +20,7 @@ described by features that do not depend on what the articles are about:
   (the rarest thing asked about that it does not mention);
 - ``feedback``: pseudo-relevance feedback, the share it holds of the terms (beyond the question's)
   that at least two of BM25's first five candidates share: what the question's topic is about;
-- ``meaning``: how close in meaning its words come to the question's (index/meaning.py): a
+- ``meaning``: how close in meaning its words come to the question's (index/answer/meaning.py): a
   paraphrase shares few words but near ones.
 
 A passage's place is a linear score of these (RANK_WEIGHTS); the verdict is a logistic model of
@@ -36,8 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .analysis import Analyzer, Query, fold
-from .meaning import question_meaning, word_vectors
+from index.answer.meaning import question_meaning, word_vectors
+from index.text.analysis import Analyzer, Query, fold
 
 FEATURES = (
     "bm25", "coverage", "sentence", "title", "answer_type", "names", "first", "article", "words", "missing",

@@ -14,7 +14,7 @@ from itertools import chain
 
 import Stemmer
 
-from .vocabulary import (
+from index.text.vocabulary import (
     ABBREVIATIONS,
     AMERICAN_TO_BRITISH,
     ANSWER_WORDS,

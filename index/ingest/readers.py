@@ -6,8 +6,8 @@ size) happens once in ``decode_article_bytes`` so that every format gets the sam
 
 import re
 
-from .errors import ArticleFormatError
-from .models import ParsedArticle
+from index.errors import ArticleFormatError
+from index.models import ParsedArticle
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 MAX_FILE_BYTES = 20 * 1024 * 1024

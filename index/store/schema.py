@@ -5,15 +5,15 @@ rebuilt from the seeds folder whenever ``SCHEMA_VERSION`` or the analysis change
 feedback tables (kept through any such change). Three kinds of connection reach it, each for a
 reason:
 
-- **aiosqlite** (``index.store.Store``, ``index.feedback.Feedback``) on the event loop: opening
+- **aiosqlite** (``index.store.database.Store``, ``index.feedback.votes.Feedback``) on the event loop: opening
   the database, listing articles, counts, feedback writes. Never blocks the loop.
 - **sync sqlite3, one per worker thread** (``Store.read_passages``/``read_meta``): a question is
   scored, its passages fetched and marked in one worker thread, without a round trip through the
   event loop for each fetch.
-- **sync sqlite3, the writer** (``connect_writer`` below, used by ``index.transaction`` in a
-  worker thread or in the re-index process of ``index.reindex_process``): one re-index is one
+- **sync sqlite3, the writer** (``connect_writer`` below, used by ``index.ingest.transaction`` in a
+  worker thread or in the re-index process of ``index.ingest.process``): one re-index is one
   ``BEGIN IMMEDIATE`` transaction holding the write lock; readers in WAL mode meanwhile see the
-  previous commit whole. ``index.health`` and ``index.repair`` open short sync connections of
+  previous commit whole. ``index.store.health`` and ``index.store.repair`` open short sync connections of
   their own to look without changing anything.
 
 The feedback module keeps the statements only it runs (its queue's inserts, its report's
@@ -23,8 +23,8 @@ queries) beside the code that runs them; its tables are created here.
 import sqlite3
 from pathlib import Path
 
-from .errors import IndexBusyError
-from .segments import Manifest
+from index.errors import IndexBusyError
+from index.store.segments import Manifest
 
 SCHEMA_VERSION = "3"  # 3: articles.published_at and published_estimated
 MANIFEST_KEY = "index_manifest"  # in ``meta``: the index files the committed passages belong to
@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS articles (
     outlet TEXT,
     published TEXT,
     url TEXT,
-    published_at TEXT,  -- ISO 8601, known or estimated (index/dates.py)
+    published_at TEXT,  -- ISO 8601, known or estimated (index/ingest/dates.py)
     published_estimated INTEGER NOT NULL DEFAULT 0,
     names TEXT NOT NULL  -- the name terms the article mentions, title included
 );

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..bm25 import EPSILON
+from index.store.bm25 import EPSILON
+
 from .files import Staging, new_name, save
 from .segment import Segment
 

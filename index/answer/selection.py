@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import reranking
-from .analysis import Analyzer, Query, matching_words
-from .bm25 import ScoredPassage
-from .names import Names
-from .passages import sentence_spans
+from index.answer import reranking
+from index.answer.names import Names
+from index.ingest.passages import sentence_spans
+from index.store.bm25 import ScoredPassage
+from index.text.analysis import Analyzer, Query, matching_words
 
 if TYPE_CHECKING:
-    from .segments import SegmentedIndex
+    from index.store.segments import SegmentedIndex
 
 MIN_COVERAGE = 0.4
 UNSEEN_WEIGHT = 2.0  # a question term no passage contains weighs this many times its weight

@@ -7,8 +7,8 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from .analysis import Analyzer, words
-from .feedback import Feedback
+from index.feedback.votes import Feedback
+from index.text.analysis import Analyzer, words
 
 DAY = 86_400
 MOST_DOWN_VOTED = 10

@@ -2,9 +2,9 @@
 
 The database is derived data: everything in it can be rebuilt from the seeds folder. It keeps
 the analysed terms of every passage so that opening a library never re-reads or re-analyses an
-article. Writes happen in one transaction per re-index (``index.transaction``); a separate read
+article. Writes happen in one transaction per re-index (``index.ingest.transaction``); a separate read
 connection sees only committed data (WAL), so questions asked during a re-index see the previous
-index whole. The schema and the statements live in ``index.schema``, which says which connection
+index whole. The schema and the statements live in ``index.store.schema``, which says which connection
 is used where.
 """
 
@@ -19,10 +19,9 @@ from pathlib import Path
 import aiosqlite
 import aiosqlite.core
 
-from .analysis import ANALYSIS_VERSION
-from .errors import StorageError
-from .models import Article
-from .schema import (
+from index.errors import StorageError
+from index.models import Article
+from index.store.schema import (
     DROP_DERIVED,
     SCHEMA,
     SCHEMA_VERSION,
@@ -32,6 +31,7 @@ from .schema import (
     SELECT_PASSAGES,
     SELECT_VERSIONS,
 )
+from index.text.analysis import ANALYSIS_VERSION
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,10 @@ Runs synchronously with its own SQLite connection: in a worker thread for a smal
 process of its own for a large one (``reindex_process.reindex_in_process``), never on the event loop:
 
 1. ``BEGIN IMMEDIATE``: the write lock, so what is stored cannot change underneath.
-2. The folder is compared with the stored sources by size and modification time (``index.scan``).
-3. Files to read are read, hashed, parsed and analysed, a batch at a time (``index.reading``).
+2. The folder is compared with the stored sources by size and modification time (``index.ingest.scan``).
+3. Files to read are read, hashed, parsed and analysed, a batch at a time (``index.ingest.batches``).
 4. Each batch is written to SQLite and the index writer straight away; the writer's files, then
-   the manifest naming them, are committed with the rows (``index.transaction``).
+   the manifest naming them, are committed with the rows (``index.ingest.transaction``).
 """
 
 import gc
@@ -18,16 +18,23 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import schema
-from .analysis import Analyzer, RememberingAnalyzer
-from .models import SkippedFile
-from .reading import analysed_batches
-from .scan import plan
-from .schema import MANIFEST_KEY, read_manifest
-from .schema import connect_writer as connect
-from .segments import DamagedIndexError, Manifest, Segment, collect_garbage, index_dir_for, manifest_files
-from .store import StoredSource
-from .transaction import Transaction, add_all_stored, locked
+from index.ingest.batches import analysed_batches
+from index.ingest.scan import plan
+from index.ingest.transaction import Transaction, add_all_stored, locked
+from index.models import SkippedFile
+from index.store import schema
+from index.store.database import StoredSource
+from index.store.schema import MANIFEST_KEY, read_manifest
+from index.store.schema import connect_writer as connect
+from index.store.segments import (
+    DamagedIndexError,
+    Manifest,
+    Segment,
+    collect_garbage,
+    index_dir_for,
+    manifest_files,
+)
+from index.text.analysis import Analyzer, RememberingAnalyzer
 
 # Importable from here as they were before the re-index was split by job.
 __all__ = [

@@ -24,22 +24,22 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import errors
-from .errors import BylineError
-from .models import SkippedFile
+from index import errors
+from index.errors import BylineError
+from index.models import SkippedFile
 
 if TYPE_CHECKING:
-    from . import indexer
+    from index.ingest import reindex as indexer
 
 log = logging.getLogger(__name__)
-_BOOT = "import os, runpy; os.nice(5); runpy.run_module('index.reindex_process', run_name='__main__')"
+_BOOT = "import os, runpy; os.nice(5); runpy.run_module('index.ingest.process', run_name='__main__')"
 PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 
 
 def run(database: str | Path, seeds_dir: Path, workers: int | None = None) -> "indexer.Outcome":
     """``indexer.reindex`` in a new interpreter; its errors are raised here, as they were there."""
-    from .indexer import Outcome
-    from .segments import Manifest
+    from index.ingest.reindex import Outcome
+    from index.store.segments import Manifest
 
     request = {
         "database": os.path.abspath(database),
@@ -96,8 +96,8 @@ def reindex_in_process(
     GIL, runs at a lower priority, and gives its memory back to the system when it ends.
     """
     if not sys.executable:  # an embedded interpreter: no Python to start
-        from .analysis import RememberingAnalyzer
-        from .indexer import reindex
+        from index.ingest.reindex import reindex
+        from index.text.analysis import RememberingAnalyzer
 
         return reindex(database, seeds_dir, RememberingAnalyzer(), None, workers)
     return run(database, seeds_dir, workers)
@@ -118,8 +118,8 @@ def _end_with_parent() -> None:
 def main() -> None:
     _end_with_parent()
     request = json.loads(sys.stdin.read())
-    from .analysis import RememberingAnalyzer
-    from .indexer import reindex
+    from index.ingest.reindex import reindex
+    from index.text.analysis import RememberingAnalyzer
 
     try:
         outcome = reindex(request["database"], Path(request["seeds_dir"]), RememberingAnalyzer(), None,

@@ -13,10 +13,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import ADDED_FOLDER
-from .errors import ArticleFormatError, BylineError
-from .models import ParsedArticle
-from .readers import MAX_FILE_BYTES, decode_article_bytes, parse_articles
+from index.errors import ArticleFormatError, BylineError
+from index.ingest.readers import MAX_FILE_BYTES, decode_article_bytes, parse_articles
+from index.models import ParsedArticle
+from index.store.catalog import ADDED_FOLDER
 
 ADD_SUFFIXES = (".md", ".txt")
 NAME_CHARS = 60

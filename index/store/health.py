@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .schema import SELECT_COUNTS, read_manifest, read_meta
-from .segments import index_dir_for, manifest_files, open_index
+from index.store.schema import SELECT_COUNTS, read_manifest, read_meta
+from index.store.segments import index_dir_for, manifest_files, open_index
 
 
 @dataclass

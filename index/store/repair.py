@@ -17,9 +17,9 @@ import sqlite3
 import time
 from pathlib import Path
 
-from .errors import StorageError
-from .schema import read_meta
-from .segments import index_dir_for
+from index.errors import StorageError
+from index.store.schema import read_meta
+from index.store.segments import index_dir_for
 
 log = logging.getLogger(__name__)
 

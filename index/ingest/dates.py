@@ -16,8 +16,8 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from .models import Article
-from .schema import SELECT_ESTIMATES
+from index.models import Article
+from index.store.schema import SELECT_ESTIMATES
 
 # Date-only values are stored as ISO dates; for display they mean noon UTC, so that the day shown
 # in any time zone from UTC-11 to UTC+11 is the day the article gives.

@@ -9,7 +9,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from .models import Article, SourceSummary
+from index.models import Article, SourceSummary
 
 ADDED_FOLDER = "added"  # articles added from Discord live in this folder of the seeds folder
 CHOICE_MAX = 100  # Discord's limit on an autocomplete choice's name and value

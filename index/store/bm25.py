@@ -2,7 +2,7 @@
 
 rank-bm25's ``BM25Okapi`` is the reference every Byline score is checked against
 (tests/comparison holds the real index's scores equal to it, bit for bit); the index computes
-those scores itself over posting lists (``index.segments``), with these same parameters.
+those scores itself over posting lists (``index.store.segments``), with these same parameters.
 """
 
 from dataclasses import dataclass

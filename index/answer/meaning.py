@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import STOP_WORDS, fold
-from .errors import InstallError
+from index.errors import InstallError
+from index.text.analysis import STOP_WORDS, fold
 
-VECTORS = Path(__file__).resolve().parent / "data" / "word_vectors.npz"
+VECTORS = Path(__file__).resolve().parents[1] / "data" / "word_vectors.npz"
 _WORD = re.compile(r"[a-z]+|[0-9]+")
 _NONE = np.zeros(0, dtype=np.int32)
 

@@ -1,6 +1,6 @@
 """The writing side of a re-index: rows and index changes of one transaction, committed together.
 
-Runs on the writer connection of ``index.schema`` holding the write lock (``BEGIN IMMEDIATE``):
+Runs on the writer connection of ``index.store.schema`` holding the write lock (``BEGIN IMMEDIATE``):
 each batch's rows go to SQLite and its passages to the index writer (a new segment, cut every
 ``IndexWriter.MAX_SEGMENT_DOCS`` passages; the passages of changed and removed files are marked
 deleted in the segments that hold them). ``commit`` writes the index files, then the manifest
@@ -14,14 +14,21 @@ from pathlib import Path
 
 import numpy as np
 
-from . import schema
-from .dates import dates_for
-from .encoding import PassageEncoder
-from .errors import StorageError
-from .reading import ReadBatch
-from .scan import FileOutcome
-from .segments import IndexWriter, Manifest, Segment, collect_garbage, index_dir_for, manifest_files
-from .store import StoredSource
+from index.errors import StorageError
+from index.ingest.batches import ReadBatch
+from index.ingest.dates import dates_for
+from index.ingest.scan import FileOutcome
+from index.store import schema
+from index.store.database import StoredSource
+from index.store.passage_arrays import PassageEncoder
+from index.store.segments import (
+    IndexWriter,
+    Manifest,
+    Segment,
+    collect_garbage,
+    index_dir_for,
+    manifest_files,
+)
 
 
 class Transaction:

@@ -1,7 +1,7 @@
 """What people made of the answers: each answer shown, the votes on it, and (only when the operator
 keeps them) the questions asked. In the library's SQLite file, in tables of their own.
 
-These tables are not derived data: a change of the index's schema (index/schema.py: its derived
+These tables are not derived data: a change of the index's schema (index/store/schema.py: its derived
 tables are dropped and rebuilt) leaves them alone, and so does a re-index.
 
 People are never stored by their Discord id: a vote or a kept question carries a salted hash of
@@ -29,9 +29,9 @@ from typing import Self
 
 import aiosqlite
 
-from .errors import BylineError, StorageError
-from .models import Answer, Hit
-from .schema import FEEDBACK_SCHEMA
+from index.errors import BylineError, StorageError
+from index.models import Answer, Hit
+from index.store.schema import FEEDBACK_SCHEMA
 
 log = logging.getLogger(__name__)
 
@@ -279,7 +279,7 @@ class Feedback:
         return Forgotten(votes.rowcount, questions.rowcount)
 
     async def rows(self, sql: str, parameters: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        """Rows of a read-only query over the feedback tables (for index/feedback_report.py),
+        """Rows of a read-only query over the feedback tables (for index/feedback/report.py),
         everything queued written first if the database lets us (a re-index may hold it: then
         what is written already)."""
         try:

@@ -15,10 +15,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .analysis import Analyzer, RememberingAnalyzer
-from .encoding import EncodedPassages, PassageEncoder
-from .scan import FileOutcome, prefetch_inside, read_file
-from .store import StoredSource
+from index.ingest.scan import FileOutcome, prefetch_inside, read_file
+from index.store.database import StoredSource
+from index.store.passage_arrays import EncodedPassages, PassageEncoder
+from index.text.analysis import Analyzer, RememberingAnalyzer
 
 POOL_MIN_FILES = 200  # fewer files than this are read in the calling thread
 BATCH_FILES = 64
@@ -55,7 +55,7 @@ def _processes() -> multiprocessing.context.BaseContext:
     """New processes are forked from a server that has imported Byline, not from a program that
     runs threads (and an event loop), and start in milliseconds."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["index.reading"])
+    context.set_forkserver_preload(["index.ingest.batches"])
     return context
 
 

@@ -1,0 +1,1 @@
+"""Feedback: the votes people give answers, and the report of what was asked and not answered."""
