@@ -9,12 +9,13 @@ from index.errors import (
     StorageError,
 )
 from index.library import MAX_QUESTION_CHARS, MAX_TOP_K, Library, clean_question
-from index.models import Answer, Article, Hit, ReindexReport, SkippedFile, SourceSummary
+from index.models import Answer, AnswerLine, Article, Hit, ReindexReport, SkippedFile, SourceSummary
 
 __all__ = [
     "MAX_QUESTION_CHARS",
     "MAX_TOP_K",
     "Answer",
+    "AnswerLine",
     "Article",
     "ArticleFormatError",
     "BylineError",

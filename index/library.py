@@ -16,13 +16,14 @@ from typing import Any, Self
 
 import numpy as np
 
+from index.answer import reranking
 from index.answer.meaning import word_vectors
 from index.answer.names import Names
 from index.answer.selection import choose, mark, question_names, with_related_forms
 from index.errors import BylineError, IndexBusyError, QuestionError, StorageError
 from index.ingest import process as reindex_process
 from index.ingest import reindex as indexer
-from index.models import Answer, Hit, ReindexReport, SourceSummary
+from index.models import Answer, AnswerLine, Hit, ReindexReport, SourceSummary
 from index.store import repair, schema
 from index.store.bm25 import ScoredPassage
 from index.store.database import PassageRow, Store
@@ -143,6 +144,15 @@ def check_database_path(database: str | Path) -> None:
         raise StorageError(
             f"The database {database} is not a regular file; set BYLINE_DATABASE to a file path."
         )
+
+
+def _answer_line(hits: list[Hit]) -> AnswerLine | None:
+    """The first hit's best sentence (all of it when it is one sentence)."""
+    if not hits:
+        return None
+    first = hits[0]
+    start, end = first.sentence or (0, len(first.text))
+    return AnswerLine(first.text[start:end].strip(), 1)
 
 
 class Library:
@@ -272,13 +282,14 @@ class Library:
         # Overlapping passages of one article compete for the same places: score more than
         # asked for, then keep only the best of each overlapping group.
         wanted = top_k * 3 + 10
-        hits, confident = await asyncio.to_thread(self._answer, question, query, names, wanted, top_k)
-        return Answer(question, hits, query.terms, confident and bool(hits))
+        hits, confidence = await asyncio.to_thread(self._answer, question, query, names, wanted, top_k)
+        confident = bool(hits) and confidence >= reranking.VERDICT_THRESHOLD
+        return Answer(question, hits, query.terms, confident, confidence, _answer_line(hits))
 
     def _answer(
         self, question: str, query: Query, names: set[str], wanted: int, top_k: int
-    ) -> tuple[list[Hit], bool]:
-        """Score, fetch and mark, in one worker thread."""
+    ) -> tuple[list[Hit], float]:
+        """Score, fetch and mark, in one worker thread; the hits and the verdict's probability."""
         if time.monotonic() - self._looked >= LOOK_EVERY and not self.reindexing:
             self._looked = time.monotonic()
             self._load_committed(self._snapshot)  # `byline reindex` may have run beside the bot
@@ -294,7 +305,7 @@ class Library:
                 break
         by_id = dict(zip(ids, scored, strict=True))
         texts = [(row.text, row.article.title, row.article.id) for _, row in kept]
-        ranked, confident, _, _ = choose(
+        ranked, _, _, features = choose(
             self.analyzer, snapshot.index, snapshot.names, widened, question, names,
             [by_id[row.id] for _, row in kept], texts,
         )  # fmt: skip
@@ -305,7 +316,7 @@ class Library:
             Hit(place, score, row.text, row.paragraph, row.article, highlights, sentence)
             for place, ((score, row), (highlights, sentence)) in enumerate(zip(kept, marks, strict=True), 1)
         ]
-        return hits, confident
+        return hits, reranking.verdict_probability(features) if hits else 0.0
 
     def _replacement(self, snapshot: _Snapshot) -> bool:
         """Whether an index newer than ``snapshot`` is in place now. Its passages are gone from

@@ -96,22 +96,45 @@ class Hit:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerLine:
+    """The sentence (at most two adjacent) of a shown passage that answers the question;
+    ``hit`` is 1-based into ``Answer.hits``. Front ends show it first."""
+
+    text: str
+    hit: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "hit": self.hit}
+
+
+QUESTION, SMALLTALK = "question", "smalltalk"
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """The best passages for a question, and whether Byline judges that they answer it.
 
-    ``hits`` is empty only when no passage shares a term with the question; ``confident`` is the
-    verdict on them (a not-confident answer still shows the closest passages).
+    ``hits`` is empty only when no passage shares a term with the question, or when the message
+    is only small talk (``kind == "smalltalk"``: "thanks", "hi"). ``confident`` is the verdict on
+    them (a not-confident answer still shows the closest passages); ``confidence`` is the
+    probability behind it, in [0, 1]; ``answer`` the answer line, or None when no hit is shown.
     """
 
     question: str
     hits: list[Hit]
     terms: list[str] = field(default_factory=list)
     confident: bool = False
+    confidence: float = 0.0
+    answer: AnswerLine | None = None
+    kind: str = QUESTION
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
+            "kind": self.kind,
             "confident": self.confident,
+            "confidence": round(self.confidence, 3),
+            "answer": self.answer.to_dict() if self.answer else None,
             "hits": [hit.to_dict() for hit in self.hits],
         }
 

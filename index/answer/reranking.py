@@ -240,6 +240,11 @@ def verdict_features(rows: Sequence[Sequence[float]], ranked: Sequence[int], uns
     return [*first, first[0] - second, unseen]
 
 
-def confident(features: Sequence[float]) -> bool:
+def verdict_probability(features: Sequence[float]) -> float:
+    """The verdict model's probability that the first passage answers the question."""
     z = VERDICT_BIAS + sum(w * f for w, f in zip(VERDICT_WEIGHTS, features, strict=True))
-    return 1 / (1 + math.exp(-z)) >= VERDICT_THRESHOLD
+    return 1 / (1 + math.exp(-z))
+
+
+def confident(features: Sequence[float]) -> bool:
+    return verdict_probability(features) >= VERDICT_THRESHOLD

@@ -26,8 +26,16 @@ def one_line_error(run: Run) -> bool:
 
 
 def assert_answer_shape(answer: dict) -> None:
-    assert set(answer) == {"question", "confident", "hits"}
+    assert set(answer) == {"question", "kind", "confident", "confidence", "answer", "hits"}
     assert isinstance(answer["confident"], bool)
+    assert answer["kind"] in ("question", "smalltalk")
+    assert isinstance(answer["confidence"], float) and 0.0 <= answer["confidence"] <= 1.0
+    if answer["hits"]:
+        line = answer["answer"]
+        assert set(line) == {"text", "hit"} and 1 <= line["hit"] <= len(answer["hits"])
+        assert line["text"] and line["text"] in answer["hits"][line["hit"] - 1]["text"]
+    else:
+        assert answer["answer"] is None
     assert isinstance(answer["question"], str) and isinstance(answer["hits"], list)
     for hit in answer["hits"]:
         assert set(hit) == {"rank", "score", "text", "paragraph", "article"}
@@ -74,7 +82,14 @@ def test_ask_json_of_the_seed_question_names_outlets_and_sources(
 def test_ask_json_has_empty_hits_when_nothing_matches(byline: Byline, collection_seeds: Path) -> None:
     run = byline("ask", NO_ANSWER_QUESTION, "--json", "--seeds-dir", str(collection_seeds))
     assert run.code == 0
-    assert json.loads(run.out) == {"question": NO_ANSWER_QUESTION, "confident": False, "hits": []}
+    assert json.loads(run.out) == {
+        "question": NO_ANSWER_QUESTION,
+        "kind": "question",
+        "confident": False,
+        "confidence": 0.0,
+        "answer": None,
+        "hits": [],
+    }
 
 
 def test_ask_shows_outlet_title_published_and_paragraph(byline: Byline, collection_seeds: Path) -> None:

@@ -28,8 +28,16 @@ NO_ANSWER_QUESTION = "what is the weather in Paris?"
 
 def assert_answer_shape(answer: dict) -> None:
     """The `ask --json` object of DESIGN.md: exactly these keys, these types."""
-    assert set(answer) == {"question", "confident", "hits"}
+    assert set(answer) == {"question", "kind", "confident", "confidence", "answer", "hits"}
     assert isinstance(answer["confident"], bool)
+    assert answer["kind"] in ("question", "smalltalk")
+    assert isinstance(answer["confidence"], float) and 0.0 <= answer["confidence"] <= 1.0
+    if answer["hits"]:
+        line = answer["answer"]
+        assert set(line) == {"text", "hit"} and 1 <= line["hit"] <= len(answer["hits"])
+        assert line["text"] and line["text"] in answer["hits"][line["hit"] - 1]["text"]
+    else:
+        assert answer["answer"] is None
     assert isinstance(answer["question"], str)
     assert isinstance(answer["hits"], list)
     for hit in answer["hits"]:
@@ -202,7 +210,14 @@ async def test_capitalising_a_question_does_not_change_its_hits(
 async def test_question_with_no_matching_terms_has_no_hits(collection_library: Library) -> None:
     answer = await collection_library.ask(NO_ANSWER_QUESTION)
     assert answer.hits == []
-    assert answer.to_dict() == {"question": NO_ANSWER_QUESTION, "confident": False, "hits": []}
+    assert answer.to_dict() == {
+        "question": NO_ANSWER_QUESTION,
+        "kind": "question",
+        "confident": False,
+        "confidence": 0.0,
+        "answer": None,
+        "hits": [],
+    }
 
 
 async def test_question_of_only_stop_words_has_no_hits(collection_library: Library) -> None:
