@@ -35,10 +35,9 @@ sys.path.insert(0, str(ROOT))
 from index import Library  # noqa: E402
 from index.evaluation import EvalQuestion, EvalReport, evaluate, first_right, load_questions  # noqa: E402
 
-TUNE = ["questions.jsonl", "questions-002.jsonl", "questions-003.jsonl", "questions-004.jsonl",
-        "questions-005.jsonl", "questions-006.jsonl"]  # fmt: skip
-MEASURE = ["questions-007.jsonl", "questions-008.jsonl", "questions-009.jsonl", "questions-010.jsonl",
-           "questions-011.jsonl", "questions-012.jsonl", "questions-013.jsonl"]  # fmt: skip
+TUNE = ["questions.jsonl"] + [f"questions-{n:03}.jsonl" for n in range(2, 12)]
+MEASURE = [f"questions-{n:03}.jsonl" for n in range(12, 17)]
+PAGE_SUFFIXES = (".txt", ".md")
 _WORD = re.compile(r"\w+")
 
 
@@ -137,8 +136,9 @@ def every_page(folder: Path) -> Path:
     seeds = folder / "seeds"
     seeds.mkdir()
     for pages in ("seeds", "eval/pages", "eval/heldout/pages"):
-        for page in (ROOT / pages).glob("*.txt"):
-            shutil.copy(page, seeds / page.name)
+        for page in (ROOT / pages).iterdir():
+            if page.suffix in PAGE_SUFFIXES:
+                shutil.copy(page, seeds / page.name)
     return seeds
 
 
@@ -185,6 +185,7 @@ def main() -> None:
             "byline": [report.hit_at_1, report.hit_at_3, report.mrr],
             "confident_when_right": report.confident_right,
             "not_confident_when_unanswerable": report.unsure_unanswerable,
+            "answer_line": [report.answer_line, report.answer_line_right],
         }
         for peer in peers:
             f = peer_figures(peer, passages, path, args.top_k)
@@ -194,14 +195,16 @@ def main() -> None:
         print(json.dumps(rows, indent=1))
         return
     print(f"{len(passages)} passages; hit@1 / hit@3 / MRR on answerable questions, top {args.top_k}")
-    print(f"{'set':<5} {'kind':<8} {'Byline':<20} {'verdict':<12} {'rank-bm25':<20} {'bm25s':<20}")
+    print(f"{'set':<5} {'kind':<8} {'Byline':<20} {'verdict':<12} {'line':<10} "
+          f"{'rank-bm25':<20} {'bm25s':<20}")  # fmt: skip
 
     def three(v: list[float]) -> str:
         return " / ".join(f"{x:.3f}" for x in v)
 
     for r in rows:
         verdict = f"{r['confident_when_right']:.2f} {r['not_confident_when_unanswerable']:.2f}"
-        print(f"{r['set']:<5} {r['kind']:<8} {three(r['byline']):<20} {verdict:<12} "
+        line = f"{r['answer_line'][0]:.2f} {r['answer_line'][1]:.2f}"
+        print(f"{r['set']:<5} {r['kind']:<8} {three(r['byline']):<20} {verdict:<12} {line:<10} "
               f"{three(r['rank-bm25']):<20} {three(r['bm25s']):<20}")  # fmt: skip
     for kind in ("tune", "measure"):
         chosen = [r for r in rows if r["kind"] == kind and r["set"] != "main"]
@@ -210,7 +213,9 @@ def main() -> None:
                     for key in ("byline", "rank-bm25", "bm25s")}  # fmt: skip
             v1 = np.mean([r["confident_when_right"] for r in chosen])
             v2 = np.mean([r["not_confident_when_unanswerable"] for r in chosen])
+            l1, l2 = np.mean([r["answer_line"] for r in chosen], axis=0)
             print(f"{'mean':<5} {kind:<8} {three(mean['byline']):<20} {f'{v1:.2f} {v2:.2f}':<12} "
+                  f"{f'{l1:.2f} {l2:.2f}':<10} "
                   f"{three(mean['rank-bm25']):<20} {three(mean['bm25s']):<20}")  # fmt: skip
 
 

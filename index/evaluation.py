@@ -39,6 +39,8 @@ class EvalReport:
     mrr: float = 0.0
     confident_right: float = 0.0  # of answerable questions whose right passage is first
     unsure_unanswerable: float = 0.0  # of unanswerable questions
+    answer_line: float = 0.0  # of answerable questions, the share whose answer line holds a gold phrase
+    answer_line_right: float = 0.0  # the same, of those whose right passage is first
     top_k: int = 5
     misses: list[Miss] = field(default_factory=list)
 
@@ -53,6 +55,8 @@ class EvalReport:
             "mrr": round(self.mrr, 4),
             "confident_when_right": round(self.confident_right, 4),
             "not_confident_when_unanswerable": round(self.unsure_unanswerable, 4),
+            "answer_line": round(self.answer_line, 4),
+            "answer_line_when_right": round(self.answer_line_right, 4),
             "misses": [
                 {"q": m.question, "gold": m.gold, "rank": m.rank, "first": m.first, "confident": m.confident}
                 for m in self.misses
@@ -101,7 +105,7 @@ def first_right(texts: list[str], gold: list[str]) -> int | None:
 
 async def evaluate(library: Library, questions: list[EvalQuestion], top_k: int = 5) -> EvalReport:
     report = EvalReport(top_k=top_k)
-    at1 = at3 = rr = unsure = right = right_confident = 0.0
+    at1 = at3 = rr = unsure = right = right_confident = line = line_right = 0.0
     for item in questions:
         answer = await library.ask(item.q, top_k=top_k)
         first = None
@@ -119,17 +123,22 @@ async def evaluate(library: Library, questions: list[EvalQuestion], top_k: int =
         at1 += rank == 1
         at3 += rank is not None and rank <= 3
         rr += 1 / rank if rank else 0.0
+        holds = answer.answer is not None and any(_contains(answer.answer.text, g) for g in item.gold)
+        line += holds
         if rank == 1:
             right += 1
             right_confident += answer.confident
+            line_right += holds
         if rank != 1 or not answer.confident:
             report.misses.append(Miss(item.q, item.gold, rank, first, answer.confident))
     if report.answerable:
         report.hit_at_1 = at1 / report.answerable
         report.hit_at_3 = at3 / report.answerable
         report.mrr = rr / report.answerable
+        report.answer_line = line / report.answerable
     if right:
         report.confident_right = right_confident / right
+        report.answer_line_right = line_right / right
     if report.unanswerable:
         report.unsure_unanswerable = unsure / report.unanswerable
     return report
