@@ -1,22 +1,33 @@
-"""Fit the re-ordering weights and the verdict's logistic model on the TUNE sets only.
+"""Fit the re-ordering, the verdict, its calibration and the answer line on the TUNE sets only.
 
-    python eval/train.py            # prints the weights to put in index/answer/reranking.py
+    python eval/train.py            # rewrites index/answer/weights.py (--dry-run: print only)
 
-Every page is indexed together, as the figures are measured. For each question of the tune sets
-(eval/README.md; never the measure-only ones) the library answers as it always does, and the
-features `answering.choose` computed for its candidates are recorded:
+Every page is indexed together, as the figures are measured. Each tune question (eval/README.md;
+never the measure-only ones) is answered through ``Library.explain``, which hands back every
+candidate's features; the library is opened with the ranker being fitted (``Library.open(...,
+ranker=...)``), so nothing is patched:
 
 1. Re-ordering: a pairwise logistic regression over the candidates of answerable questions (a
    candidate is right when it holds a gold phrase). Its coefficients are RANK_WEIGHTS.
 2. The verdict: with those weights in place, the first passage's verdict features, labelled 1 when
    it is right and 0 when the question is unanswerable (answerable questions whose first passage
-   is wrong say nothing about the verdict's two figures and are left out). Its coefficients and
-   intercept are VERDICT_WEIGHTS and VERDICT_BIAS.
+   is wrong say nothing about the verdict's two figures and are left out): VERDICT_WEIGHTS, BIAS.
+3. Calibration: a logistic fit of "the first passage is right" on the verdict's logit over every
+   tune question (wrong first passages count as 0 here): confidence 0.8 then means about 8 in 10
+   right. CONFIDENT_AT is the lowest confidence that keeps CONFIDENT_SHARE of right first
+   passages confident.
+4. The answer line: a logistic model of "this sentence holds a gold phrase" over the sentences
+   of the passages shown (SENTENCE_WEIGHTS).
+
+The commit and the pages the weights were fitted on are written beside them.
 """
 
+import argparse
 import asyncio
+import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,107 +35,192 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import index.library as library_module  # noqa: E402
-from eval.compare import every_page, tune_questions  # noqa: E402
+from eval.compare import TUNE, every_page, tune_questions  # noqa: E402
 from index import Library  # noqa: E402
-from index.answer import reranking  # noqa: E402
+from index.answer.pipeline import Answered  # noqa: E402
+from index.answer.ranker import LinearRanker  # noqa: E402
 from index.evaluation import _contains  # noqa: E402
 
-CONFIDENT_SHARE = 0.85  # over the 0.8 asked for; 0.88 would leave 0.57 of unanswerable ones confident
-Record = tuple[list[list[float]], list[int], list[float], list[str]]
+CONFIDENT_SHARE = 0.88  # of right first passages marked confident, on the tune sets
+WEIGHTS = ROOT / "index" / "answer" / "weights.py"
 
 
-async def collect() -> list[tuple[list[str], Record]]:
-    """(gold, (candidate features, order, verdict features, candidate texts)) per tune question."""
-    seen: list[Record] = []
-    choose = library_module.choose
+@dataclass(frozen=True, slots=True)
+class Seen:
+    gold: list[str]
+    answered: Answered
 
-    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
-        ranked, confident, rows, features = choose(*args, **kwargs)
-        texts = [text for text, _, _ in args[7]]
-        seen.append((rows, ranked, features, texts))
-        return ranked, confident, rows, features
 
-    library_module.choose = recording  # type: ignore[assignment]
+def right(text: str, gold: list[str]) -> bool:
+    return any(_contains(text, g) for g in gold)
+
+
+async def collect(ranker: LinearRanker, folder: Path) -> list[Seen]:
+    """What the library decided each tune question on, with ``ranker`` in place."""
     out = []
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            seeds = every_page(Path(tmp))
-            async with Library.open(Path(tmp) / "b.db", seeds) as library:
-                await library.reindex()
-                for _, q in tune_questions():
-                    seen.clear()
-                    await library.ask(q.q, top_k=5)
-                    if seen:
-                        out.append((q.gold, seen[0]))
-    finally:
-        library_module.choose = choose  # type: ignore[assignment]
+    async with Library.open(folder / "b.db", folder / "seeds", ranker=ranker) as library:
+        await library.reindex()
+        for _, q in tune_questions():
+            _, answered = await library.explain(q.q, top_k=5)
+            if answered is not None and answered.decision.rows:
+                out.append(Seen(q.gold, answered))
     return out
 
 
-def fit_rank(data: list[tuple[list[str], Record]]) -> np.ndarray:
+def fit_rank(data: list[Seen]) -> np.ndarray:
     """Pairwise logistic regression (each right candidate against each wrong one of the same
-    question, both ways, no intercept): its coefficients order the candidates directly. Five-fold
-    cross-validation over questions chose C (0.1, 1, 10 gave hit@1 0.71, 0.73, 0.72)."""
+    question, both ways, no intercept): its coefficients order the candidates directly."""
     from sklearn.linear_model import LogisticRegression
 
     diffs, y = [], []
-    for gold, (rows, _, _, texts) in data:
-        if not gold:
+    for seen in data:
+        if not seen.gold:
             continue
-        x = np.array(rows)
-        right = np.array([any(_contains(t, g) for g in gold) for t in texts])
-        for i in np.flatnonzero(right):
-            for j in np.flatnonzero(~right):
+        x = np.array(seen.answered.decision.rows)
+        good = np.array([right(t, seen.gold) for t in seen.answered.texts])
+        for i in np.flatnonzero(good):
+            for j in np.flatnonzero(~good):
                 diffs += [x[i] - x[j], x[j] - x[i]]
                 y += [1, 0]
     model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=5000).fit(np.array(diffs), np.array(y))
-    return model.coef_[0]
+    return np.asarray(model.coef_[0])
 
 
-def main() -> None:
-    data = asyncio.run(collect())
-    weights = fit_rank(data)
-    reranking.RANK_WEIGHTS = tuple(float(w) for w in weights)  # type: ignore[misc]
-    print("RANK_WEIGHTS =", tuple(round(float(w), 3) for w in weights), reranking.FEATURES)
-    # The verdict looks at the first passage of the fitted order: answer again with it in place.
-    data = asyncio.run(collect())
-    verdict, bias, threshold = fit_verdict(data)
-    print("VERDICT_WEIGHTS =", tuple(round(float(w), 3) for w in verdict), reranking.VERDICT_FEATURES)
-    print("VERDICT_BIAS =", round(bias, 3))
-    print("VERDICT_THRESHOLD =", round(threshold, 3))
+def first_right(seen: Seen) -> bool:
+    return bool(seen.gold) and bool(seen.answered.hits) and right(seen.answered.hits[0].text, seen.gold)
 
 
-def fit_verdict(data: list[tuple[list[str], Record]]) -> tuple[np.ndarray, float, float]:
-    """The logistic model, and the highest threshold that still marks CONFIDENT_SHARE of the
-    right first passages confident (the verdict's first figure is the one users feel most)."""
+def fit_verdict(data: list[Seen]) -> tuple[np.ndarray, float]:
     from sklearn.linear_model import LogisticRegression
 
     x, y = [], []
-    for gold, (_, ranked, features, texts) in data:
-        if gold:
-            if not any(_contains(texts[ranked[0]], g) for g in gold):
-                continue
-            y.append(1)
-        else:
-            y.append(0)
-        x.append(features)
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(np.array(x), np.array(y))
-    p = model.predict_proba(np.array(x))[:, 1]
-    for share in (0.95, 0.9, 0.88, 0.85, 0.82, 0.8, 0.75):
-        t = float(np.sort(p[np.array(y) == 1])[int((1 - share) * np.sum(y))])
-        print(
-            f"  confident share {share:.2f}: "
-            f"not confident when unanswerable {np.mean(p[np.array(y) == 0] < t):.3f}"
-        )
-    right = np.sort(p[np.array(y) == 1])
-    threshold = float(right[int((1 - CONFIDENT_SHARE) * len(right))])
-    unsure = float(np.mean(p[np.array(y) == 0] < threshold))
-    print(
-        f"on the tune sets: {np.mean(right >= threshold):.3f} confident when right, "
-        f"{unsure:.3f} not when unanswerable"
+    for seen in data:
+        if seen.gold and not first_right(seen):
+            continue
+        x.append(seen.answered.verdict)
+        y.append(int(bool(seen.gold)))
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(np.array(x), np.array(y))
+    return np.asarray(model.coef_[0]), float(model.intercept_[0])
+
+
+def fit_calibration(ranker: LinearRanker, data: list[Seen]) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    z = np.array([[ranker.logit(s.answered.verdict)] for s in data])
+    y = np.array([int(first_right(s)) for s in data])
+    model = LogisticRegression(C=100.0, max_iter=5000).fit(z, y)
+    return float(model.coef_[0][0]), float(model.intercept_[0])
+
+
+def choose_threshold(ranker: LinearRanker, data: list[Seen]) -> float:
+    good = np.sort([ranker.confidence(s.answered.verdict) for s in data if first_right(s)])
+    unanswerable = np.array([ranker.confidence(s.answered.verdict) for s in data if not s.gold])
+    for share in (0.95, 0.9, 0.88, 0.85, 0.8):
+        t = float(good[int((1 - share) * len(good))])
+        print(f"  {share:.2f} of right first passages confident: {np.mean(unanswerable < t):.3f} "
+              f"of unanswerable ones not (confidence >= {t:.3f})")  # fmt: skip
+    return float(good[int((1 - CONFIDENT_SHARE) * len(good))])
+
+
+def fit_sentences(data: list[Seen]) -> np.ndarray:
+    """Pairwise within each question: a sentence holding a gold phrase against one that does not."""
+    from sklearn.linear_model import LogisticRegression
+
+    diffs, y = [], []
+    for seen in data:
+        if not seen.gold:
+            continue
+        texts = [h.text for h in seen.answered.hits]
+        rows = [(np.array(s.features), right(texts[s.hit][s.span[0] : s.span[1]], seen.gold))
+                for s in seen.answered.sentences]  # fmt: skip
+        for a, good_a in rows:
+            for b, good_b in rows:
+                if good_a and not good_b:
+                    diffs += [a - b, b - a]
+                    y += [1, 0]
+    model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=5000).fit(np.array(diffs), np.array(y))
+    return np.asarray(model.coef_[0])
+
+
+def line_figures(ranker: LinearRanker, data: list[Seen]) -> str:
+    """The share of answerable questions whose best sentence (by ``ranker``) holds a gold phrase."""
+    holds = holds_right = n_right = n = 0
+    for seen in data:
+        if not seen.gold or not seen.answered.sentences:
+            continue
+        texts = [h.text for h in seen.answered.hits]
+        best = max(seen.answered.sentences, key=lambda s: ranker.sentence_score(s.features))
+        ok = right(texts[best.hit][best.span[0] : best.span[1]], seen.gold)
+        n += 1
+        holds += ok
+        if first_right(seen):
+            n_right += 1
+            holds_right += ok
+    return f"{holds / max(n, 1):.3f} of answerable, {holds_right / max(n_right, 1):.3f} of right-first"
+
+
+def rounded(values: np.ndarray | list[float]) -> tuple[float, ...]:
+    return tuple(round(float(v), 3) for v in values)
+
+
+def wrapped(name: str, values: tuple[float, ...] | tuple[str, ...]) -> str:
+    """``name = (...)`` over lines of at most 100 characters."""
+    import textwrap
+
+    body = textwrap.fill(", ".join(map(repr, values)) + ",", 96, initial_indent="    ",
+                         subsequent_indent="    ")  # fmt: skip
+    return f"{name} = (\n{body}\n)"
+
+
+def write(ranker: LinearRanker) -> None:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()  # fmt: skip
+    pages = sorted(p.name for p in (ROOT / "eval" / "heldout" / "pages").iterdir())
+    WEIGHTS.write_text(
+        f'''"""The fitted numbers of the re-ordering, the verdict and the answer line.
+
+Written by ``python eval/train.py`` (fitted on the tune sets only, eval/README.md); the commit
+and the pages they were fitted on are recorded below, so a refit can be checked against them.
+"""
+
+FITTED_AT = "{commit}"  # the commit whose work tree computed the features
+# The pages indexed (every page, as the figures are measured) and the question sets fitted on.
+{wrapped("FITTED_ON", ("seeds/", "eval/pages/", *pages, *TUNE))}
+{wrapped("RANK_WEIGHTS", rounded(ranker.rank_weights))}
+{wrapped("VERDICT_WEIGHTS", rounded(ranker.verdict_weights))}
+VERDICT_BIAS = {round(ranker.verdict_bias, 3)}
+# Calibration: confidence = 1 / (1 + exp(-(a * z + b))) of the verdict's logit z.
+CALIBRATION = {rounded(ranker.calibration)}
+CONFIDENT_AT = {round(ranker.confident_at, 3)}  # the confidence from which an answer is confident
+{wrapped("SENTENCE_WEIGHTS", rounded(ranker.sentence_weights))}
+''',
+        encoding="utf-8",
     )
-    return model.coef_[0], float(model.intercept_[0]), threshold
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dry-run", action="store_true", help="print the weights, write nothing")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        every_page(folder)
+        data = asyncio.run(collect(LinearRanker(), folder))
+        ranker = LinearRanker(rank_weights=rounded(fit_rank(data)))
+        data = asyncio.run(collect(ranker, folder))  # the sentences of the fitted order's passages
+        print("answer line before:", line_figures(ranker, data))
+        ranker = replace(ranker, sentence_weights=rounded(fit_sentences(data)))
+        print("answer line after: ", line_figures(ranker, data))
+        data = asyncio.run(collect(ranker, folder))  # the verdict reads the fitted answer line
+    verdict, bias = fit_verdict(data)
+    ranker = replace(ranker, verdict_weights=rounded(verdict), verdict_bias=round(bias, 3))
+    ranker = replace(ranker, calibration=rounded(fit_calibration(ranker, data)))
+    print("threshold:")
+    ranker = replace(ranker, confident_at=round(choose_threshold(ranker, data), 3))
+    print(ranker)
+    if not args.dry_run:
+        write(ranker)
+        print(f"wrote {WEIGHTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

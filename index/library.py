@@ -16,14 +16,16 @@ from typing import Any, Self
 
 import numpy as np
 
-from index.answer import reranking
+from index.answer import pipeline
 from index.answer.meaning import word_vectors
 from index.answer.names import Names
-from index.answer.selection import choose, mark, question_names, with_related_forms
+from index.answer.pipeline import Answered, Candidate
+from index.answer.ranker import LinearRanker, Ranker
+from index.answer.selection import question_names, with_related_forms
 from index.errors import BylineError, IndexBusyError, QuestionError, StorageError
 from index.ingest import process as reindex_process
 from index.ingest import reindex as indexer
-from index.models import Answer, AnswerLine, Hit, ReindexReport, SourceSummary
+from index.models import SMALLTALK, Answer, ReindexReport, SourceSummary
 from index.store import repair, schema
 from index.store.bm25 import ScoredPassage
 from index.store.database import PassageRow, Store
@@ -35,6 +37,7 @@ from index.store.segments import (
     open_index,
 )
 from index.text.analysis import Analyzer, Query, RememberingAnalyzer
+from index.text.smalltalk import is_smalltalk, without_padding
 
 log = logging.getLogger(__name__)
 
@@ -146,15 +149,6 @@ def check_database_path(database: str | Path) -> None:
         )
 
 
-def _answer_line(hits: list[Hit]) -> AnswerLine | None:
-    """The first hit's best sentence (all of it when it is one sentence)."""
-    if not hits:
-        return None
-    first = hits[0]
-    start, end = first.sentence or (0, len(first.text))
-    return AnswerLine(first.text[start:end].strip(), 1)
-
-
 class Library:
     """A searchable collection of articles backed by one SQLite file.
 
@@ -162,8 +156,11 @@ class Library:
     threads, so an event loop that awaits these methods stays responsive.
     """
 
-    def __init__(self, store: Store, seeds_dir: Path, analyzer: Analyzer, snapshot: _Snapshot) -> None:
+    def __init__(
+        self, store: Store, seeds_dir: Path, analyzer: Analyzer, snapshot: _Snapshot, ranker: Ranker
+    ) -> None:
         self.store = store
+        self.ranker = ranker
         self.seeds_dir = seeds_dir
         self.analyzer = analyzer
         self._snapshot = snapshot
@@ -172,12 +169,15 @@ class Library:
         self._looked = time.monotonic()
 
     @classmethod
-    def open(cls, database: str | Path = "byline.db", seeds_dir: str | Path = "seeds") -> "_Opening":
-        """Open (or create) the library; ``await`` it, or use it with ``async with``."""
-        return _Opening(cls._open(database, seeds_dir))
+    def open(
+        cls, database: str | Path = "byline.db", seeds_dir: str | Path = "seeds", ranker: Ranker | None = None
+    ) -> "_Opening":
+        """Open (or create) the library; ``await`` it, or use it with ``async with``. ``ranker``
+        orders candidates, judges the first and scores sentences (eval and bench pass their own)."""
+        return _Opening(cls._open(database, seeds_dir, ranker or LinearRanker()))
 
     @classmethod
-    async def _open(cls, database: str | Path, seeds_dir: str | Path) -> "Library":
+    async def _open(cls, database: str | Path, seeds_dir: str | Path, ranker: Ranker) -> "Library":
         if str(database) == ":memory:":
             raise StorageError("Byline needs a database file; set BYLINE_DATABASE to a path")
         check_database_path(database)
@@ -190,7 +190,7 @@ class Library:
         except BaseException:
             await store.close()
             raise
-        library = cls(store, Path(seeds_dir), RememberingAnalyzer(), snapshot)
+        library = cls(store, Path(seeds_dir), RememberingAnalyzer(), snapshot, ranker)
         if damaged is not None and library.seeds_dir.is_dir():
             try:
                 await library.reindex()  # the seeds folder is the source of truth
@@ -273,23 +273,33 @@ class Library:
 
     async def ask(self, question: str, top_k: int = 5) -> Answer:
         """The best passages for ``question`` and the verdict on them; no hits only when no
-        passage shares a term with it."""
+        passage shares a term with it, or when it is only small talk."""
+        answer, _ = await self.explain(question, top_k)
+        return answer
+
+    async def explain(self, question: str, top_k: int = 5) -> tuple[Answer, Answered | None]:
+        """``ask``, with what the answer was decided on (every candidate and its features), for
+        the tools that evaluate and fit Byline; None when no passage was looked at."""
         question = clean_question(question, top_k)
-        query = self.analyzer.query(question)
-        names = question_names(self.analyzer, question)
+        if is_smalltalk(question):
+            return Answer(question, [], kind=SMALLTALK), None
+        asked = without_padding(question)
+        query = self.analyzer.query(asked)
+        names = question_names(self.analyzer, asked)
         if not query.terms:
-            return Answer(question, [], query.terms)
+            return Answer(question, [], query.terms), None
         # Overlapping passages of one article compete for the same places: score more than
         # asked for, then keep only the best of each overlapping group.
         wanted = top_k * 3 + 10
-        hits, confidence = await asyncio.to_thread(self._answer, question, query, names, wanted, top_k)
-        confident = bool(hits) and confidence >= reranking.VERDICT_THRESHOLD
-        return Answer(question, hits, query.terms, confident, confidence, _answer_line(hits))
+        answered = await asyncio.to_thread(self._answer, asked, query, names, wanted, top_k)
+        confident = bool(answered.hits) and self.ranker.confident(answered.confidence)
+        answer = Answer(question, answered.hits, query.terms, confident, answered.confidence, answered.line)
+        return answer, answered
 
     def _answer(
         self, question: str, query: Query, names: set[str], wanted: int, top_k: int
-    ) -> tuple[list[Hit], float]:
-        """Score, fetch and mark, in one worker thread; the hits and the verdict's probability."""
+    ) -> Answered:
+        """Score, fetch, order and mark, in one worker thread."""
         if time.monotonic() - self._looked >= LOOK_EVERY and not self.reindexing:
             self._looked = time.monotonic()
             self._load_committed(self._snapshot)  # `byline reindex` may have run beside the bot
@@ -304,19 +314,11 @@ class Library:
             if complete or not self._replacement(snapshot):
                 break
         by_id = dict(zip(ids, scored, strict=True))
-        texts = [(row.text, row.article.title, row.article.id) for _, row in kept]
-        ranked, _, _, features = choose(
-            self.analyzer, snapshot.index, snapshot.names, widened, question, names,
-            [by_id[row.id] for _, row in kept], texts,
+        candidates = [Candidate(by_id[row.id], row.text, row.paragraph, row.article) for _, row in kept]
+        return pipeline.answer(
+            self.analyzer, snapshot.index, snapshot.names, widened, question, names, candidates,
+            self.ranker, top_k,
         )  # fmt: skip
-        kept = [kept[i] for i in ranked[:top_k]]
-        terms = widened.terms + widened.extra
-        marks = [mark(self.analyzer, snapshot.index, row.text, terms) for _, row in kept]
-        hits = [
-            Hit(place, score, row.text, row.paragraph, row.article, highlights, sentence)
-            for place, ((score, row), (highlights, sentence)) in enumerate(zip(kept, marks, strict=True), 1)
-        ]
-        return hits, reranking.verdict_probability(features) if hits else 0.0
 
     def _replacement(self, snapshot: _Snapshot) -> bool:
         """Whether an index newer than ``snapshot`` is in place now. Its passages are gone from

@@ -23,19 +23,19 @@ described by features that do not depend on what the articles are about:
 - ``meaning``: how close in meaning its words come to the question's (index/answer/meaning.py): a
   paraphrase shares few words but near ones.
 
-A passage's place is a linear score of these (RANK_WEIGHTS); the verdict is a logistic model of
-the first passage's features and the gap to the second (VERDICT_WEIGHTS). Both sets of weights
-were fitted by eval/train.py on the tune sets only (eval/README.md) and are plain numbers here.
+A passage's place is a linear score of these; the verdict is a logistic model of the first
+passage's features and the gap to the second (index/answer/ranker.py). Both sets of weights were
+fitted by eval/train.py on the tune sets only (eval/README.md), in index/answer/weights.py.
 The score a hit shows stays its exact BM25Okapi score.
 """
 
-import math
 import re
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
 
+from index.answer.answer_types import AnswerType, asked_for
 from index.answer.meaning import question_meaning, word_vectors
 from index.text.analysis import Analyzer, Query, fold
 
@@ -43,20 +43,14 @@ FEATURES = (
     "bm25", "coverage", "sentence", "title", "answer_type", "names", "first", "article", "words", "missing",
     "feedback", "meaning",
 )  # fmt: skip
-# Fitted by eval/train.py on the tune sets only (pairwise logistic regression for the order).
-RANK_WEIGHTS = (2.501, -1.224, -1.417, 1.721, 1.102, 4.007, 0.684, 5.369, 3.408, -1.115, -0.106, 4.197)
-VERDICT_FEATURES = (*FEATURES, "gap", "unseen")
-VERDICT_WEIGHTS = (
-    0.407, 1.231, 0.373, 0.983, -0.245, 1.845, 0.529, 0.801, 1.36, -1.147, 0.863, 0.968, 0.816, -0.017,
-)  # fmt: skip
-VERDICT_BIAS = -6.076
-VERDICT_THRESHOLD = 0.418
+VERDICT_FEATURES = (*FEATURES, "gap", "unseen", "line", "lacks_kind")
 
 _NUMBER_QUESTION = re.compile(
     r"\b(?:how (?:many|much|long|far|old|big|large|tall|high|fast|heavy|deep|often)|what (?:percentage|"
     r"proportion|share|number|amount|price|cost|age)|what per ?cent)\b"
 )
 _DATE_QUESTION = re.compile(r"\b(?:when|what (?:year|date|day|month|time))\b")
+
 _DATE_WORDS = frozenset(
     "january february march april may june july august september october november december monday"
     " tuesday wednesday thursday friday saturday sunday yesterday today tomorrow week month year"
@@ -130,6 +124,11 @@ class Describer:
         self.total = sum(w for _, w in self.slots) or 1.0
         self.count = len(self.slots) or 1
         self.kind = answer_kind(question)
+        self.asked = AnswerType(
+            asked_for(question),
+            analyzer,
+            frozenset(t for matched, _ in self.slots for t in matched),
+        )
         self.meaning = question_meaning(question, weights, self.term_of)
         self.kinds = _KIND_TERMS.get(id(analyzer)) or _KIND_TERMS.setdefault(
             id(analyzer),
@@ -168,6 +167,10 @@ class Describer:
             ]
             found = cache[text] = Passage(sentences, word_vectors().rows(text))
         return found
+
+    def holds_answer(self, sentence: str) -> float:
+        """Whether a sentence holds what the question asks for (index/answer/answer_types.py)."""
+        return float(self.asked.held_by(sentence))
 
     def share(self, terms: Set[str]) -> float:
         return sum(w for matched, w in self.slots if matched & terms) / self.total
@@ -227,24 +230,9 @@ class Describer:
         return rows
 
 
-def order(rows: Sequence[Sequence[float]]) -> list[int]:
-    """Candidates by their re-ordering score, best first (ties keep BM25's order)."""
-    scores = [sum(w * f for w, f in zip(RANK_WEIGHTS, row, strict=True)) for row in rows]
-    return sorted(range(len(rows)), key=lambda i: (-scores[i], i))
-
-
 def verdict_features(rows: Sequence[Sequence[float]], ranked: Sequence[int], unseen: float) -> list[float]:
-    """What the verdict looks at: the first passage's features, and how far ahead of the next it is."""
+    """What the verdict looks at: the first passage's features, how far ahead of the next it is,
+    and the share of the question's weight no passage holds."""
     first = rows[ranked[0]]
     second = rows[ranked[1]][0] if len(ranked) > 1 else 0.0
     return [*first, first[0] - second, unseen]
-
-
-def verdict_probability(features: Sequence[float]) -> float:
-    """The verdict model's probability that the first passage answers the question."""
-    z = VERDICT_BIAS + sum(w * f for w, f in zip(VERDICT_WEIGHTS, features, strict=True))
-    return 1 / (1 + math.exp(-z))
-
-
-def confident(features: Sequence[float]) -> bool:
-    return verdict_probability(features) >= VERDICT_THRESHOLD

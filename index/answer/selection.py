@@ -1,32 +1,31 @@
-"""Which scored passages answer a question, and when the articles do not answer it at all.
+"""From BM25's candidates to a decision: their order and the confidence that the first answers.
 
 BM25 gives a positive score to any passage that shares one term with the question, so "What is
-the weather forecast for Paris?" would get the passage about Poland's forecast spending. Two
-rules keep such passages out:
+the weather forecast for Paris?" finds the passage about Poland's forecast spending. What the
+re-ordering and the verdict read beside the score:
 
-1. Names must match. The names in a question (words written with a capital inside it, or terms
-   the articles themselves write as names: "Germany", "SpaceX", "Hegseth") are what it is about;
-   a passage is an answer only if its article mentions every one of them (the article, not the
-   passage, because a passage often says "he" where the article said "Mr Hegseth"). A word the
-   question writes lower case with -ing or -ed is a verb there, never a name ("fixing", though
-   the articles' only "Fix" is Jeremy Fix).
-2. Enough of the question must match. Each question term weighs its smoothed idf, and a term
-   that no passage contains weighs UNSEEN_WEIGHT times as much: the articles say nothing about
-   it ("oil" in "what is the price of oil today?"). A passage must contain at least MIN_COVERAGE
-   of the question's total weight. A question term that asks for a kind of answer ("tall" in
-   "how tall") is matched by the words such answers use ("feet", "metres"), and a term no passage
-   contains by the terms that look like another form of its word ("expansion" by "expand").
+1. Names. The names in a question (words written with a capital inside it, or terms the articles
+   themselves write as names: "Germany", "SpaceX", "Hegseth") are what it is about; whether a
+   passage's article mentions every one of them is a feature. A word the question writes lower
+   case with -ing or -ed is a verb there, never a name ("fixing", though the articles' only "Fix"
+   is Jeremy Fix).
+2. Weights. Each question term weighs its smoothed idf, and a term that no passage contains
+   weighs UNSEEN_WEIGHT times as much: the articles say nothing about it ("oil" in "what is the
+   price of oil today?"). A term that asks for a kind of answer ("tall" in "how tall") is matched
+   by the words such answers use ("feet", "metres"), and a term no passage contains by the terms
+   that look like another form of its word ("expansion" by "expand").
 """
 
 import threading
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.answer import reranking
 from index.answer.names import Names
+from index.answer.ranker import Ranker
 from index.ingest.passages import sentence_spans
 from index.store.bm25 import ScoredPassage
 from index.text.analysis import Analyzer, Query, matching_words
@@ -34,7 +33,6 @@ from index.text.analysis import Analyzer, Query, matching_words
 if TYPE_CHECKING:
     from index.store.segments import SegmentedIndex
 
-MIN_COVERAGE = 0.4
 UNSEEN_WEIGHT = 2.0  # a question term no passage contains weighs this many times its weight
 RELATED_PREFIX = 5  # first letters an unseen term shares with another form of its word, at least
 _DESCRIBING = threading.Lock()
@@ -78,45 +76,19 @@ def _other_forms(index: "SegmentedIndex", term: str) -> list[str]:
     return found
 
 
-def answers(
-    index: "SegmentedIndex",
-    names: Names,
-    terms: Sequence[str],
-    question_names: set[str],
-    scored: list[ScoredPassage],
-    alternatives: dict[str, frozenset[str]] | None = None,
-    min_coverage: float = MIN_COVERAGE,
-    verbs: frozenset[str] = frozenset(),
-    expansions: frozenset[str] = frozenset(),
-) -> list[ScoredPassage]:
-    """The scored passages that pass both rules, in their order.
-
-    A question term with ``alternatives`` is matched by any of them ("tall" by "feet");
-    ``expansions`` (what a question's synonyms add) count only as such alternatives.
-    """
-    if not scored:
-        return []
+def named(
+    names: Names, terms: Sequence[str], question_names: set[str], scored: list[ScoredPassage],
+    verbs: frozenset[str] = frozenset(), expansions: frozenset[str] = frozenset(),
+) -> list[bool]:
+    """For each scored passage, whether its article mentions every name the question asks about
+    (the article, not the passage: a passage may call Mr Hegseth "he")."""
     distinct = [t for t in dict.fromkeys(terms) if t not in expansions]
-    positions = np.fromiter((s.position for s in scored), dtype=np.int64, count=len(scored))
-    weights = np.array([index.weight(t) for t in distinct])
-    # Terms never contain a space, so this is the weight of a term no passage contains.
-    weights[weights >= index.unseen_weight] *= UNSEEN_WEIGHT
-    present = np.array([index.contains(t, positions) for t in distinct])  # terms x passages
-    for i, term in enumerate(distinct):
-        for other in (alternatives or {}).get(term, ()):
-            present[i] |= index.contains(other, positions)
     required = {t for t in distinct if t in question_names or (t in names.corpus and t not in verbs)}
-    if required:  # read only when needed: an article's names are decoded from the index
-        mentioned = [names.by_article[a] for a in names.article_of[positions]]
-        # A name the article mentions counts as matched: the passage may call Mr Hegseth "he".
-        for i, term in enumerate(distinct):
-            if term in required:
-                present[i] |= [term in m for m in mentioned]
-        named = [required <= m for m in mentioned]
-    else:
-        named = [True] * len(scored)
-    coverage = weights @ present / weights.sum()
-    return [s for s, c, n in zip(scored, coverage, named, strict=True) if c >= min_coverage and n]
+    if not required or not scored:
+        return [True] * len(scored)
+    # Read only when needed: an article's names are decoded from the index.
+    positions = np.fromiter((s.position for s in scored), dtype=np.int64, count=len(scored))
+    return [required <= names.by_article[a] for a in names.article_of[positions]]
 
 
 def mark(
@@ -151,6 +123,17 @@ def unseen_share(index: "SegmentedIndex", query: Query) -> float:
     return unseen / total if total else 1.0
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The order of one question's candidates, and the features it came from (eval/train.py
+    fits on them); ``verdict`` holds what the verdict reads of the first and the rest."""
+
+    order: list[int]
+    rows: list[list[float]]
+    verdict: list[float]
+    describer: reranking.Describer | None
+
+
 def choose(
     analyzer: Analyzer,
     index: "SegmentedIndex",
@@ -160,23 +143,13 @@ def choose(
     question_names: set[str],
     scored: list[ScoredPassage],
     texts: list[tuple[str, str, str]],
-) -> tuple[list[int], bool, list[list[float]], list[float]]:
-    """The order to show ``scored`` in (their passage text, article title and article id in ``texts``), the
-    verdict on the first, and the features both were decided on (eval/train.py fits on them)."""
+    ranker: Ranker,
+) -> Decision:
+    """The order to show ``scored`` in (their passage text, article title and article id in
+    ``texts``), and what the verdict reads of it."""
     if not scored:
-        return [], False, [], []
-    kept = answers(
-        index,
-        names,
-        query.terms,
-        question_names,
-        scored,
-        query.alternatives,
-        min_coverage=0.0,
-        verbs=query.verbs,
-        expansions=query.expansions,
-    )
-    named = {s.position for s in kept}
+        return Decision([], [], [], None)
+    found = named(names, query.terms, question_names, scored, query.verbs, query.expansions)
     weights = {}
     for term in dict.fromkeys(query.terms):
         weights[term] = index.weight(term)
@@ -184,11 +157,11 @@ def choose(
             weights[term] *= UNSEEN_WEIGHT
     describer = reranking.Describer(analyzer, query, weights, question)
     candidates = [
-        reranking.Candidate(s.score, text, title, s.position in named, article)
-        for s, (text, title, article) in zip(scored, texts, strict=True)
+        reranking.Candidate(s.score, text, title, ok, article)
+        for s, (text, title, article), ok in zip(scored, texts, found, strict=True)
     ]
     with _DESCRIBING:  # one thread at a time: the event loop then waits on one holder of the GIL
         rows = describer.describe(candidates)
-    ranked = reranking.order(rows)
-    features = reranking.verdict_features(rows, ranked, unseen_share(index, query))
-    return ranked, reranking.confident(features), rows, features
+    ranked = ranker.order(rows)
+    verdict = reranking.verdict_features(rows, ranked, unseen_share(index, query))
+    return Decision(ranked, rows, verdict, describer)

@@ -1,8 +1,12 @@
 """Re-ordering the BM25 candidates and the verdict, from features any article has."""
 
 from index.answer import reranking
+from index.answer.pipeline import judge
+from index.answer.ranker import LinearRanker
 from index.answer.reranking import Candidate, Describer, answer_kind
 from index.text.analysis import Analyzer
+
+RANKER = LinearRanker()
 
 
 def describer(question: str) -> Describer:
@@ -33,7 +37,7 @@ def test_a_passage_with_the_question_words_in_one_sentence_and_a_number_comes_fi
     rows = describer(question).describe([scattered, together])
     assert rows[1][reranking.FEATURES.index("answer_type")] == 1.0
     assert rows[0][reranking.FEATURES.index("answer_type")] == 0.0
-    assert reranking.order(rows) == [1, 0]
+    assert RANKER.order(rows) == [1, 0]
 
 
 def test_the_title_is_a_feature_not_a_term_of_the_passage() -> None:
@@ -45,25 +49,32 @@ def test_the_title_is_a_feature_not_a_term_of_the_passage() -> None:
     assert rows[0][reranking.FEATURES.index("coverage")] < 1.0
 
 
+def confident(d: Describer, candidates: list[Candidate]) -> bool:
+    """The verdict on ``candidates`` as the pipeline reaches it: order, then judge the first."""
+    rows = d.describe(candidates)
+    ranked = RANKER.order(rows)
+    texts = [candidates[i].text for i in ranked]
+    judged = judge(d.analyzer, d, reranking.verdict_features(rows, ranked, unseen=0.0), texts, RANKER)
+    return RANKER.confident(judged.confidence)
+
+
 def test_the_verdict_is_not_confident_when_the_first_passage_misses_what_was_asked() -> None:
     d = describer("how much is the ceo of pennywell paid?")
-    rows = d.describe(
+    assert not confident(
+        d,
         [
             Candidate(8.0, "Pennywell said profits would fall this year.", "Pennywell warns", True, "a"),
             Candidate(7.5, "Pennywell shares fell 12 per cent.", "Pennywell warns", True, "a"),
-        ]
+        ],
     )
-    ranked = reranking.order(rows)
-    assert not reranking.confident(reranking.verdict_features(rows, ranked, unseen=0.0))
 
 
 def test_the_verdict_is_confident_when_the_first_passage_answers_it() -> None:
     d = describer("how much is the ceo of pennywell paid?")
-    rows = d.describe(
+    assert confident(
+        d,
         [
             Candidate(12.0, "Pennywell's chief executive is paid £1.2m a year.", "Pennywell pay", True, "a"),
             Candidate(4.0, "Pennywell shares fell.", "Pennywell warns", True, "b"),
-        ]
+        ],
     )
-    ranked = reranking.order(rows)
-    assert reranking.confident(reranking.verdict_features(rows, ranked, unseen=0.0))
