@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index import Library  # noqa: E402
+from index.answer.ranker import Ranker  # noqa: E402
 from index.evaluation import EvalQuestion, EvalReport, evaluate, first_right, load_questions  # noqa: E402
 
 TUNE = ["questions.jsonl"] + [f"questions-{n:03}.jsonl" for n in range(2, 12)]
@@ -158,8 +159,10 @@ def question_files(given: list[str]) -> list[Path]:
             for name in TUNE + MEASURE]  # fmt: skip
 
 
-async def byline_reports(database: Path, seeds: Path, files: list[Path], k: int) -> list[EvalReport]:
-    async with Library.open(database, seeds) as library:
+async def byline_reports(
+    database: Path, seeds: Path, files: list[Path], k: int, ranker: Ranker | None = None
+) -> list[EvalReport]:
+    async with Library.open(database, seeds, ranker=ranker) as library:
         await library.reindex()
         return [await evaluate(library, load_questions(path), top_k=k) for path in files]
 
