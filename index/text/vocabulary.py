@@ -107,7 +107,7 @@ PHRASES = {
 # Abbreviations of titles and words that news uses beside the full form.
 ABBREVIATIONS = {
     "govt": "government", "sen": "senator", "prof": "professor",
-    "dept": "department", "intl": "international", "natl": "national",
+    "dept": "department", "natl": "national",
     "corp": "corporation",
     # currency codes, in capitals or not
     "usd": "dollars", "aud": "dollars", "cad": "dollars", "nzd": "dollars", "eur": "euros",
@@ -123,7 +123,7 @@ SHORTHAND = {
     "econ": "economy", "biz": "business", "yr": "year", "yrs": "years", "hr": "hour", "hrs": "hours",
     "mins": "minutes", "wk": "week", "wks": "weeks", "tech": "technology", "meds": "medication",
     "hosp": "hospital", "vax": "vaccine", "cop": "police", "cops": "police", "db": "database",
-    "ambo": "ambulance", "ambos": "ambulances", "amt": "amount",
+    "ambo": "ambulance", "amt": "amount",
 }  # fmt: skip
 
 # Question only, added beside the question's own term: words a question may use for what the
@@ -133,8 +133,8 @@ SYNONYMS = {
     "troops": "troop", "boss": "chief", "bosses": "chief", "nation": "country", "nations": "country",
     "country": "nation", "countries": "nation",
     "ceo": "chief", "kid": "child", "kids": "child",
-    "car": "vehicle", "cars": "vehicle", "tory": "conservative", "tories": "conservative",
-    "dems": "democrats", "gop": "republican", "blaze": "fire", "blazes": "fire", "wildfire": "fire",
+    "car": "vehicle", "cars": "vehicle",
+    "dems": "democrats", "gop": "republican", "wildfire": "fire",
     "wildfires": "fire", "bushfire": "fire", "bushfires": "fire", "axe": "cut", "axed": "cut",
     "axing": "cut", "gov": "governor", "gen": "general",
     # irregular forms that are also other words in news: "the Korean won", "the Met", "left-wing"
@@ -172,13 +172,8 @@ ANSWER_WORDS = {
     " tuesday wednesday thursday friday saturday sunday date year",
     "head of": _LEADER,
     "how many jobs": "workers employ employees hire staff",
-    "how well": "percent success successful effective results",
     "in charge": _LEADER,
     "worth": "value valued",
-    "how full": "capacity percent",
-    "how hot": "temperature degrees celsius fahrenheit",
-    "how cold": "temperature degrees celsius fahrenheit",
-    "how warm": "temperature degrees celsius fahrenheit",
     # the same measure in other units
     "acres": "hectares", "hectares": "acres", "miles": "km kilometres", "km": "miles",
     "kilometres": "miles", "kilometers": "miles", "feet": "metres", "metres": "feet",

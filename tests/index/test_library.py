@@ -375,15 +375,6 @@ async def test_a_verb_the_articles_only_write_as_a_surname_does_not_have_to_be_m
     assert hit.article.title == "Navy deal"
 
 
-async def test_how_well_is_answered_by_the_passage_with_the_result(library: Library, seeds_dir: Path) -> None:
-    write_collection(seeds_dir)
-    trial = "In the trial, 71 per cent of the children taking the pill could eat four peanuts safely."
-    write_article(seeds_dir, "pill.md", "Peanut pill", [trial])
-    await library.reindex()
-    [hit, *_] = (await library.ask("how well did the pill work?")).hits
-    assert hit.text == trial
-
-
 async def test_answer_words_reorder_what_the_question_finds_but_find_nothing_themselves(
     library: Library, seeds_dir: Path
 ) -> None:
