@@ -21,6 +21,7 @@ from index.answer.meaning import word_vectors
 from index.answer.names import Names
 from index.answer.pipeline import Answered, Candidate
 from index.answer.ranker import LinearRanker, Ranker
+from index.answer.reranking import PassageCache
 from index.answer.selection import question_names, with_related_forms
 from index.errors import BylineError, IndexBusyError, QuestionError, StorageError
 from index.ingest import process as reindex_process
@@ -161,6 +162,7 @@ class Library:
     ) -> None:
         self.store = store
         self.ranker = ranker
+        self._read = PassageCache(analyzer)  # what re-ordering read of passages it has seen
         self.seeds_dir = seeds_dir
         self.analyzer = analyzer
         self._snapshot = snapshot
@@ -317,7 +319,7 @@ class Library:
         candidates = [Candidate(by_id[row.id], row.text, row.paragraph, row.article) for _, row in kept]
         return pipeline.answer(
             self.analyzer, snapshot.index, snapshot.names, widened, question, names, candidates,
-            self.ranker, top_k,
+            self.ranker, top_k, self._read,
         )  # fmt: skip
 
     def _replacement(self, snapshot: _Snapshot) -> bool:

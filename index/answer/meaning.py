@@ -11,7 +11,6 @@ up costs microseconds, so re-ordering can afford it for every candidate; names a
 no vector and are left to BM25. Only re-ordering and the verdict read it: scores stay BM25's.
 """
 
-import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
@@ -20,10 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import InstallError
-from index.text.analysis import STOP_WORDS, fold
+from index.text.analysis import STOP_WORDS, vector_words
 
 VECTORS = Path(__file__).resolve().parents[1] / "data" / "word_vectors.npz"
-_WORD = re.compile(r"[a-z]+|[0-9]+")
 _NONE = np.zeros(0, dtype=np.int32)
 
 
@@ -36,7 +34,7 @@ class WordVectors:
 
     def rows(self, text: str) -> np.ndarray:
         """The rows of the distinct words of ``text`` that have a vector, stop words left out."""
-        found = {self.row[w] for w in _WORD.findall(fold(text)) if w in self.row and w not in STOP_WORDS}
+        found = {self.row[w] for w in vector_words(text) if w in self.row and w not in STOP_WORDS}
         return np.fromiter(sorted(found), dtype=np.int32, count=len(found)) if found else _NONE
 
 
@@ -60,7 +58,7 @@ class QuestionMeaning:
     def __init__(self, vectors: WordVectors, question: str, weight_of: Callable[[str], float | None]) -> None:
         self.vectors = vectors
         rows, weights = [], []
-        for word in dict.fromkeys(_WORD.findall(fold(question))):
+        for word in dict.fromkeys(vector_words(question)):
             weight = weight_of(word)
             if word in vectors.row and word not in STOP_WORDS and weight:
                 rows.append(vectors.row[word])

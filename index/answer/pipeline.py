@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from index.answer.answer_line import Sentence, SentenceScorer
 from index.answer.names import Names
 from index.answer.ranker import Ranker
-from index.answer.reranking import Describer
+from index.answer.reranking import Describer, PassageCache
 from index.answer.selection import Decision, choose, mark
 from index.models import AnswerLine, Article, Hit
 from index.store.bm25 import ScoredPassage
@@ -55,12 +55,12 @@ def answer(
     candidates: Sequence[Candidate],
     ranker: Ranker,
     top_k: int,
+    cache: PassageCache | None = None,
 ) -> Answered:
     """Order ``candidates``, keep the best ``top_k``, and say which sentence answers."""
     texts = [(c.text, c.article.title, c.article.id) for c in candidates]
-    decision = choose(
-        analyzer, index, names, query, question, question_names, [c.scored for c in candidates], texts, ranker
-    )
+    scored = [c.scored for c in candidates]
+    decision = choose(analyzer, index, names, query, question, question_names, scored, texts, ranker, cache)
     shown = [candidates[i] for i in decision.order[:top_k]]
     all_texts = [c.text for c in candidates]
     if not shown or decision.describer is None:

@@ -37,7 +37,7 @@ import numpy as np
 
 from index.answer.answer_types import AnswerType, asked_for
 from index.answer.meaning import question_meaning, word_vectors
-from index.text.analysis import Analyzer, Query, fold
+from index.text.analysis import Analyzer, Query, fold, rough_sentences
 
 FEATURES = (
     "bm25", "coverage", "sentence", "title", "answer_type", "names", "first", "article", "words", "missing",
@@ -57,11 +57,6 @@ _DATE_WORDS = frozenset(
     " spring summer autumn winter".split()
 )
 _DIGIT = re.compile(r"\d")
-# Re-ordering reads a few dozen passages a question: words are looked up one by one in a cache
-# (news repeats its words), and sentences end at a full stop, not at the segmenter's finer rules.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_WORD = re.compile(r"[£€$]?\w+(?:[’'.,]\w+)*%?")
-_CACHE_MAX = 200_000
 FEEDBACK_FROM = 5
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
@@ -74,9 +69,33 @@ class Passage:
     rows: np.ndarray  # its words' rows in the word vectors
 
 
-_WORD_TERMS: dict[int, dict[str, tuple[str, ...]]] = {}  # analyser -> word -> its terms
-_PASSAGES: dict[int, dict[str, Passage]] = {}  # analyser -> text -> what re-ordering reads of it
-_KIND_TERMS: dict[int, dict[str, frozenset[str]]] = {}
+class PassageCache:
+    """What re-ordering read of the passages it saw (questions share their candidates). One per
+    library, bounded; word by word, analysis is the analyser's own cache."""
+
+    LIMIT = 20_000
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self._read: dict[str, Passage] = {}
+        self.kinds = {
+            "number": frozenset(analyzer.terms("million billion thousand hundred dozen")),
+            "date": frozenset(analyzer.terms(" ".join(_DATE_WORDS))),
+        }
+
+    def passage(self, text: str) -> Passage:
+        """A passage's sentences with their terms, and its words' vector rows."""
+        found = self._read.get(text)
+        if found is None:
+            if len(self._read) >= self.LIMIT:
+                self._read.clear()
+            word_terms = self.analyzer.word_terms
+            sentences = [
+                (s, frozenset(t for word in self.analyzer.surface_words(s) for t in word_terms(word)))
+                for s in rough_sentences(text)
+            ]
+            found = self._read[text] = Passage(sentences, word_vectors().rows(text))
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +132,16 @@ def _has_kind(
 class Describer:
     """The features of one question's candidates."""
 
-    def __init__(self, analyzer: Analyzer, query: Query, weights: dict[str, float], question: str) -> None:
+    def __init__(
+        self,
+        analyzer: Analyzer,
+        query: Query,
+        weights: dict[str, float],
+        question: str,
+        cache: PassageCache | None = None,
+    ) -> None:
         self.analyzer = analyzer
+        self.cache = cache or PassageCache(analyzer)
         self.slots: list[tuple[frozenset[str], float]] = []  # (terms that match, weight) per term
         for term in dict.fromkeys(query.terms):
             if term in query.expansions:
@@ -130,43 +157,15 @@ class Describer:
             frozenset(t for matched, _ in self.slots for t in matched),
         )
         self.meaning = question_meaning(question, weights, self.term_of)
-        self.kinds = _KIND_TERMS.get(id(analyzer)) or _KIND_TERMS.setdefault(
-            id(analyzer),
-            {
-                "number": frozenset(analyzer.terms("million billion thousand hundred dozen")),
-                "date": frozenset(analyzer.terms(" ".join(_DATE_WORDS))),
-            },
-        )
-
-    def word_terms(self, word: str) -> tuple[str, ...]:
-        """The terms of one word, analysed alone (remembered: news repeats its words)."""
-        cache = _WORD_TERMS.setdefault(id(self.analyzer), {})
-        terms = cache.get(word)
-        if terms is None:
-            if len(cache) > _CACHE_MAX:
-                cache.clear()
-            terms = cache[word] = tuple(self.analyzer.terms(word))
-        return terms
+        self.kinds = self.cache.kinds
 
     def term_of(self, word: str) -> str | None:
         """The term of one word, None for a stop word."""
-        terms = self.word_terms(word)
+        terms = self.analyzer.word_terms(word)
         return terms[0] if terms else None
 
     def passage(self, text: str) -> Passage:
-        """A passage's sentences with their terms, and its words' vector rows (remembered:
-        questions share their candidates)."""
-        cache = _PASSAGES.setdefault(id(self.analyzer), {})
-        found = cache.get(text)
-        if found is None:
-            if len(cache) > _CACHE_MAX // 10:
-                cache.clear()
-            sentences = [
-                (s, frozenset(t for word in _WORD.findall(s) for t in self.word_terms(word)))
-                for s in _SENTENCE_END.split(text)
-            ]
-            found = cache[text] = Passage(sentences, word_vectors().rows(text))
-        return found
+        return self.cache.passage(text)
 
     def holds_answer(self, sentence: str) -> float:
         """Whether a sentence holds what the question asks for (index/answer/answer_types.py)."""

@@ -144,6 +144,7 @@ def choose(
     scored: list[ScoredPassage],
     texts: list[tuple[str, str, str]],
     ranker: Ranker,
+    cache: reranking.PassageCache | None = None,
 ) -> Decision:
     """The order to show ``scored`` in (their passage text, article title and article id in
     ``texts``), and what the verdict reads of it."""
@@ -155,7 +156,7 @@ def choose(
         weights[term] = index.weight(term)
         if weights[term] >= index.unseen_weight:
             weights[term] *= UNSEEN_WEIGHT
-    describer = reranking.Describer(analyzer, query, weights, question)
+    describer = reranking.Describer(analyzer, query, weights, question, cache)
     candidates = [
         reranking.Candidate(s.score, text, title, ok, article)
         for s, (text, title, article), ok in zip(scored, texts, found, strict=True)

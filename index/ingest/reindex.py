@@ -24,8 +24,7 @@ from index.ingest.transaction import Transaction, add_all_stored, locked
 from index.models import SkippedFile
 from index.store import schema
 from index.store.database import StoredSource
-from index.store.schema import MANIFEST_KEY, read_manifest
-from index.store.schema import connect_writer as connect
+from index.store.schema import read_manifest
 from index.store.segments import (
     DamagedIndexError,
     Manifest,
@@ -34,20 +33,7 @@ from index.store.segments import (
     index_dir_for,
     manifest_files,
 )
-from index.text.analysis import Analyzer, RememberingAnalyzer
-
-# Importable from here as they were before the re-index was split by job.
-__all__ = [
-    "MANIFEST_KEY",
-    "Outcome",
-    "RememberingAnalyzer",
-    "connect",
-    "has_files",
-    "read_manifest",
-    "rebuild",
-    "reindex",
-    "tidy",
-]
+from index.text.analysis import Analyzer
 
 log = logging.getLogger(__name__)
 

@@ -222,14 +222,48 @@ _INFLECTED = re.compile(r"\b[a-z]{2,}(?:ing|ed)\b")  # written in lower case: a 
 _ANSWER_PHRASES = [(re.compile(rf"\b{phrase}\b"), phrase, words) for phrase, words in ANSWER_WORDS.items()]
 
 
+_ROUGH_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_VECTOR_WORD = re.compile(r"[a-z]+|[0-9]+")
+
+
+def rough_sentences(text: str) -> list[str]:
+    """Sentences ended at a full stop only: re-ordering reads a few dozen passages a question, and
+    the segmenter's finer rules (index/ingest/passages.py) would cost more than they change."""
+    return _ROUGH_SENTENCE_END.split(text)
+
+
+def vector_words(text: str) -> list[str]:
+    """The folded runs of letters and of digits in ``text``: the words the word vectors hold."""
+    return _VECTOR_WORD.findall(fold(text))
+
+
 class Analyzer:
-    """Folds, tokenises, drops stop words and stems (Snowball English, via PyStemmer)."""
+    """Folds, tokenises, drops stop words and stems (Snowball English, via PyStemmer). The one
+    tokeniser of Byline: every other module asks it for words and terms."""
+
+    WORD_CACHE = 200_000  # words whose terms are remembered (news repeats its words)
 
     def __init__(self) -> None:
         self._stemmer = Stemmer.Stemmer("english")
         # ``_stem`` remembers its words; PyStemmer's own cache would only slow a miss down (it
         # purges half of itself when full: 3.4 us a new word against 0.9 us without it).
         self._stemmer.maxCacheSize = 0
+        self._word_terms: dict[str, tuple[str, ...]] = {}
+
+    def word_terms(self, word: str) -> tuple[str, ...]:
+        """The terms of one word as written, analysed alone (remembered)."""
+        terms = self._word_terms.get(word)
+        if terms is None:
+            if len(self._word_terms) >= self.WORD_CACHE:
+                self._word_terms.clear()
+            terms = self._word_terms[word] = tuple(self.terms(word))
+        return terms
+
+    @staticmethod
+    def surface_words(text: str) -> list[str]:
+        """The words of ``text`` as written, with a currency sign before or a per cent sign after
+        ("£5bn", "5%"), for analysing word by word."""
+        return _SURFACE_WORD.findall(text)
 
     def terms(self, text: str) -> list[str]:
         """The index terms of ``text``, in order, repeats kept (BM25 counts them)."""

@@ -21,3 +21,21 @@ def test_the_segments_never_import_the_answering_side() -> None:
     for name, targets in graph("index").items():
         if name.startswith("index.store.segments"):
             assert not targets & {"index.answer.selection", "index.answer.names", "index.library"}, name
+
+
+def test_only_the_analyser_compiles_a_word_pattern() -> None:
+    """One tokeniser: a pattern that finds words (``\\w+``, ``[a-z]+``, ``[^\\W...]``) is compiled
+    only in index/text/analysis.py; everything else asks the analyser for words and terms."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "index"
+    word = re.compile(r"\\w[+*]|\[a-z[^\]]*\][+*]|\[\^\\W")
+    found = []
+    for path in root.rglob("*.py"):
+        if path == root / "text" / "analysis.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "re.compile" in line and word.search(line):
+                found.append(f"{path.relative_to(root)}:{number}")
+    assert not found, found
