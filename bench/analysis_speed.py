@@ -16,7 +16,8 @@ PAGES = [ROOT / "seeds", ROOT / "eval" / "pages", ROOT / "eval" / "heldout" / "p
 MEASURE = """
 import statistics, sys, time
 sys.path.insert(0, sys.argv[1])
-from index.text.analysis import Analyzer, matching_words
+from index.text.analysis import Analyzer
+from index.text.marking import matching_words
 texts = [line.strip() for path in sys.argv[2:] for line in open(path, encoding="utf-8") if len(line) > 80]
 analyzer = Analyzer()
 terms = set(analyzer.terms("what is the defence spending of the uk in billions and who runs the bank"))

@@ -8,8 +8,9 @@ from index.errors import (
     QuestionError,
     StorageError,
 )
-from index.library import MAX_QUESTION_CHARS, MAX_TOP_K, Library, clean_question
+from index.library import Library
 from index.models import Answer, AnswerLine, Article, Hit, ReindexReport, SkippedFile, SourceSummary
+from index.question import MAX_QUESTION_CHARS, MAX_TOP_K, clean_question
 
 __all__ = [
     "MAX_QUESTION_CHARS",

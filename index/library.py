@@ -3,7 +3,6 @@
 import asyncio
 import logging
 import os
-import re
 import sqlite3
 import stat
 import threading
@@ -23,10 +22,11 @@ from index.answer.pipeline import Answered, Candidate
 from index.answer.ranker import LinearRanker, Ranker
 from index.answer.reranking import PassageCache
 from index.answer.selection import question_names, with_related_forms
-from index.errors import BylineError, IndexBusyError, QuestionError, StorageError
+from index.errors import BylineError, IndexBusyError, StorageError
 from index.ingest import process as reindex_process
 from index.ingest import reindex as indexer
 from index.models import SMALLTALK, Answer, ReindexReport, SourceSummary
+from index.question import clean_question
 from index.store import repair, schema
 from index.store.bm25 import ScoredPassage
 from index.store.database import PassageRow, Store
@@ -42,8 +42,6 @@ from index.text.smalltalk import is_smalltalk, without_padding
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 1000
-MAX_TOP_K = 50
 # A re-index runs in a process of its own when the index or the folder is at least this large.
 PROCESS_MIN_PASSAGES = 20_000
 PROCESS_MIN_FILES = 200
@@ -96,30 +94,6 @@ def _load_snapshot(database: str, previous: _Snapshot | None = None) -> _Snapsho
                 return _snapshot_of(open_index(root, indexer.rebuild(database)))
             # A re-index elsewhere may have replaced the files between reading and opening.
     raise AssertionError("unreachable")
-
-
-# Discord's user, role and channel mentions and custom emoji: markup, not words of the question
-# (``<@112233445566778899> who is Hegseth`` asks who Hegseth is).
-_DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w{1,32}:\d+>")
-
-
-def clean_question(question: str, top_k: int = 5) -> str:
-    """The question with Discord mentions and custom emoji removed and its white space folded,
-    or QuestionError saying what is wrong with it."""
-    if not isinstance(question, str):
-        raise QuestionError("Ask a question as text, for example: what is Poland's defence spending?")
-    if len(question) <= MAX_QUESTION_CHARS * 4:  # longer is refused below, without a regex pass
-        question = _DISCORD_MARKUP.sub(" ", question)
-    question = " ".join(question.split())
-    if not question:
-        raise QuestionError("Ask a question, for example: what is Poland's defence spending?")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise QuestionError(
-            f"That question is {len(question):,} characters long; keep it under {MAX_QUESTION_CHARS:,}."
-        )
-    if not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
-        raise QuestionError(f"Ask for between 1 and {MAX_TOP_K} results.")
-    return question
 
 
 def check_seeds_folder(seeds_dir: Path) -> None:

@@ -38,6 +38,7 @@ import numpy as np
 from index.answer.answer_types import AnswerType, asked_for
 from index.answer.meaning import question_meaning, word_vectors
 from index.text.analysis import Analyzer, Query, fold, rough_sentences
+from index.text.marking import surface_words
 
 FEATURES = (
     "bm25", "coverage", "sentence", "title", "answer_type", "names", "first", "article", "words", "missing",
@@ -91,7 +92,7 @@ class PassageCache:
                 self._read.clear()
             word_terms = self.analyzer.word_terms
             sentences = [
-                (s, frozenset(t for word in self.analyzer.surface_words(s) for t in word_terms(word)))
+                (s, frozenset(t for word in surface_words(s) for t in word_terms(word)))
                 for s in rough_sentences(text)
             ]
             found = self._read[text] = Passage(sentences, word_vectors().rows(text))

@@ -28,7 +28,8 @@ from index.answer.names import Names
 from index.answer.ranker import Ranker
 from index.ingest.passages import sentence_spans
 from index.store.bm25 import ScoredPassage
-from index.text.analysis import Analyzer, Query, matching_words
+from index.text.analysis import Analyzer, Query
+from index.text.marking import matching_words
 
 if TYPE_CHECKING:
     from index.store.segments import SegmentedIndex

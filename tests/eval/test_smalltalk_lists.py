@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from index import QuestionError
-from index.library import clean_question
+from index.question import clean_question
 from index.text.smalltalk import is_smalltalk
 
 EVAL = Path(__file__).resolve().parents[2] / "eval"

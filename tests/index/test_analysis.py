@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.text import analysis
-from index.text.analysis import _FOLD, STOP_WORDS, Analyzer, _words_of, fold, matching_words, words
+from index.text.analysis import _FOLD, STOP_WORDS, Analyzer, _words_of, fold, words
+from index.text.marking import matching_words
 from index.text.vocabulary import (
     ABBREVIATIONS,
     AMERICAN_TO_BRITISH,
