@@ -22,6 +22,7 @@ from index.answer.selection import choose, mark, question_names, with_related_fo
 from index.errors import BylineError, IndexBusyError, QuestionError, StorageError
 from index.ingest import process as reindex_process
 from index.ingest import reindex as indexer
+from index.limits import MAX_QUESTION_CHARS, MAX_TOP_K
 from index.models import Answer, Hit, ReindexReport, SourceSummary
 from index.store import repair, schema
 from index.store.bm25 import ScoredPassage
@@ -37,8 +38,6 @@ from index.text.analysis import Analyzer, Query, RememberingAnalyzer
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 1000
-MAX_TOP_K = 50
 # A re-index runs in a process of its own when the index or the folder is at least this large.
 PROCESS_MIN_PASSAGES = 20_000
 PROCESS_MIN_FILES = 200
