@@ -26,8 +26,7 @@ class TopK:
         if candidates.size > self.k:
             keep = values >= np.partition(values, candidates.size - self.k)[candidates.size - self.k]
             candidates, values = candidates[keep], values[keep]  # every tie at the k-th stays
-        order = np.lexsort((candidates, -values))[: self.k]
-        return [ScoredPassage(int(candidates[i]), float(values[i])) for i in order]
+        return self._ordered(candidates, values)
 
     def best_distinct(self, candidates: np.ndarray, values: np.ndarray, copies: int) -> list[ScoredPassage]:
         """The k best passages of candidates listed up to ``copies`` times each, always with the
@@ -39,4 +38,8 @@ class TopK:
             keep = values >= kth  # every tie at the boundary stays
             candidates, values = candidates[keep], values[keep]
         candidates, first = np.unique(candidates, return_index=True)
-        return self.best(candidates, values[first])
+        return self._ordered(candidates, values[first])
+
+    def _ordered(self, candidates: np.ndarray, values: np.ndarray) -> list[ScoredPassage]:
+        order = np.lexsort((candidates, -values))[: self.k]
+        return [ScoredPassage(int(candidates[i]), float(values[i])) for i in order]

@@ -8,7 +8,7 @@ summed in query order, so scores equal ``BM25Okapi.get_scores`` bit for bit.
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,8 +24,9 @@ def by_segment(bases: np.ndarray, positions: np.ndarray) -> list[tuple[int, np.n
 
 
 class SegmentScorer:
-    """One segment's BM25Okapi contributions; ``norm`` is its passages' length normalisation,
-    ``K1 * (1 - B + B * length / avgdl)``, which depends on the snapshot's average length."""
+    """One segment's BM25Okapi contributions; ``norm`` is every position's length normalisation,
+    ``K1 * (1 - B + B * length / avgdl)``, which depends on the snapshot's average length (indexed
+    by corpus position, whose int64 arrays numpy indexes with no conversion)."""
 
     def __init__(self, segment: Segment, base: int, norm: np.ndarray) -> None:
         self.segment = segment
@@ -33,9 +34,9 @@ class SegmentScorer:
         self._norm = norm
         self._bounds: dict[int, float] = {}  # term id -> largest contribution in this segment
 
-    def _contributions(self, idf: float, local: np.ndarray, tf: np.ndarray) -> np.ndarray:
+    def _contributions(self, idf: float, positions: np.ndarray, tf: np.ndarray) -> np.ndarray:
         tf = tf.astype(np.float64)
-        scores: np.ndarray = idf * (tf * (K1 + 1) / (tf + self._norm[local]))
+        scores: np.ndarray = idf * (tf * (K1 + 1) / (tf + self._norm[positions]))
         return scores
 
     def positions(self, tid: int) -> np.ndarray | None:
@@ -51,8 +52,8 @@ class SegmentScorer:
         start, end = self.segment.span(tid)
         if start == end:
             return None
-        local = self.segment.postings[start:end]
-        return local + np.int64(self.base), self._contributions(idf, local, self.segment.tf[start:end])
+        positions = self.segment.postings[start:end] + np.int64(self.base)
+        return positions, self._contributions(idf, positions, self.segment.tf[start:end])
 
     def max_contribution(self, tid: int, idf: float) -> float:
         """The largest score one occurrence of the term adds here (0 if none is positive)."""
@@ -83,7 +84,8 @@ class SegmentScorer:
             return
         holds, at = found
         if holds.any():
-            scores[holds] += self._contributions(idf, local[holds], self.segment.tf[at[holds]])
+            positions = local[holds] + np.int64(self.base)
+            scores[holds] += self._contributions(idf, positions, self.segment.tf[at[holds]])
 
 
 @dataclass(slots=True)
@@ -91,17 +93,13 @@ class Bm25Weight:
     """A question's terms over one snapshot's segments, computed once per question.
 
     ``terms`` are (term id, idf) in query order, a repeated term again; ``df`` is each distinct
-    term's document frequency and ``count`` how often the question repeats it.
+    term's document frequency.
     """
 
     terms: list[tuple[int, float]]
     df: dict[int, int]
     scorers: Sequence[SegmentScorer]
     bases: np.ndarray  # the first position of each segment, then the number of positions
-    count: Counter[int] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.count = Counter(tid for tid, _ in self.terms)
 
     @classmethod
     def of(
@@ -131,9 +129,9 @@ class Bm25Weight:
 
     def bound(self, tids: Sequence[int]) -> float:
         """The most these terms, as often as the question repeats them, add to any one passage."""
-        idf = self.idf
+        idf, count = self.idf, Counter(tid for tid, _ in self.terms)
         return sum(
-            max((s.max_contribution(tid, idf[tid]) for s in self.scorers), default=0.0) * self.count[tid]
+            max((s.max_contribution(tid, idf[tid]) for s in self.scorers), default=0.0) * count[tid]
             for tid in tids
         )
 

@@ -78,7 +78,7 @@ class SegmentedIndex:
         else:
             norm = np.zeros(self.positions)
         self._scorers = [
-            SegmentScorer(segment, base, norm[base : base + segment.size])
+            SegmentScorer(segment, base, norm)
             for segment, base in zip(self.segments, self.bases.tolist(), strict=False)
         ]
         article_bases = np.cumsum([0] + [s.article_count for s in self.segments])
