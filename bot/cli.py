@@ -6,35 +6,32 @@ bot/terminal.py, and ``--json`` prints each result's own ``to_dict``.
 Every error a user can cause becomes one line on stderr here, in ``main``; exit codes are
 0 for success, 2 for usage errors (bad arguments, empty or over-long questions, bad settings)
 and 1 for other failures.
+
+Each command imports what only it uses when it runs, and the arguments are parsed before
+anything heavy is imported: ``byline --help`` loads neither the library (numpy, aiosqlite) nor
+pydantic, and ``byline ask`` neither discord nor the feedback and evaluation modules
+(tests/bot/test_cli_imports.py).
 """
 
+from __future__ import annotations
+
 import argparse
-import asyncio
 import json
 import logging
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from index import MAX_TOP_K, BylineError, Library, QuestionError, clean_question
-from index.evaluation import evaluate, load_questions
-from index.feedback.report import build_report
-from index.feedback.votes import Feedback
-from index.library import check_seeds_folder
-from index.store import repair
+from index import MAX_TOP_K, BylineError, QuestionError
 
-from .settings import DEFAULT_TOP_K, REPORT_DAYS, Settings, SettingsError, load_settings
-from .terminal import (
-    printable,
-    render_answer,
-    render_eval,
-    render_feedback,
-    render_report,
-    render_sources,
-    render_status,
-)
+from .defaults import DEFAULT_TOP_K, REPORT_DAYS
+
+if TYPE_CHECKING:
+    from index import Library
+
+    from .settings import Settings
 
 log = logging.getLogger("byline")
 
@@ -155,6 +152,10 @@ def _emit(args: argparse.Namespace, obj: dict, text: str) -> None:
 
 
 async def _open(args: argparse.Namespace, settings: Settings, build: bool) -> Library:
+    from index import Library
+
+    from .terminal import printable
+
     library = await Library.open(database=settings.database, seeds_dir=settings.seeds_dir)
     if build:
         try:
@@ -174,12 +175,16 @@ async def _open(args: argparse.Namespace, settings: Settings, build: bool) -> Li
 
 
 def _check_seeds(settings: Settings) -> None:
+    from index.library import check_seeds_folder
+
     if not settings.database.exists():
         check_seeds_folder(settings.seeds_dir)  # nothing to answer from: say so before creating a database
 
 
 def _discord(args: argparse.Namespace, settings: Settings) -> int:
     """`byline run` and `byline sync`; discord.py is imported only for these."""
+    import asyncio
+
     from .app import require_token, sync_commands
     from .logs import configure_logging
     from .run import run_bot
@@ -201,6 +206,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     from index.store.health import check
 
     from .status import read_status, status_file
+    from .terminal import render_status
 
     health = check(settings.database)
     bot = read_status(status_file(settings.database))
@@ -214,6 +220,10 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from index import clean_question
+
+    from .terminal import render_answer, render_report, render_sources
+
     top_k = args.top_k if getattr(args, "top_k", None) is not None else settings.top_k
     if args.command == "reindex":
         async with await _open(args, settings, build=False) as library:
@@ -232,6 +242,10 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             summaries = await library.articles()
             _emit(args, {"articles": [s.to_dict() for s in summaries]}, render_sources(summaries))
         elif args.command == "eval":
+            from index.evaluation import evaluate, load_questions
+
+            from .terminal import render_eval
+
             scores = await evaluate(library, load_questions(args.questions), top_k=top_k)
             _emit(args, scores.to_dict(), render_eval(scores))
     return 0
@@ -239,6 +253,12 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _feedback(args: argparse.Namespace, settings: Settings) -> int:
     """`byline report` and `byline forget`: the feedback tables of the database, no index needed."""
+    from index import Library
+    from index.feedback.report import build_report
+    from index.feedback.votes import Feedback
+
+    from .terminal import render_feedback
+
     if not settings.database.exists():
         raise BylineError(f"The database {settings.database} does not exist yet; nothing to report.")
     async with await Library.open(database=settings.database, seeds_dir=settings.seeds_dir):
@@ -260,7 +280,15 @@ async def _feedback(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(argv)  # `--help` and bad arguments end here, before the imports below
+    import asyncio
+    import sqlite3
+
+    from index.store import repair
+
+    from .settings import SettingsError, load_settings
+    from .terminal import printable
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         # Paths on the command line are relative to where it was typed, not to BYLINE_DATA_DIR.

@@ -18,6 +18,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index import BylineError
 
+from .defaults import DEFAULT_TOP_K, MAX_RESULTS
+from .defaults import REPORT_DAYS as REPORT_DAYS  # where the cogs read it
+
 
 class SettingsError(BylineError):
     """A setting is missing or malformed; the message names it."""
@@ -34,12 +37,6 @@ def parse_duration(text: str) -> float:
         raise ValueError(f"{text!r} is not a duration such as 90, 90s, 30m, 2h or 1d")
     return float(match[1]) * _UNITS[match[2]]
 
-
-DEFAULT_TOP_K = 5  # passages an answer shows unless BYLINE_TOP_K says otherwise
-# Passages one answer page shows at most: BYLINE_TOP_K's bound, /ask's `results`, /help's text.
-# (`byline ask --top-k` goes up to index.MAX_TOP_K, the most the library answers.)
-MAX_RESULTS = 10
-REPORT_DAYS = 30  # how far back `byline report` and /stats look unless told
 
 
 class Settings(BaseSettings):

@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from index import Answer, Article, Hit, ReindexReport, SourceSummary
-from index.evaluation import EvalReport
-from index.feedback.report import FeedbackReport
 
 from .render import UNKNOWN_OUTLET
 
-if TYPE_CHECKING:  # index.store.health is imported by `byline status` only
+if TYPE_CHECKING:  # each imported only by the command that prints it (`byline ask` needs none)
+    from index.evaluation import EvalReport
+    from index.feedback.report import FeedbackReport
     from index.store.health import IndexHealth
 
     from .status import BotStatus

@@ -20,7 +20,15 @@ as the passages (``manifest.py``). Modules, one idea each:
 - ``manifest``: the typed manifest, deletion masks, removing what no manifest names.
 - ``merge_policy``: which adjacent segments to merge (a swappable ``MergePolicy``).
 - ``writer``: ``IndexWriter``, one re-index's changes, ending in a new manifest.
-- ``searcher``: ``SegmentedIndex``, exact BM25Okapi scores with MaxScore pruning.
+
+At query time, as tantivy keeps ``termdict/``, ``query/`` and ``collector/`` apart:
+
+- ``termdict``: ``TermDictionary``, a term's id, document and name frequencies, idf, prefix search.
+- ``scorer``: ``SegmentScorer``, one segment's BM25Okapi contributions; ``Bm25Weight``, what a
+  question asks, computed once (its terms' ids, df and idf, MaxScore's bounds).
+- ``collector``: ``TopK``, the k best, ties in corpus order.
+- ``maxscore``: ``TopScorer``, the k best with MaxScore pruning, or every posting when that pays.
+- ``searcher``: ``SegmentedIndex``, the thin reader of one manifest that composes them.
 """
 
 from .files import DamagedIndexError, index_dir_for
@@ -30,6 +38,7 @@ from .merge_policy import LogMergePolicy, MergePolicy, SegmentSize
 from .searcher import SegmentedIndex, open_index
 from .segment import DocBatch, Segment
 from .stats import Stats, compute_stats
+from .termdict import TermDictionary
 from .writer import IndexWriter
 
 __all__ = [
@@ -47,6 +56,7 @@ __all__ = [
     "SegmentSize",
     "SegmentedIndex",
     "Stats",
+    "TermDictionary",
     "collect_garbage",
     "compute_stats",
     "index_dir_for",
