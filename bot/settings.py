@@ -40,6 +40,8 @@ DEFAULT_TOP_K = 5  # passages an answer shows unless BYLINE_TOP_K says otherwise
 # (`byline ask --top-k` goes up to index.MAX_TOP_K, the most the library answers.)
 MAX_RESULTS = 10
 REPORT_DAYS = 30  # how far back `byline report` and /stats look unless told
+# BYLINE_REINDEX_EVERY's floor: a re-index compares the whole folder; more often is a busy loop.
+REINDEX_EVERY_MIN = 10.0
 
 
 class Settings(BaseSettings):
@@ -63,7 +65,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".")
     guild_admins_may_reindex: bool = False
     watch: bool = False
-    reindex_every: Annotated[float | None, NoDecode] = Field(default=None, gt=0)
+    reindex_every: Annotated[float | None, NoDecode] = Field(default=None, ge=REINDEX_EVERY_MIN)
     log_format: Literal["text", "json"] = "text"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"

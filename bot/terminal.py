@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from index import Answer, Article, Hit, ReindexReport, SourceSummary
 from index.evaluation import EvalReport
-from index.feedback.report import FeedbackReport
+from index.feedback.report import COUNTED, FeedbackReport
 
 from .render import UNKNOWN_OUTLET
 
@@ -139,6 +139,7 @@ def render_feedback(report: FeedbackReport) -> str:
     lines = [
         f"Last {report.since_days} days: {report.questions} questions, {report.confident} answered "
         f"confidently ({share}); votes: {report.votes_up} up, {report.votes_down} down.",
+        f"Counted: {COUNTED}.",
     ]
     if report.days:
         lines += ["", "Per day (questions, confident):"]

@@ -192,10 +192,19 @@ def test_reindex_every_reads_durations(monkeypatch: pytest.MonkeyPatch, text: st
     assert load_settings().reindex_every == seconds
 
 
-@pytest.mark.parametrize("text", ["soon", "0", "-5m", "5 weeks"])
+@pytest.mark.parametrize("text", ["soon", "0", "-5m", "5 weeks", "0.0001", "9s"])
 def test_a_malformed_reindex_every_is_an_error_naming_it(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     monkeypatch.setenv("BYLINE_REINDEX_EVERY", text)
-    with pytest.raises(SettingsError, match="BYLINE_REINDEX_EVERY"):
+    with pytest.raises(SettingsError, match="BYLINE_REINDEX_EVERY") as raised:
+        load_settings()
+    assert "\n" not in raised.value.message
+
+
+def test_reindex_every_has_a_floor_of_ten_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BYLINE_REINDEX_EVERY", "10s")
+    assert load_settings().reindex_every == 10
+    monkeypatch.setenv("BYLINE_REINDEX_EVERY", "0.0001")
+    with pytest.raises(SettingsError, match=r"BYLINE_REINDEX_EVERY.*10"):
         load_settings()
 
 
