@@ -25,7 +25,6 @@ import math
 import weakref
 from typing import Any
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -44,7 +43,8 @@ from .errors import NotAllowed, Refusal, WarmingUp, report_error
 from .metrics import MeasuredLibrary, Metrics, note_how_asked
 from .paging import QuestionCache
 from .replies import DEFER_AFTER, NO_PINGS
-from .settings import Settings, SettingsError
+from .settings import Settings
+from .startup import discord_errors, require_token
 from .status import StatusKeeper, status_file
 from .sync import CommandSync, state_file
 from .upkeep import Upkeep
@@ -353,38 +353,6 @@ class Byline(commands.Bot):
             await self.status_keeper.stop()
         if self.metrics is not None:
             self.metrics.stop()
-
-
-def require_token(settings: Settings) -> str:
-    """The bot token, or SettingsError naming BYLINE_DISCORD_TOKEN and .env.example."""
-    token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
-    if not token:
-        raise SettingsError(
-            "BYLINE_DISCORD_TOKEN is not set: put the bot's token in .env (see .env.example) "
-            "or in the environment."
-        )
-    return token
-
-
-class TokenRefused(SettingsError):
-    def __init__(self) -> None:
-        super().__init__(
-            "BYLINE_DISCORD_TOKEN: Discord refused this token; reset it in the Developer Portal "
-            "(your application > Bot) and update .env."
-        )
-
-
-@contextlib.asynccontextmanager
-async def discord_errors():
-    """Discord's start-up failures as one-line errors for the CLI."""
-    try:
-        yield
-    except discord.LoginFailure:
-        raise TokenRefused() from None
-    except discord.HTTPException as error:  # e.g. a sync refused: 403 without applications.commands
-        raise BylineError(f"Discord refused the request: {error.status} {error.text or error}") from None
-    except (aiohttp.ClientConnectionError, TimeoutError) as error:
-        raise BylineError(f"Cannot reach Discord: {error or type(error).__name__}") from None
 
 
 async def sync_commands(settings: Settings, **options: Any) -> list[app_commands.AppCommand]:

@@ -198,9 +198,10 @@ def _check_seeds(settings: Settings) -> None:
 
 def _discord(args: argparse.Namespace, settings: Settings) -> int:
     """`byline run` and `byline sync`; discord.py is imported only for these."""
-    from .app import require_token, sync_commands
+    from .app import sync_commands
     from .logs import configure_logging
     from .run import run_bot
+    from .startup import require_token
 
     token = require_token(settings)
     configure_logging(settings.log_level, secrets=[token], json_lines=settings.log_format == "json")
