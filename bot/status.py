@@ -16,7 +16,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,9 +29,14 @@ WRITE_EVERY = 15.0
 STALE_AFTER = 3 * WRITE_EVERY
 
 
-def status_file(database: Path) -> Path:
-    """Where the bot keeps its status, named after the database."""
-    return database.with_name(database.name + STATUS_SUFFIX)
+def status_file(database: Path, shard_ids: Sequence[int] | None = None) -> Path:
+    """Where the bot keeps its status, named after the database. With shards split across
+    processes, the one holding shard 0 keeps this file (``byline status`` reads it); each other
+    one keeps its own, named after its shards (``byline.db.shards-1-2.status.json``)."""
+    if shard_ids is None or 0 in shard_ids:
+        return database.with_name(database.name + STATUS_SUFFIX)
+    shards = "-".join(str(n) for n in sorted(shard_ids))
+    return database.with_name(f"{database.name}.shards-{shards}{STATUS_SUFFIX}")
 
 
 def write_status(path: Path, state: dict[str, Any]) -> None:
