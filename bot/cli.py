@@ -222,7 +222,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     from .status import read_status, status_file
 
     health = check(settings.database)
-    bot = read_status(status_file(settings.database))
+    bot = read_status(status_file(settings.database, settings.shard_ids))  # this process's shards
     problems = list(health.problems)
     if args.bot and not bot.connected:
         problems.append(f"the bot is {bot.detail}")

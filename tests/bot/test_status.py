@@ -128,3 +128,16 @@ def test_the_status_file_is_never_written_through_a_planted_link(tmp_path: Path)
     assert not path.is_symlink()
     planted = {p.name for p in tmp_path.iterdir() if p.is_symlink()}
     assert {p.name for p in tmp_path.iterdir()} == {victim.name, path.name, *planted}  # its own: gone
+
+
+def test_status_reads_the_status_file_of_the_shards_it_is_told(
+    byline: Byline, collection_seeds: Path, database: Path, monkeypatch
+) -> None:
+    assert byline("reindex", "--seeds-dir", str(collection_seeds)).code == 0
+    write_status(status_file(database, (1,)), {"connected": True, "pid": 11})
+    write_status(status_file(database), {"connected": False, "pid": 10})
+    assert status(byline, "--bot")[1]["bot"]["pid"] == 10  # shard 0's process (or the only one)
+    monkeypatch.setenv("BYLINE_SHARD_COUNT", "2")
+    monkeypatch.setenv("BYLINE_SHARD_IDS", "1")
+    run, report = status(byline, "--bot")
+    assert run.code == 0 and report["bot"]["pid"] == 11 and report["bot"]["connected"]
