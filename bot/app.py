@@ -122,6 +122,7 @@ class Byline(commands.AutoShardedBot):
         defer_after: float = DEFER_AFTER,
         **options: Any,
     ) -> None:
+        shard_ids = list(settings.shard_ids) if settings.shard_ids is not None else None
         super().__init__(
             command_prefix=commands.when_mentioned,  # required by commands.Bot; there are no text commands
             help_command=None,
@@ -131,7 +132,7 @@ class Byline(commands.AutoShardedBot):
             allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True),
             allowed_installs=app_commands.AppInstallationType(guild=True),
             shard_count=settings.shard_count,
-            shard_ids=list(settings.shard_ids) if settings.shard_ids is not None else None,  # type: ignore[arg-type]  # None: all
+            shard_ids=shard_ids,  # type: ignore[arg-type]  # None: every shard (discord.py's default)
             **options,
         )
         self.settings = settings

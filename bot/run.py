@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 from typing import Any
 
 import aiohttp
@@ -48,10 +49,12 @@ def unreachable(error: BaseException) -> bool:
         return False
     if isinstance(error, discord.HTTPException):
         return isinstance(error, discord.DiscordServerError) or error.status == 429
+    # Not every OSError: a port already in use or a full disk is no outage, and waiting would hide it.
     return isinstance(
         error,
-        aiohttp.ClientConnectionError
-        | OSError
+        aiohttp.ClientConnectionError  # refused, reset, DNS (ClientConnectorDNSError), TLS
+        | ConnectionError
+        | socket.gaierror
         | TimeoutError
         | discord.GatewayNotFound
         | discord.ConnectionClosed,

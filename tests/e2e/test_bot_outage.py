@@ -101,3 +101,4 @@ async def test_a_bad_token_is_not_retried_and_exits_2(
     assert code == 2
     assert "BYLINE_DISCORD_TOKEN: Discord refused this token" in run.stderr
     assert "cannot reach Discord" not in run.stderr
+
