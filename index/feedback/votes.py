@@ -281,9 +281,12 @@ class Feedback:
         async with self._writing:
             db = self._writer
             votes = await db.execute("DELETE FROM feedback_votes WHERE user_hash = ?", (user,))
+            # Votes keep the question they were cast on. On an answer whose asker is not on
+            # record (questions not kept, or a Byline that stored it on votes regardless), it could
+            # be this person's words: those go too.
             await db.execute(
-                "UPDATE feedback_votes SET question = NULL"
-                " WHERE answer_id IN (SELECT id FROM feedback_answers WHERE user_hash = ?)",
+                "UPDATE feedback_votes SET question = NULL WHERE question IS NOT NULL AND answer_id IN"
+                " (SELECT id FROM feedback_answers WHERE user_hash = ? OR user_hash IS NULL)",
                 (user,),
             )
             questions = await db.execute(

@@ -90,3 +90,14 @@ async def test_a_linked_key_file_is_refused_not_followed(database: Path, tmp_pat
     key_file(database).symlink_to(elsewhere)
     with pytest.raises(Exception, match="key file"):
         await Feedback.open(database)
+
+
+async def test_forget_clears_question_text_votes_kept_on_answers_whose_asker_is_not_on_record(
+    database: Path,
+) -> None:
+    async with await Feedback.open(database) as feedback:
+        ans, hits = answer("what did my landlord pay?")
+        unkept = feedback.record_answer(ans, hits, guild_id=1, user_id=7, keep_question=False)
+        await feedback.vote(unkept, 8, True, guild_id=1, question="what did my landlord pay?")
+        await feedback.forget(7)  # the asker cannot be told from the record: the text goes
+        assert await feedback.rows("SELECT question FROM feedback_votes") == [(None,)]
