@@ -22,6 +22,7 @@ from .double import WORLD, ChannelSpec, DiscordDouble, GuildSpec, MemberSpec, ru
 from .double.gateway import shard_of
 from .double.world import FAST_CLIENT_OPTIONS
 from .support import POLAND
+from .test_bot_faults import identify_at_once
 from .test_bot_run import RUN, Run
 
 pytestmark = pytest.mark.asyncio
@@ -134,6 +135,7 @@ async def test_one_bot_runs_every_shard_discord_recommends(
     double = two_guild_double(shards=2)
     async with double:
         bot = Byline(byline_settings, **FAST_CLIENT_OPTIONS)
+        bot.before_identify_hook = identify_at_once  # type: ignore[method-assign]  # no 5 s between shards
         async with running_client(double, bot):
             await asyncio.wait_for(bot.wait_until_indexed(), 20)
             await double.wait_until(lambda: len(double.gateway.sessions) == 2, 30, "both shards")
