@@ -11,6 +11,13 @@ stop``): new questions are told the bot is restarting, the questions in flight g
 and the status file marked stopped. While it runs, the bot keeps a status file up to date for
 ``byline status`` (bot/status.py) and, as the settings ask, re-indexes by itself (bot/upkeep.py).
 
+Sharding (``BYLINE_SHARD_COUNT``, ``BYLINE_SHARD_IDS``): the bot is an ``AutoShardedBot``, which
+runs every shard in one process unless told which to run. Processes that split the shards share
+one data directory, and one of them writes the index: the one holding shard 0 builds it first,
+re-indexes by itself (watch, schedule) and syncs the commands; the others wait for its first
+build ("warming up"), answer from what it commits, and keep a status file of their own.
+/reindex, /add and /remove work in any of them: SQLite's write lock lets one re-index run at a time.
+
 No privileged intents: guilds (for permissions), guild messages (only mentions of the bot carry
 their text without the message-content intent, and mentions are all we read) and direct messages
 (which always carry their text).
@@ -25,7 +32,6 @@ import math
 import weakref
 from typing import Any
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -44,7 +50,8 @@ from .errors import NotAllowed, Refusal, WarmingUp, report_error
 from .metrics import MeasuredLibrary, Metrics, note_how_asked
 from .paging import QuestionCache
 from .replies import DEFER_AFTER, NO_PINGS
-from .settings import Settings, SettingsError
+from .settings import Settings
+from .startup import discord_errors, require_token
 from .status import StatusKeeper, status_file
 from .sync import CommandSync, state_file
 from .upkeep import Upkeep
@@ -52,6 +59,7 @@ from .votes import VoteButton
 
 log = logging.getLogger("byline.bot")
 
+INDEX_POLL_SECONDS = 1.0  # how often a process not writing the index looks for its first build
 DRAIN_SECONDS = 5.0  # how long a stop waits for the questions in flight (systemd's TimeoutStopSec is 30)
 ELSEWHERE = "I only answer in my home server and in direct messages."
 PUBLIC_WARNING = (
@@ -97,7 +105,7 @@ class BylineTree(app_commands.CommandTree):
         return True
 
 
-class Byline(commands.Bot):
+class Byline(commands.AutoShardedBot):
     """The bot. ``settings`` come from the environment or .env (bot/settings.py).
 
     ``sync_only``: log in, sync the commands and do nothing else (``byline sync``).
@@ -114,6 +122,7 @@ class Byline(commands.Bot):
         defer_after: float = DEFER_AFTER,
         **options: Any,
     ) -> None:
+        shard_ids = list(settings.shard_ids) if settings.shard_ids is not None else None
         super().__init__(
             command_prefix=commands.when_mentioned,  # required by commands.Bot; there are no text commands
             help_command=None,
@@ -122,6 +131,8 @@ class Byline(commands.Bot):
             tree_cls=BylineTree,
             allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True),
             allowed_installs=app_commands.AppInstallationType(guild=True),
+            shard_count=settings.shard_count,
+            shard_ids=shard_ids,  # type: ignore[arg-type]  # None: every shard (discord.py's default)
             **options,
         )
         self.settings = settings
@@ -133,6 +144,7 @@ class Byline(commands.Bot):
         self.feedback: Feedback | None = None
         self.warmup: asyncio.Task[None] | None = None
         self.command_sync = CommandSync(self.tree, state_file(settings.database), settings.guild_id)
+        self.writes_index = settings.writes_index  # see the module's docstring: one writer per index
         self.synced: list[app_commands.AppCommand] | None = None
         self.stopping = False
         self.connected = False  # to the gateway, with a session (READY or RESUMED seen)
@@ -160,9 +172,15 @@ class Byline(commands.Bot):
             self.metrics.serve(self.settings.metrics_port, self.settings.metrics_host)
         self.feedback = await Feedback.open(self.settings.database)
         if not await self.library.is_indexed():
-            self.warmup = asyncio.create_task(self._build_index(), name="byline-first-index")
-        self.status_keeper = StatusKeeper(status_file(self.settings.database), self._state)
+            first = self._build_index() if self.writes_index else self._await_index()
+            self.warmup = asyncio.create_task(first, name="byline-first-index")
+        status = status_file(self.settings.database, self.settings.shard_ids)
+        self.status_keeper = StatusKeeper(status, self._state)
         self.status_keeper.start()
+        if not self.writes_index:
+            log.info("shards %s: the process holding shard 0 writes the index", self.settings.shard_ids)
+            await self._warn_if_public()
+            return
         self.upkeep = Upkeep(
             self.library,
             self.settings.seeds_dir,
@@ -222,6 +240,15 @@ class Byline(commands.Bot):
             )
             for skipped in report.skipped:
                 log.warning("skipped %s: %s", skipped.source, skipped.reason)
+
+    async def _await_index(self) -> None:
+        """Not the writer: wait until the process holding shard 0 has committed its first build."""
+        assert self.library is not None
+        log.info("waiting for the process holding shard 0 to build the index")
+        # Another process builds it: there is no event to wait on, only the database to look at.
+        while not await self.library.is_indexed():  # noqa: ASYNC110
+            await asyncio.sleep(INDEX_POLL_SECONDS)
+        log.info("the index is built; answering")
 
     @property
     def warming_up(self) -> bool:
@@ -353,38 +380,6 @@ class Byline(commands.Bot):
             await self.status_keeper.stop()
         if self.metrics is not None:
             self.metrics.stop()
-
-
-def require_token(settings: Settings) -> str:
-    """The bot token, or SettingsError naming BYLINE_DISCORD_TOKEN and .env.example."""
-    token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
-    if not token:
-        raise SettingsError(
-            "BYLINE_DISCORD_TOKEN is not set: put the bot's token in .env (see .env.example) "
-            "or in the environment."
-        )
-    return token
-
-
-class TokenRefused(SettingsError):
-    def __init__(self) -> None:
-        super().__init__(
-            "BYLINE_DISCORD_TOKEN: Discord refused this token; reset it in the Developer Portal "
-            "(your application > Bot) and update .env."
-        )
-
-
-@contextlib.asynccontextmanager
-async def discord_errors():
-    """Discord's start-up failures as one-line errors for the CLI."""
-    try:
-        yield
-    except discord.LoginFailure:
-        raise TokenRefused() from None
-    except discord.HTTPException as error:  # e.g. a sync refused: 403 without applications.commands
-        raise BylineError(f"Discord refused the request: {error.status} {error.text or error}") from None
-    except (aiohttp.ClientConnectionError, TimeoutError) as error:
-        raise BylineError(f"Cannot reach Discord: {error or type(error).__name__}") from None
 
 
 async def sync_commands(settings: Settings, **options: Any) -> list[app_commands.AppCommand]:

@@ -19,6 +19,8 @@ import argparse
 import json
 import logging
 import os
+import re
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,6 +40,20 @@ log = logging.getLogger("byline")
 
 class UsageError(BylineError):
     """Bad arguments: exit code 2."""
+
+
+_DISCORD_ID = re.compile(r"[1-9][0-9]{16,19}")
+
+
+def discord_id(text: str) -> int:
+    """A Discord user id as people copy it: a positive integer of 17 to 20 digits, nothing else
+    (not -1, 0 or Python's ``4_2``, which ``int`` would take)."""
+    if not _DISCORD_ID.fullmatch(text.strip()):
+        raise argparse.ArgumentTypeError(
+            f"{text[:40]!r} is not a Discord user id (a number of 17 to 20 digits; in Discord: "
+            "Developer Mode, then right-click the user > Copy User ID)"
+        )
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -95,8 +111,9 @@ def _parser() -> argparse.ArgumentParser:
         "report",
         parents=[common, json_flag],
         help="questions asked, answered confidently, votes, and what could not be answered",
-        description="Questions asked per day, the share answered confidently, the votes, the most "
-        "down-voted passages, and the questions not answered confidently grouped by their words "
+        description="Questions asked on Discord (not with `byline ask`) per day, the share answered "
+        "confidently, the votes, the most down-voted passages, and the questions not answered "
+        "confidently grouped by their words "
         "(their text is kept only with BYLINE_KEEP_QUESTIONS=1).",
     )
     report.add_argument(
@@ -113,7 +130,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Delete everything one Discord user left: their votes and the questions they "
         "asked (the anonymous record of each answer stays).",
     )
-    forget.add_argument("user_id", type=int, metavar="USER_ID", help="the user's Discord id")
+    forget.add_argument(
+        "user_id", type=discord_id, metavar="USER_ID", help="the user's Discord id (17 to 20 digits)"
+    )
     sub.add_parser(
         "run",
         parents=[common],
@@ -185,9 +204,10 @@ def _discord(args: argparse.Namespace, settings: Settings) -> int:
     """`byline run` and `byline sync`; discord.py is imported only for these."""
     import asyncio
 
-    from .app import require_token, sync_commands
+    from .app import sync_commands
     from .logs import configure_logging
     from .run import run_bot
+    from .startup import require_token
 
     token = require_token(settings)
     configure_logging(settings.log_level, secrets=[token], json_lines=settings.log_format == "json")
@@ -209,7 +229,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     from .terminal import render_status
 
     health = check(settings.database)
-    bot = read_status(status_file(settings.database))
+    bot = read_status(status_file(settings.database, settings.shard_ids))  # this process's shards
     problems = list(health.problems)
     if args.bot and not bot.connected:
         problems.append(f"the bot is {bot.detail}")
@@ -282,7 +302,6 @@ async def _feedback(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)  # `--help` and bad arguments end here, before the imports below
     import asyncio
-    import sqlite3
 
     from index.store import repair
 

@@ -38,6 +38,9 @@ def parse_duration(text: str) -> float:
     return float(match[1]) * _UNITS[match[2]]
 
 
+# BYLINE_REINDEX_EVERY's floor: a re-index compares the whole folder; more often is a busy loop.
+REINDEX_EVERY_MIN = 10.0
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -60,10 +63,27 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".")
     guild_admins_may_reindex: bool = False
     watch: bool = False
-    reindex_every: Annotated[float | None, NoDecode] = Field(default=None, gt=0)
+    reindex_every: Annotated[float | None, NoDecode] = Field(default=None, ge=REINDEX_EVERY_MIN)
     log_format: Literal["text", "json"] = "text"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"
+
+    # Sharding (past 2,500 servers Discord requires it): how many shards in all, and which of them
+    # this process runs. Unset: Discord's recommended count, all in this process.
+    shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _parse_shard_ids(cls, value: object) -> object:
+        """Accept "0, 1" as well as the JSON list "[0, 1]"; each id at most once."""
+        if isinstance(value, str):
+            text = value.strip()
+            parts = [part.strip() for part in text.split(",")]
+            value = json.loads(text) if text.startswith("[") else [part for part in parts if part]
+        if isinstance(value, list | tuple) and len(set(map(str, value))) != len(value):
+            raise ValueError("a shard id is listed twice")
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -92,6 +112,24 @@ class Settings(BaseSettings):
         return parse_duration(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
+    def _shards(self) -> "Settings":
+        """Shard ids need the count they split, and must be below it (Discord closes with 4010)."""
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("BYLINE_SHARD_IDS needs BYLINE_SHARD_COUNT (the number of shards in all)")
+            if not self.shard_ids or not all(0 <= n < self.shard_count for n in self.shard_ids):
+                raise ValueError(
+                    f"BYLINE_SHARD_IDS must be ids from 0 to {self.shard_count - 1} (BYLINE_SHARD_COUNT - 1)"
+                )
+        return self
+
+    @property
+    def writes_index(self) -> bool:
+        """Whether this process builds and re-indexes by itself: unless shards are split across
+        processes, in which case only the one holding shard 0 does (they share one index)."""
+        return self.shard_ids is None or 0 in self.shard_ids
+
+    @model_validator(mode="after")
     def _in_data_dir(self) -> "Settings":
         """Absolute paths: the data directory from the current one, the rest from the data directory."""
         self.data_dir = Path(os.path.abspath(self.data_dir))
@@ -117,7 +155,10 @@ def load_settings(**overrides: Any) -> Settings:
         )
     except ValidationError as error:
         first = error.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "setting"
+        if not first["loc"]:  # a rule across settings: its message names them
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise SettingsError(f"{message} (see .env.example)") from None
+        field = str(first["loc"][0])
         name = _NAMES.get(field, f"BYLINE_{field.upper()}")
         raise SettingsError(f"{name}: {first['msg']} (see .env.example)") from None
     except ValueError as error:  # a JSON list that does not parse

@@ -2,9 +2,9 @@
 
 The bot rewrites it every ``WRITE_EVERY`` seconds and whenever the gateway connects or drops:
 ``byline.db`` -> ``byline.db.status.json``, in the data directory. It is replaced atomically
-(written beside it, then renamed), so a reader never sees half a file. A file not rewritten for
-``STALE_AFTER`` seconds means the bot is not running (killed, or the host rebooted); a clean stop
-marks it stopped. No discord import here: the bot hands in a snapshot of its state.
+(written beside it under an unguessable name, then renamed), so a reader never sees half a file.
+A file not rewritten for ``STALE_AFTER`` seconds means the bot is not running (killed, or the host
+rebooted); a clean stop marks it stopped. No discord import here: the bot hands in a snapshot of its state.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import contextlib
 import json
 import logging
 import os
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,21 +29,35 @@ WRITE_EVERY = 15.0
 STALE_AFTER = 3 * WRITE_EVERY
 
 
-def status_file(database: Path) -> Path:
-    """Where the bot keeps its status, named after the database."""
-    return database.with_name(database.name + STATUS_SUFFIX)
+def status_file(database: Path, shard_ids: Sequence[int] | None = None) -> Path:
+    """Where the bot keeps its status, named after the database. With shards split across
+    processes, the one holding shard 0 keeps this file (``byline status`` reads it); each other
+    one keeps its own, named after its shards (``byline.db.shards-1-2.status.json``)."""
+    if shard_ids is None or 0 in shard_ids:
+        return database.with_name(database.name + STATUS_SUFFIX)
+    shards = "-".join(str(n) for n in sorted(shard_ids))
+    return database.with_name(f"{database.name}.shards-{shards}{STATUS_SUFFIX}")
 
 
 def write_status(path: Path, state: dict[str, Any]) -> None:
-    """Replace the status file with ``state`` and the time now; a failure is logged, not raised."""
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    """Replace the status file with ``state`` and the time now; a failure is logged, not raised.
+
+    Written to a new file under a name nobody can guess (``mkstemp``: ``O_EXCL | O_NOFOLLOW``, so a
+    link planted in the folder is never written through), then renamed over the status file."""
+    temporary: str | None = None
     try:
-        temporary.write_text(json.dumps({**state, "updated_at": time.time()}) + "\n", encoding="utf-8")
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            os.fchmod(file.fileno(), 0o644)  # readable by `byline status` run as another user
+            file.write(json.dumps({**state, "updated_at": time.time()}) + "\n")
         os.replace(temporary, path)
+        temporary = None
     except OSError as error:
         log.warning("could not write the status file %s: %s", path, error)
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 class StatusKeeper:

@@ -135,10 +135,13 @@ def render_eval(report: EvalReport) -> str:
 
 def render_feedback(report: FeedbackReport) -> str:
     """`byline report` for a person."""
+    from index.feedback.report import COUNTED
+
     share = f"{report.confident_share:.0%}" if report.confident_share is not None else "-"
     lines = [
         f"Last {report.since_days} days: {report.questions} questions, {report.confident} answered "
         f"confidently ({share}); votes: {report.votes_up} up, {report.votes_down} down.",
+        f"Counted: {COUNTED}.",
     ]
     if report.days:
         lines += ["", "Per day (questions, confident):"]

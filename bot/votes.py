@@ -66,7 +66,8 @@ class VoteButton(
                 interaction.user.id,
                 self.up,
                 guild_id=interaction.guild_id,
-                question=shown_question(interaction.message),
+                # The asker's words, on someone else's vote: kept only when questions are kept.
+                question=shown_question(interaction.message) if bot.settings.keep_questions else None,
             )
             emoji = UP if self.up else DOWN
             await interaction.response.send_message(

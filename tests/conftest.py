@@ -1,7 +1,8 @@
 """Shared fixtures: temporary seeds folders, databases and libraries (real files, real SQLite)."""
 
+import logging
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,17 @@ async def seed_library(database: Path, seed_page_seeds: Path) -> AsyncIterator[L
     async with Library.open(database=database, seeds_dir=seed_page_seeds) as lib:
         await lib.reindex()
         yield lib
+
+
+@pytest.fixture(autouse=True)
+def no_log_handler_outlives_the_test() -> Iterator[None]:
+    """A log handler left on the root logger that writes to a test's captured output writes to a
+    closed file once the test is over: "--- Logging error --- ValueError: I/O operation on closed
+    file" in every later test's output. Whichever test leaves one fails here."""
+    yield
+    stale = [
+        handler
+        for handler in logging.getLogger().handlers
+        if isinstance(handler, logging.StreamHandler) and getattr(handler.stream, "closed", False)
+    ]
+    assert not stale, f"log handlers writing to a closed stream were left on the root logger: {stale}"

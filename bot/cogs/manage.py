@@ -7,8 +7,11 @@ and the bot checks again when they run. Replies are private: they name files on 
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import discord
 from discord import app_commands
@@ -28,9 +31,28 @@ from ..settings import REPORT_DAYS
 from .admin import operator_only
 
 log = logging.getLogger("byline.manage")
+_T = TypeVar("_T")
 
 TITLE_MAX = 200
 TEXT_MAX = 6000  # Discord's limit for a string option
+# A seeds folder Byline may read but not change: mounted read-only (the container's default),
+# owned by another user, or immutable.
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+async def _in_seeds_folder(seeds_dir: Path, change: Callable[[], _T]) -> _T:
+    """Run ``change`` (a write to the seeds folder) in a thread; a folder Byline may not write to
+    is said in one line, as a refusal, not a bug."""
+    try:
+        return await asyncio.to_thread(change)
+    except OSError as error:
+        if error.errno not in _READ_ONLY:
+            raise
+        why = "read-only" if error.errno == errno.EROFS else "not writable by Byline"
+        raise additions.AdditionError(
+            f"The seeds folder {seeds_dir} is {why}, so articles cannot be added or removed from "
+            "Discord: make it writable for Byline (docs/deploy.md), or change the files on the host."
+        ) from None
 
 
 class Manage(commands.Cog):
@@ -86,9 +108,9 @@ class Manage(commands.Cog):
             filename, data = "typed.md", additions.article_text(title, text)
         else:
             raise additions.AdditionError("Attach a file (.md or .txt), or give both a title and text.")
-        saved = await asyncio.to_thread(
-            additions.save, self.seeds_dir, filename, data, replace=replace
-        )  # fmt: skip
+        saved = await _in_seeds_folder(
+            self.seeds_dir, lambda: additions.save(self.seeds_dir, filename, data, replace=replace)
+        )
         report = await self._reindex(saved.source, "Saved")
         skipped = next((s for s in report.skipped if s.source == saved.source), None)
         if skipped is not None:  # the readers accepted it a moment ago; the file changed since?
@@ -104,7 +126,7 @@ class Manage(commands.Cog):
     async def remove(self, interaction: discord.Interaction, article: str) -> None:
         """Remove an article added with /add, and drop it from the index (administrators only)."""
         await defer(interaction, ephemeral=True)
-        await asyncio.to_thread(additions.remove, self.seeds_dir, article)
+        await _in_seeds_folder(self.seeds_dir, lambda: additions.remove(self.seeds_dir, article))
         report = await self._reindex(article, "Removed")
         log.info("user %s removed %s", interaction.user.id, article)
         await deliver(interaction, Reply(render_admin.removed_embed(article, report)))

@@ -13,6 +13,9 @@ from index.text.analysis import Analyzer, words
 DAY = 86_400
 MOST_DOWN_VOTED = 10
 MAX_GROUPS = 20
+# What the report counts: the bot records the answers it shows (they carry the vote buttons);
+# `byline ask` records nothing, so questions asked on the command line are not in it.
+COUNTED = "questions asked on Discord (/ask, direct messages, mentions); not those asked with byline ask"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,7 @@ class FeedbackReport:
 
     def to_dict(self) -> dict[str, object]:
         return {
+            "counted": COUNTED,
             "since_days": self.since_days,
             "questions": self.questions,
             "confident": self.confident,

@@ -5,7 +5,8 @@ These tables are not derived data: a change of the index's schema (index/store/s
 tables are dropped and rebuilt) leaves them alone, and so does a re-index.
 
 People are never stored by their Discord id: a vote or a kept question carries a salted hash of
-it (HMAC-SHA256 under a random salt made once per database), enough to count one vote per person
+it (HMAC-SHA256 under a random key made once per database and kept in a file beside it, not in
+it: index/feedback/keyfile.py), enough to count one vote per person
 and to forget one person on request, not to tell who they are.
 
 Kept always, because a vote needs them: for each answer, when it was given, in which server,
@@ -30,6 +31,7 @@ from typing import Self
 import aiosqlite
 
 from index.errors import BylineError, StorageError
+from index.feedback.keyfile import key_file, load_key
 from index.models import Answer, Hit
 from index.store.schema import FEEDBACK_SCHEMA
 
@@ -107,8 +109,9 @@ class Feedback:
 
     @classmethod
     async def open(cls, database: str | Path) -> Self:
-        """Open the feedback tables of ``database`` (created, with their salt, the first time;
-        opening them afterwards writes nothing, so it never waits for a re-index)."""
+        """Open the feedback tables of ``database`` (created the first time; opening them
+        afterwards writes nothing, so it never waits for a re-index) and the key that salts the
+        hashes of people, kept beside it (index/feedback/keyfile.py)."""
         path = str(database)
         connections: list[aiosqlite.Connection] = []
         try:
@@ -118,19 +121,23 @@ class Feedback:
                 await db.execute("PRAGMA foreign_keys = ON")
                 await db.execute("PRAGMA busy_timeout = 30000")
             reader, writer = connections
-            salt = await _salt(reader)
-            if salt is None:
+            had_feedback = await _has_tables(reader)
+            if not had_feedback:
                 await writer.executescript(FEEDBACK_SCHEMA)
-                await writer.execute(
-                    "INSERT OR IGNORE INTO feedback_salt(id, salt) VALUES (1, ?)", (secrets.token_bytes(32),)
-                )
                 await writer.commit()
-                salt = await _salt(reader)
-        except sqlite3.DatabaseError as error:
+            legacy = await _legacy_salt(reader)
+            salt = await asyncio.to_thread(
+                load_key, key_file(database), legacy=legacy, had_feedback=had_feedback
+            )
+            if legacy is not None:  # moved to the key file: no copy stays in the database
+                await writer.execute("DELETE FROM feedback_salt")
+                await writer.commit()
+        except (sqlite3.DatabaseError, BylineError) as error:
             for db in connections:
                 await db.close()
+            if isinstance(error, BylineError):
+                raise
             raise StorageError(f"Cannot open the feedback tables of {path}: {error}") from None
-        assert salt is not None
         return cls(path, reader, writer, salt)
 
     async def close(self) -> None:
@@ -265,13 +272,23 @@ class Feedback:
         return await cursor.fetchone() is not None
 
     async def forget(self, user_id: int) -> Forgotten:
-        """Remove one person's votes, and the text of the questions they asked (the anonymous
-        record of the answer stays, as it would have with questions not kept)."""
+        """Remove one person's votes, and the text of the questions they asked wherever it is:
+        on the record of their answers and on the votes others made on those answers (the
+        anonymous record of the answer and of those votes stays, as it would have with questions
+        not kept)."""
         await self.flush()
         user = self.user_hash(user_id)
         async with self._writing:
             db = self._writer
             votes = await db.execute("DELETE FROM feedback_votes WHERE user_hash = ?", (user,))
+            # Votes keep the question they were cast on. On an answer whose asker is not on
+            # record (questions not kept, or a Byline that stored it on votes regardless), it could
+            # be this person's words: those go too.
+            await db.execute(
+                "UPDATE feedback_votes SET question = NULL WHERE question IS NOT NULL AND answer_id IN"
+                " (SELECT id FROM feedback_answers WHERE user_hash = ? OR user_hash IS NULL)",
+                (user,),
+            )
             questions = await db.execute(
                 "UPDATE feedback_answers SET question = NULL, user_hash = NULL WHERE user_hash = ?", (user,)
             )
@@ -304,8 +321,16 @@ _UPSERT_VOTE = (
 )
 
 
-async def _salt(db: aiosqlite.Connection) -> bytes | None:
-    """The database's salt, or None if the feedback tables are not there yet."""
+async def _has_tables(db: aiosqlite.Connection) -> bool:
+    """True once the feedback tables exist in this database."""
+    cursor = await db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feedback_answers'"
+    )
+    return await cursor.fetchone() is not None
+
+
+async def _legacy_salt(db: aiosqlite.Connection) -> bytes | None:
+    """The salt an older Byline kept in the database itself, if it is still there."""
     try:
         row = await (await db.execute("SELECT salt FROM feedback_salt WHERE id = 1")).fetchone()
     except sqlite3.OperationalError:  # no such table

@@ -9,6 +9,7 @@ person chose, never hidden, and an existing file is replaced only when asked to.
 import os
 import re
 import secrets
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,15 +90,35 @@ def save(seeds_dir: Path, filename: str, data: bytes, *, replace: bool) -> Saved
     return Saved(f"{ADDED_FOLDER}/{name}", articles, exists)
 
 
+# What ``safe_name`` makes: only such a name in the added folder is an article Byline wrote.
+_MADE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.(?:md|txt)")
+SOURCE_MAX = 4096  # longer than any name Byline makes, or a path the system takes
+_NOT_ADDED = "That is not an article added with /add; pick one from the list."
+
+
 def added_path(seeds_dir: Path, source: str) -> Path:
-    """The file of an article added from Discord, or AdditionError if ``source`` is not one."""
-    folder = (seeds_dir / ADDED_FOLDER).resolve()
-    path = (seeds_dir / source).resolve()
-    if not source.startswith(f"{ADDED_FOLDER}/") or path.parent != folder or not path.is_file():
-        raise AdditionError("That is not an article added with /add; pick one from the list.")
+    """The file of an article added from Discord, or AdditionError if ``source`` is not one.
+
+    Only a name Byline makes (``safe_name``), directly in the added folder (itself no link), and a
+    regular file or a link: a link is the article itself, never its target. Hidden files, other
+    kinds of file and other names are not Byline's to remove."""
+    if len(source) > SOURCE_MAX or "\x00" in source:
+        raise AdditionError(_NOT_ADDED)
+    folder_name, _, name = source.partition("/")
+    folder = seeds_dir / ADDED_FOLDER
+    if folder_name != ADDED_FOLDER or not _MADE_NAME.fullmatch(name) or folder.is_symlink():
+        raise AdditionError(_NOT_ADDED)
+    path = folder / name
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        raise AdditionError(_NOT_ADDED) from None
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+        raise AdditionError(_NOT_ADDED)
     return path
 
 
 def remove(seeds_dir: Path, source: str) -> None:
-    """Delete an article file added from Discord (the next re-index drops it from the index)."""
+    """Delete an article file added from Discord (the next re-index drops it from the index); a
+    link is removed itself, its target left alone."""
     added_path(seeds_dir, source).unlink()

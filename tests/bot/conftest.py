@@ -1,5 +1,6 @@
 """Front-end tests run in a clean environment: no BYLINE_* variables, and no developer's .env."""
 
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,10 +34,21 @@ def byline(capsys: pytest.CaptureFixture[str], database: Path) -> Callable[..., 
 
     def run(*args: str) -> Run:
         capsys.readouterr()
+        root = logging.getLogger()
+        handlers, level = list(root.handlers), root.level
         try:
             code = main([*args, "--database", str(database)])
         except SystemExit as exit_:
             code = exit_.code if isinstance(exit_.code, int) else 1
+        finally:
+            # `byline run` sets up the process's logging (bot/logs.py): its handler writes to this
+            # test's captured stderr, closed when the test ends. A console script's process ends
+            # there too; this one goes on to the next test, so the logging is put back.
+            for handler in list(root.handlers):
+                root.removeHandler(handler)
+            for handler in handlers:
+                root.addHandler(handler)
+            root.setLevel(level)
         captured = capsys.readouterr()
         return Run(code, captured.out, captured.err)
 

@@ -8,8 +8,8 @@ from discord import app_commands
 from discord.app_commands.transformers import RangeTransformer
 from discord.ext import commands
 
-from bot.app import TokenRefused
 from bot.errors import MissingEmbedLinks, NotAllowed, QuestionExpired, WarmingUp, user_message
+from bot.startup import TokenRefused
 from index import IndexBusyError, QuestionError
 
 

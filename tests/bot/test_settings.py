@@ -192,10 +192,19 @@ def test_reindex_every_reads_durations(monkeypatch: pytest.MonkeyPatch, text: st
     assert load_settings().reindex_every == seconds
 
 
-@pytest.mark.parametrize("text", ["soon", "0", "-5m", "5 weeks"])
+@pytest.mark.parametrize("text", ["soon", "0", "-5m", "5 weeks", "0.0001", "9s"])
 def test_a_malformed_reindex_every_is_an_error_naming_it(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     monkeypatch.setenv("BYLINE_REINDEX_EVERY", text)
-    with pytest.raises(SettingsError, match="BYLINE_REINDEX_EVERY"):
+    with pytest.raises(SettingsError, match="BYLINE_REINDEX_EVERY") as raised:
+        load_settings()
+    assert "\n" not in raised.value.message
+
+
+def test_reindex_every_has_a_floor_of_ten_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BYLINE_REINDEX_EVERY", "10s")
+    assert load_settings().reindex_every == 10
+    monkeypatch.setenv("BYLINE_REINDEX_EVERY", "0.0001")
+    with pytest.raises(SettingsError, match=r"BYLINE_REINDEX_EVERY.*10"):
         load_settings()
 
 
@@ -225,3 +234,37 @@ def test_byline_top_k_is_bounded_as_the_ask_commands_results_option(monkeypatch:
     monkeypatch.setenv("BYLINE_TOP_K", str(MAX_RESULTS + 1))
     with pytest.raises(SettingsError, match="BYLINE_TOP_K"):
         load_settings()
+
+
+@pytest.mark.parametrize(("ids", "parsed"), [("0", (0,)), ("1, 3", (1, 3)), ("[2, 0]", (2, 0))])
+def test_shard_ids_split_the_shard_count(monkeypatch: pytest.MonkeyPatch, ids: str, parsed: tuple) -> None:
+    monkeypatch.setenv("BYLINE_SHARD_COUNT", "4")
+    monkeypatch.setenv("BYLINE_SHARD_IDS", ids)
+    settings = load_settings()
+    assert settings.shard_count == 4 and settings.shard_ids == parsed
+    assert settings.writes_index == (0 in parsed)  # one writer: the process holding shard 0
+
+
+def test_without_shard_settings_one_process_runs_every_shard_and_writes() -> None:
+    settings = load_settings()
+    assert settings.shard_count is None and settings.shard_ids is None and settings.writes_index
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"BYLINE_SHARD_IDS": "0"}, "BYLINE_SHARD_COUNT"),
+        ({"BYLINE_SHARD_COUNT": "2", "BYLINE_SHARD_IDS": "0,2"}, "BYLINE_SHARD_IDS"),
+        ({"BYLINE_SHARD_COUNT": "2", "BYLINE_SHARD_IDS": "1, 1"}, "BYLINE_SHARD_IDS"),
+        ({"BYLINE_SHARD_COUNT": "2", "BYLINE_SHARD_IDS": "-1"}, "BYLINE_SHARD_IDS"),
+        ({"BYLINE_SHARD_COUNT": "0"}, "BYLINE_SHARD_COUNT"),
+    ],
+)
+def test_bad_shard_settings_are_one_line_naming_them(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], named: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=named) as raised:
+        load_settings()
+    assert "\n" not in raised.value.message

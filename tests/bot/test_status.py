@@ -111,3 +111,33 @@ def test_the_status_file_is_replaced_whole(tmp_path: Path) -> None:
     write_status(path, {"connected": False})
     assert json.loads(path.read_text())["connected"] is False
     assert [p.name for p in folder.iterdir()] == [path.name]  # no temporary file left behind
+
+
+def test_the_status_file_is_never_written_through_a_planted_link(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "data"
+    tmp_path.mkdir()
+    path = status_file(tmp_path / "byline.db")
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    # Every name the old writer could have picked for its temporary file: "<name>.<pid>.tmp".
+    for pid in {os.getpid(), *range(os.getpid() - 5, os.getpid() + 5)}:
+        path.with_name(f"{path.name}.{pid}.tmp").symlink_to(victim)
+    write_status(path, {"connected": True})
+    assert victim.read_text() == "precious\n"
+    assert json.loads(path.read_text())["connected"] is True
+    assert not path.is_symlink()
+    planted = {p.name for p in tmp_path.iterdir() if p.is_symlink()}
+    assert {p.name for p in tmp_path.iterdir()} == {victim.name, path.name, *planted}  # its own: gone
+
+
+def test_status_reads_the_status_file_of_the_shards_it_is_told(
+    byline: Byline, collection_seeds: Path, database: Path, monkeypatch
+) -> None:
+    assert byline("reindex", "--seeds-dir", str(collection_seeds)).code == 0
+    write_status(status_file(database, (1,)), {"connected": True, "pid": 11})
+    write_status(status_file(database), {"connected": False, "pid": 10})
+    assert status(byline, "--bot")[1]["bot"]["pid"] == 10  # shard 0's process (or the only one)
+    monkeypatch.setenv("BYLINE_SHARD_COUNT", "2")
+    monkeypatch.setenv("BYLINE_SHARD_IDS", "1")
+    run, report = status(byline, "--bot")
+    assert run.code == 0 and report["bot"]["pid"] == 11 and report["bot"]["connected"]

@@ -90,6 +90,15 @@ def test_the_dockerfile_runs_as_a_user_with_data_in_a_volume_and_checks_health()
     assert 'ENTRYPOINT ["/usr/local/bin/byline-entrypoint"]' in text and 'CMD ["run"]' in text
 
 
+def test_compose_and_the_docs_give_the_writable_seeds_choice_with_its_chown() -> None:
+    compose = (REPO / "compose.yaml").read_text(encoding="utf-8")
+    assert re.search(r"^      # - \./seeds:/data/seeds:rw$", compose, flags=re.MULTILINE)
+    docs = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", docs, flags=re.DOTALL)
+    assert any(re.search(r"^sudo chown -R 10001 \./seeds", block, flags=re.MULTILINE) for block in blocks)
+    assert "./seeds:/data/seeds:rw" in docs and "read-only" in docs
+
+
 def test_compose_keeps_the_data_in_a_volume_and_gives_the_stop_time() -> None:
     text = (REPO / "compose.yaml").read_text(encoding="utf-8")
     assert "byline-data:/data" in text and "./seeds:/data/seeds:ro" in text

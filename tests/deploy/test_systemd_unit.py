@@ -90,6 +90,28 @@ def test_the_unit_says_what_an_admin_relies_on() -> None:
         assert unit[key] == [value], key
 
 
+def seconds(timespan: str) -> float:
+    """A systemd time span ("5", "10min") in seconds, as systemd itself reads it."""
+    done = subprocess.run([analyze(), "timespan", timespan], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    found = re.search(r"μs: (\d+)", done.stdout)
+    assert found is not None, done.stdout
+    return int(found[1]) / 1e6
+
+
+def test_the_restart_settings_match_the_bots_own_waiting_for_discord() -> None:
+    """Outages are waited out inside ``byline run`` (bot/run.py), so systemd only restarts crashes:
+    after the bot's first wait, never after a bad token or setting, and a crash loop is judged over
+    a window longer than the bot's longest wait."""
+    from bot.run import RETRY_FIRST, RETRY_MAX
+
+    unit = directives(UNIT.read_text(encoding="utf-8"))
+    assert unit["Restart"] == ["on-failure"] and unit["RestartPreventExitStatus"] == ["2"]
+    assert seconds(unit["RestartSec"][0]) == RETRY_FIRST
+    window, burst = seconds(unit["StartLimitIntervalSec"][0]), int(unit["StartLimitBurst"][0])
+    assert window >= RETRY_MAX and burst * RETRY_FIRST < window
+
+
 def test_systemd_rates_the_units_exposure_low(tmp_path: Path) -> None:
     root = root_with(tmp_path, UNIT.read_text(encoding="utf-8"))
     done = subprocess.run(

@@ -93,3 +93,43 @@ async def test_titles_are_found_in_any_case_and_added_ones_apart(database: Path,
     assert [(s.article.source, s.passages) for s in added] == [("added/harbour-budget.md", 1)]
     assert await catalog.titled(database, "harbour", 1) == found[:1]
     assert await catalog.titled(database.with_name("none.db"), "x", 5) == []
+
+
+def test_remove_deletes_a_link_itself_never_its_target(seeds_dir: Path) -> None:
+    (seeds_dir / "seed.md").write_bytes(ARTICLE)
+    (seeds_dir / "added").mkdir()
+    link = seeds_dir / "added" / "linked.md"
+    link.symlink_to(seeds_dir / "seed.md")
+    remove(seeds_dir, "added/linked.md")
+    assert not link.is_symlink() and (seeds_dir / "seed.md").read_bytes() == ARTICLE
+
+
+@pytest.mark.parametrize("name", [".hidden.md", "notes.pdf", "README", "Hand Made.md", "x.md.bak"])
+def test_remove_leaves_files_byline_did_not_make(seeds_dir: Path, name: str) -> None:
+    (seeds_dir / "added").mkdir()
+    (seeds_dir / "added" / name).write_bytes(ARTICLE)
+    with pytest.raises(AdditionError, match="not an article added with /add"):
+        remove(seeds_dir, f"added/{name}")
+    assert (seeds_dir / "added" / name).exists()
+
+
+def test_remove_leaves_a_folder_named_like_an_article(seeds_dir: Path) -> None:
+    (seeds_dir / "added" / "folder.md").mkdir(parents=True)
+    with pytest.raises(AdditionError, match="not an article added with /add"):
+        remove(seeds_dir, "added/folder.md")
+
+
+def test_remove_refuses_an_added_folder_that_is_a_link(seeds_dir: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "precious.md").write_bytes(ARTICLE)
+    (seeds_dir / "added").symlink_to(elsewhere)
+    with pytest.raises(AdditionError, match="not an article added with /add"):
+        remove(seeds_dir, "added/precious.md")
+    assert (elsewhere / "precious.md").exists()
+
+
+@pytest.mark.parametrize("source", ["added/" + "a" * 5000 + ".md", "added/a\x00.md", "\x00", "a" * 70000])
+def test_a_bad_name_is_one_line_not_a_crash(seeds_dir: Path, source: str) -> None:
+    with pytest.raises(AdditionError, match="not an article added with /add"):
+        remove(seeds_dir, source)

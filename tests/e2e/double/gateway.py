@@ -1,5 +1,11 @@
 """The gateway half of the double: HELLO, IDENTIFY/READY, heartbeats, RESUME replay, test hooks.
 
+Sharding as Discord does it: IDENTIFY may carry ``shard: [id, count]``; a double made with
+``shards=N`` (N > 1) closes an IDENTIFY without one with 4011 "Sharding required", and one whose
+id is not below its count with 4010 "Invalid shard". Each shard has its own session; a guild
+belongs to shard ``(guild_id >> 22) % count`` (its READY and GUILD_CREATE go there, and so do its
+events); direct messages go to shard 0. Without sharding everything is shard 0.
+
 Frames go out zlib-stream compressed when the client asks for it (discord.py does), so the
 client's real decompression path runs; otherwise as text JSON.
 """
@@ -48,6 +54,11 @@ class GatewayFrame:
     connection: int
 
 
+def shard_of(guild_id: int | None, count: int) -> int:
+    """The shard a guild's events go to (Discord's formula); DMs (no guild) go to shard 0."""
+    return 0 if guild_id is None else (guild_id >> 22) % count
+
+
 @dataclass
 class Session:
     """A gateway session: its id, sequence and the event log that RESUME replays from."""
@@ -58,6 +69,14 @@ class Session:
     seq: int = 0
     events: list[dict[str, Any]] = field(default_factory=list)
     valid: bool = True
+
+    @property
+    def shard_id(self) -> int:
+        return self.shard[0] if self.shard else 0
+
+    def serves(self, guild_id: int | None) -> bool:
+        """Whether this session's shard receives the events of ``guild_id`` (None: DMs)."""
+        return self.shard is None or shard_of(guild_id, self.shard[1]) == self.shard[0]
 
 
 class Connection:
@@ -95,15 +114,38 @@ def _redact(op: int, d: Any) -> Any:
 class Gateway:
     """Gateway state machine bound to a DiscordDouble (which supplies guilds, users and tokens)."""
 
-    def __init__(self, double: Payloads) -> None:
+    def __init__(self, double: Payloads, shards: int = 1) -> None:
         self.double = double
+        self.shard_count = shards  # what GET /gateway/bot recommends; more than 1: IDENTIFY must shard
         self.frames: list[GatewayFrame] = []
-        self.session: Session | None = None
-        self.active: Connection | None = None
+        self.sessions: dict[int, Session] = {}  # by shard id (0 without sharding)
+        self.actives: dict[int, Connection] = {}  # the live connection of each shard
         self.connections: list[Connection] = []
         self.identify_count = 0
         self.resume_count = 0
         self.heartbeat_interval_ms = 41250
+
+    @property
+    def session(self) -> Session | None:
+        """Shard 0's session (the only one without sharding)."""
+        return self.sessions.get(0)
+
+    @property
+    def active(self) -> Connection | None:
+        """Shard 0's live connection (the only one without sharding)."""
+        return self.actives.get(0)
+
+    def _session_for(self, data: Any) -> Session | None:
+        guild_id = data.get("guild_id") if isinstance(data, dict) else None
+        wanted = int(guild_id) if guild_id is not None else None
+        return next((s for s in self.sessions.values() if s.valid and s.serves(wanted)), None) or (
+            self.sessions.get(shard_of(wanted, self.shard_count))
+        )
+
+    def _forget_active(self, conn: Connection) -> None:
+        for shard, active in list(self.actives.items()):
+            if active is conn:
+                del self.actives[shard]
 
     # ---- websocket endpoint -------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -151,11 +193,11 @@ class Gateway:
         """Forget a closed connection; a clean client close ends the session."""
         code = conn.client_close_code
         log.info("gateway connection #%d closed (bot's close code %s)", conn.number, code)
-        if self.active is conn:
-            self.active = None
+        self._forget_active(conn)
         # A clean close by the bot (1000/1001) ends its session, as on Discord.
-        if code in (1000, 1001) and conn.session is not None and conn.session is self.session:
-            self.session.valid = False
+        session = conn.session
+        if code in (1000, 1001) and session is not None and session is self.sessions.get(session.shard_id):
+            session.valid = False
         self.double._changed()
 
     async def _send(self, conn: Connection, payload: dict[str, Any]) -> None:
@@ -207,16 +249,35 @@ class Gateway:
         if intents & PRIVILEGED_INTENTS & ~self.double.allowed_privileged_intents:
             await conn.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
+        shard = d.get("shard")
+        if shard is None and self.shard_count > 1:
+            await conn.ws.close(code=4011, message=b"Sharding required.")
+            return
+        if shard is not None and not (
+            isinstance(shard, list)
+            and len(shard) == 2
+            and all(type(n) is int for n in shard)
+            and 0 <= shard[0] < shard[1]
+        ):
+            await conn.ws.close(code=4010, message=b"Invalid shard.")
+            return
+        if shard is not None and shard[1] < self.shard_count:
+            await conn.ws.close(code=4011, message=b"Sharding required.")
+            return
         self.identify_count += 1
-        if self.session is not None:
-            self.session.valid = False
-        self.session = Session(id=secrets.token_hex(16), intents=intents, shard=d.get("shard"))
-        conn.session = self.session
-        self.active = conn
+        session = Session(id=secrets.token_hex(16), intents=intents, shard=shard)
+        previous = self.sessions.get(session.shard_id)
+        if previous is not None:
+            previous.valid = False
+        self.sessions[session.shard_id] = session
+        conn.session = session
+        self.actives[session.shard_id] = conn
         conn.live = True
-        await self._dispatch_now(conn, "READY", self.double._ready_payload(self.session))
+        await self._dispatch_now(conn, "READY", self.double._ready_payload(session))
         for guild in self.double.guilds.values():
-            await self._dispatch_now(conn, "GUILD_CREATE", self.double._guild_create_payload(guild, intents))
+            if session.serves(guild.id):
+                payload = self.double._guild_create_payload(guild, intents)
+                await self._dispatch_now(conn, "GUILD_CREATE", payload)
         self.double._changed()
 
     async def _resume(self, conn: Connection, d: dict[str, Any]) -> None:
@@ -224,7 +285,7 @@ class Gateway:
         if d.get("token") != self.double.token:
             await conn.ws.close(code=4004, message=b"Authentication failed.")
             return
-        session = self.session
+        session = next((s for s in self.sessions.values() if s.id == d.get("session_id")), None)
         seq = d.get("seq")
         if (
             session is None
@@ -237,7 +298,7 @@ class Gateway:
             return
         self.resume_count += 1
         conn.session = session
-        self.active = conn
+        self.actives[session.shard_id] = conn
         async with conn.lock:
             sent = seq
             while pending := [e for e in session.events if e["s"] > sent]:
@@ -283,18 +344,20 @@ class Gateway:
 
     async def _dispatch_locked(self, conn: Connection, event: str, data: dict[str, Any]) -> None:
         """Assign the next sequence number, log for replay, send."""
-        assert self.session is not None
-        self.session.seq += 1
-        frame = {"op": OP_DISPATCH, "t": event, "s": self.session.seq, "d": data}
-        self.session.events.append(frame)
+        session = conn.session
+        assert session is not None
+        session.seq += 1
+        frame = {"op": OP_DISPATCH, "t": event, "s": session.seq, "d": data}
+        session.events.append(frame)
         await self._send(conn, frame)
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send an event, or log it for RESUME replay while the bot is disconnected."""
-        session = self.session
+        """Send an event to the shard it belongs to, or log it for RESUME replay while that shard
+        is disconnected."""
+        session = self._session_for(data)
         if session is None or not session.valid:
             raise RuntimeError(f"cannot dispatch {event}: the bot has no gateway session (not identified)")
-        conn = self.active
+        conn = self.actives.get(session.shard_id)
         if conn is not None and conn.live and conn.session is session:
             await self._dispatch_now(conn, event, data)
         else:
@@ -313,7 +376,7 @@ class Gateway:
         if conn is None:
             raise RuntimeError("no live gateway connection to drop")
         conn.live = False
-        self.active = None
+        self._forget_active(conn)
         if code is None:
             transport = conn.request.transport
             if transport is not None:

@@ -36,7 +36,7 @@ class Payloads(DoubleState):
 
     def _setup(self) -> None:
         super()._setup()
-        self.gateway = Gateway(self)
+        self.gateway = Gateway(self, self.shards)
         self.gateway.heartbeat_interval_ms = self.heartbeat_interval_ms
 
     def _application_payload(self) -> dict[str, Any]:
@@ -79,7 +79,7 @@ class Payloads(DoubleState):
         data: dict[str, Any] = {
             "v": 10,
             "user": {**self.bot.payload(), "verified": True, "mfa_enabled": False, "email": None},
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds if session.serves(g)],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.resume_gateway_url,

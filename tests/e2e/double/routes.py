@@ -306,7 +306,8 @@ class Routes(Drivers):
         @r("GET", "/gateway/bot")
         async def gateway_bot(call: Call) -> web.Response:
             limit = {"total": 1000, "remaining": 999, "reset_after": 86_400_000, "max_concurrency": 1}
-            return json_response({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+            shards = self.gateway.shard_count
+            return json_response({"url": self.gateway_url, "shards": shards, "session_start_limit": limit})
 
         for prefix in ("/applications/{application_id}", "/applications/{application_id}/guilds/{guild_id}"):
             r("GET", prefix + "/commands")(self._list_commands)

@@ -29,8 +29,8 @@ class DiscordDouble(Routes):
     `wait_for_message`, `requests` and `gateway_frames`.
     """
 
-    async def start(self) -> DiscordDouble:
-        """Bind 127.0.0.1 on a free port and serve REST under /api/v10 and the gateway."""
+    async def start(self, port: int = 0) -> DiscordDouble:
+        """Bind 127.0.0.1 on ``port`` (0: a free one) and serve REST under /api/v10 and the gateway."""
         self._event = asyncio.Event()
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self.gateway.handle)
@@ -40,7 +40,7 @@ class DiscordDouble(Routes):
         app.router.add_route("*", "/{tail:.*}", self._not_api)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         server = site._server
         assert server is not None

@@ -46,6 +46,7 @@ class DoubleState:
         spec: DiscordSpec | None = None,
         spec_path: Path | str | None = None,
         validate_schema: bool = True,
+        shards: int = 1,
     ) -> None:
         self.application_id = application_id or new_snowflake()
         self.bot = UserSpec(bot_user_id or self.application_id, bot_username, bot=True)
@@ -59,6 +60,7 @@ class DoubleState:
             self.guilds[guild.id] = guild
         self.dm_channels: dict[int, int] = {}  # user id -> DM channel id
         self.interaction_deadline = interaction_deadline
+        self.shards = shards  # the shard count /gateway/bot recommends and IDENTIFY must use (gateway.py)
         self.interaction_token_ttl = interaction_token_ttl
         self.allowed_privileged_intents = allowed_privileged_intents
         self.echo_bot_messages = echo_bot_messages
