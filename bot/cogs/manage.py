@@ -86,8 +86,10 @@ class Manage(commands.Cog):
             filename, data = "typed.md", additions.article_text(title, text)
         else:
             raise additions.AdditionError("Attach a file (.md or .txt), or give both a title and text.")
+        # Read in a process of its own: a hostile file never stalls the answers to everyone else.
+        articles = await asyncio.to_thread(additions.check_apart, filename, data)
         saved = await asyncio.to_thread(
-            additions.save, self.seeds_dir, filename, data, replace=replace
+            additions.save, self.seeds_dir, filename, data, replace=replace, articles=articles
         )  # fmt: skip
         report = await self._reindex(saved.source, "Saved")
         skipped = next((s for s in report.skipped if s.source == saved.source), None)

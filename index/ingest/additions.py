@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 import unicodedata
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,17 @@ def check_article(filename: str, data: bytes) -> list[ParsedArticle]:
         raise AdditionError(f"That file would be skipped: {error.message}.") from None
 
 
+def check_apart(filename: str, data: bytes) -> list[ParsedArticle]:
+    """``check_article`` in a process of its own: reading a file someone sent never holds the
+    calling program's GIL (a bot's event loop), however long it takes. Blocking: call it from a
+    worker thread in async code. The process is forked from Byline's fork server (started once,
+    with Byline imported), so it starts in milliseconds."""
+    from index.ingest.batches import fork_server  # numpy and the readers: only when needed
+
+    with ProcessPoolExecutor(1, mp_context=fork_server()) as pool:
+        return pool.submit(check_article, filename, data).result()
+
+
 def safe_name(title: str, suffix: str) -> str:
     """A file name from a title: lower-case ASCII letters, digits and dashes, never empty or hidden."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
@@ -67,9 +79,12 @@ def safe_name(title: str, suffix: str) -> str:
     return f"{slug or 'article'}{suffix if suffix in ADD_SUFFIXES else '.md'}"
 
 
-def save(seeds_dir: Path, filename: str, data: bytes, *, replace: bool) -> Saved:
-    """Check and save an article file in the added folder; AdditionError if it is refused."""
-    articles = check_article(filename, data)
+def save(
+    seeds_dir: Path, filename: str, data: bytes, *, replace: bool, articles: list[ParsedArticle] | None = None
+) -> Saved:
+    """Check (unless ``articles`` says what ``check_article`` found) and save an article file in
+    the added folder; AdditionError if it is refused."""
+    articles = check_article(filename, data) if articles is None else articles
     name = safe_name(articles[0].title, Path(filename).suffix.casefold())
     folder = seeds_dir / ADDED_FOLDER
     folder.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -201,3 +202,27 @@ async def test_sources_filters_by_title_with_autocomplete_and_ask_suggests_nothi
         assert none.embeds[0]["title"] == "No article matches"
     [ask] = [c for c in discord_double.commands_for() if c["name"] == "ask"]
     assert not any(option.get("autocomplete") for option in ask["options"])
+
+
+async def test_members_are_answered_while_a_hostile_file_is_added(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_seeds: Path
+) -> None:
+    """`/add` of 40,000 "[" froze the bot for over a minute: another member's /ask went
+    unacknowledged ("Unknown interaction"). Every interaction is answered within Discord's 3 s
+    (``assert_manners``), the questions asked while the file is read included."""
+    evil = Upload("evil.md", ("# Evil\n\n" + "[" * 40_000).encode())
+    async with start_byline():
+        adding = await discord_double.slash_command("add", {"file": evil}, user=world.admin_id)
+        await discord_double.wait_for_ack(adding)
+        questions = []
+        for _ in range(3):
+            questions.append(
+                await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+            )
+            await asyncio.sleep(0.2)
+        for question in questions:
+            answer = await discord_double.wait_for_response(question)
+            assert answer.embeds and question.time_to_first_response < 3
+        added = await discord_double.wait_for_response(adding, timeout=30)
+    assert added.embeds[0]["title"] == "Added 1 article"
+    assert (byline_seeds / "added" / "evil.md").read_bytes().startswith(b"# Evil")

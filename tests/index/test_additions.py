@@ -5,7 +5,16 @@ from pathlib import Path
 import pytest
 
 from index import Library
-from index.ingest.additions import AdditionError, added_path, article_text, remove, safe_name, save
+from index.ingest.additions import (
+    AdditionError,
+    added_path,
+    article_text,
+    check_apart,
+    check_article,
+    remove,
+    safe_name,
+    save,
+)
 from index.ingest.readers import MAX_FILE_BYTES
 from index.store import catalog
 
@@ -56,6 +65,12 @@ def test_a_file_the_readers_would_skip_is_refused_and_nothing_is_saved(
     with pytest.raises(AdditionError, match=reason):
         save(seeds_dir, filename, data, replace=False)
     assert not (seeds_dir / "added").exists()
+
+
+def test_a_file_checked_in_a_process_of_its_own_reads_the_same_and_is_refused_the_same() -> None:
+    assert check_apart("a.md", ARTICLE) == check_article("a.md", ARTICLE)
+    with pytest.raises(AdditionError, match="would be skipped: binary file"):
+        check_apart("a.md", b"\x00binary")
 
 
 def test_typed_text_becomes_an_article_file(seeds_dir: Path) -> None:
