@@ -34,6 +34,7 @@ class Saved:
     source: str
     articles: list[ParsedArticle]
     replaced: bool
+    previous: bytes | None = None  # what the file held before, when it replaced one
 
 
 def article_text(title: str, text: str) -> bytes:
@@ -95,13 +96,29 @@ def save(
             f"An added article is already saved as {ADDED_FOLDER}/{name}; "
             "add it again with replace: True to replace it."
         )
-    staging = folder / f".adding-{secrets.token_hex(4)}"  # hidden: a re-index meanwhile ignores it
+    previous = target.read_bytes() if exists else None
+    _write(target, data)
+    return Saved(f"{ADDED_FOLDER}/{name}", articles, exists, previous)
+
+
+def _write(target: Path, data: bytes) -> None:
+    """``target`` holds ``data``, whole or not at all (a re-index meanwhile sees one or the other)."""
+    staging = target.parent / f".adding-{secrets.token_hex(4)}"  # hidden: a re-index ignores it
     try:
         staging.write_bytes(data)
         os.replace(staging, target)
     finally:
         staging.unlink(missing_ok=True)
-    return Saved(f"{ADDED_FOLDER}/{name}", articles, exists)
+
+
+def roll_back(seeds_dir: Path, saved: Saved) -> None:
+    """Undo ``save`` when the index refused the file: the article it replaced is put back, a new
+    one is deleted. Nothing is kept that the index did not take."""
+    target = seeds_dir / saved.source
+    if saved.previous is None:
+        target.unlink(missing_ok=True)
+    else:
+        _write(target, saved.previous)
 
 
 def added_path(seeds_dir: Path, source: str) -> Path:

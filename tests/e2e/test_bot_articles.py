@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from bot.settings import Settings
+
 from .double import DefaultWorld, DiscordDouble, Upload
 from .support import POLAND, votes
 
@@ -226,3 +228,45 @@ async def test_members_are_answered_while_a_hostile_file_is_added(
         added = await discord_double.wait_for_response(adding, timeout=30)
     assert added.embeds[0]["title"] == "Added 1 article"
     assert (byline_seeds / "added" / "evil.md").read_bytes().startswith(b"# Evil")
+
+
+def _swap(index_dir: Path, aside: Path, *, blocked: bool) -> None:
+    """Put a file where the index folder is (moved ``aside``), or the folder back."""
+    if blocked:
+        index_dir.rename(aside)
+        index_dir.write_text("not a folder")
+    else:
+        index_dir.unlink()
+        aside.rename(index_dir)
+
+
+async def test_an_article_the_index_refuses_is_not_kept(
+    discord_double: DiscordDouble,
+    world: DefaultWorld,
+    start_byline: Any,
+    byline_seeds: Path,
+    byline_settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """A file the re-index failed on stayed in the folder, and every later /add and /reindex
+    failed on it again. Here the index folder cannot be written (a file stands in its place):
+    the new article is deleted again, and the one a replacement overwrote is put back."""
+    typed = {"title": "Tram fares rise", "text": "Tram fares rise by ten percent in March."}
+    index_dir = Path(f"{byline_settings.database}.index")
+    async with start_byline():
+        await run(discord_double, "add", typed, user=world.admin_id)
+        [saved] = (byline_seeds / "added").iterdir()
+        _swap(index_dir, tmp_path / "index-aside", blocked=True)
+        try:
+            replace = {**typed, "text": "Tram fares fall.", "replace": True}
+            _, replacing = await run(discord_double, "add", replace, user=world.admin_id)
+            ferry = {"title": "Ferry returns", "text": "The ferry to Ushant returns in May."}
+            _, adding = await run(discord_double, "add", ferry, user=world.admin_id)
+        finally:
+            _swap(index_dir, tmp_path / "index-aside", blocked=False)
+        _, answer = await run(discord_double, "ask", {"question": "tram fares"}, user=world.member_id)
+    assert "ten percent" in answer.embeds[0]["description"]  # the index still holds the first text
+    for refused in (replacing, adding):
+        assert refused.ephemeral and "Cannot write" in refused.content
+    assert [p.name for p in (byline_seeds / "added").iterdir()] == [saved.name]
+    assert "ten percent" in saved.read_text()

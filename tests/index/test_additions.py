@@ -12,6 +12,7 @@ from index.ingest.additions import (
     check_apart,
     check_article,
     remove,
+    roll_back,
     safe_name,
     save,
 )
@@ -65,6 +66,17 @@ def test_a_file_the_readers_would_skip_is_refused_and_nothing_is_saved(
     with pytest.raises(AdditionError, match=reason):
         save(seeds_dir, filename, data, replace=False)
     assert not (seeds_dir / "added").exists()
+
+
+def test_a_saved_article_is_rolled_back_to_what_the_folder_held(seeds_dir: Path) -> None:
+    first = save(seeds_dir, "a.md", ARTICLE, replace=False)
+    roll_back(seeds_dir, first)
+    assert not (seeds_dir / first.source).exists()  # a new one is deleted
+    save(seeds_dir, "a.md", ARTICLE, replace=False)
+    second = save(seeds_dir, "a.md", ARTICLE.replace(b"grew", b"shrank"), replace=True)
+    roll_back(seeds_dir, second)
+    assert (seeds_dir / second.source).read_bytes() == ARTICLE  # a replaced one is put back
+    assert [p.name for p in (seeds_dir / "added").iterdir()] == ["harbour-budget.md"]
 
 
 def test_a_file_checked_in_a_process_of_its_own_reads_the_same_and_is_refused_the_same() -> None:

@@ -249,6 +249,25 @@ async def test_good_files_are_indexed_next_to_bad_ones(library: Library, seeds_d
     assert (await library.ask(TELESCOPE_QUESTION)).hits
 
 
+async def test_a_date_or_time_that_cannot_be_represented_stops_nothing(
+    library: Library, seeds_dir: Path
+) -> None:
+    """"9999 years ago" (OverflowError) and a modification time past 2262 (too large for SQLite's
+    INTEGER) each stopped the whole re-index with a traceback."""
+    write_collection(seeds_dir)
+    (seeds_dir / "ancient.md").write_text("---\ntitle: Ancient\npublished: 9999 years ago\n---\n\nText.\n")
+    future = seeds_dir / "future.md"
+    future.write_text("---\ntitle: Future\npublished: 2 days ago\n---\n\nFerries return.\n")
+    os.utime(future, ns=(time.time_ns(), 99_999_999_999 * 10**9))
+    report = await library.reindex()
+    assert (report.added, report.skipped) == (len(COLLECTION) + 2, [])
+    dates = {s.article.title: s.article.published_at for s in await library.articles()}
+    assert dates["Ancient"] is None and dates["Future"] is None
+    assert (await library.ask("ferries return")).hits[0].article.title == "Future"
+    again = await library.reindex()
+    assert (again.unchanged, again.updated) == (len(COLLECTION) + 2, 0)  # not read again
+
+
 async def test_file_over_the_size_limit_is_skipped_as_too_large(library: Library, seeds_dir: Path) -> None:
     with (seeds_dir / "huge.txt").open("wb") as huge:
         huge.truncate(MAX_FILE_BYTES + 1)
