@@ -3,9 +3,11 @@
 An added article is checked with the same readers a re-index uses before anything is written
 (a file a re-index would skip is refused with the reason it would give), then saved in the
 ``added`` folder of the seeds folder under a name made from its title: never a name or path the
-person chose, never hidden, and an existing file is replaced only when asked to.
+person chose, never hidden; distinct titles get distinct files, and a file is replaced only by an
+article of the same title, when asked to.
 """
 
+import hashlib
 import os
 import re
 import secrets
@@ -21,6 +23,7 @@ from index.store.catalog import ADDED_FOLDER
 
 ADD_SUFFIXES = (".md", ".txt")
 NAME_CHARS = 60
+HASH_CHARS = 8  # hex digits of the title's hash in a name that needs it
 
 
 class AdditionError(BylineError):
@@ -73,11 +76,41 @@ def check_apart(filename: str, data: bytes) -> list[ParsedArticle]:
         return pool.submit(check_article, filename, data).result()
 
 
-def safe_name(title: str, suffix: str) -> str:
-    """A file name from a title: lower-case ASCII letters, digits and dashes, never empty or hidden."""
+def _title_key(title: str) -> str:
+    return " ".join(title.split())
+
+
+def safe_name(title: str, suffix: str, *, hashed: bool = False) -> str:
+    """A file name from a title: lower-case ASCII letters, digits and dashes, never empty or hidden.
+
+    Letters with accents keep their base letter ("Café" -> "cafe"). When that loses the title's
+    letters or digits (Cyrillic, Greek, emoji, "...", "---": all were "article.md"), or when
+    ``hashed``, a short hash of the title follows, so distinct titles get distinct files."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.casefold()).strip("-")[:NAME_CHARS].strip("-")
-    return f"{slug or 'article'}{suffix if suffix in ADD_SUFFIXES else '.md'}"
+    kept = sum(c.isalnum() for c in ascii_title)
+    if hashed or not slug or kept < sum(c.isalnum() for c in title):
+        digest = hashlib.sha256(_title_key(title).encode()).hexdigest()[:HASH_CHARS]
+        slug = f"{slug or 'article'}-{digest}"
+    return f"{slug}{suffix if suffix in ADD_SUFFIXES else '.md'}"
+
+
+def _saved_title(path: Path) -> str | None:
+    """The title of the article file at ``path`` (its first article's), None if it has none."""
+    try:
+        return _title_key(parse_articles(decode_article_bytes(path.read_bytes()))[0].title)
+    except (OSError, ArticleFormatError):
+        return None
+
+
+def _name_for(folder: Path, title: str, suffix: str) -> str:
+    """The file name for ``title`` in ``folder``: its plain name, unless a file of another title
+    holds it ("Harbour budget" and "Harbour budget!"), then the name with the title's hash."""
+    name = safe_name(title, suffix)
+    target = folder / name
+    if not target.exists() or _saved_title(target) == _title_key(title):
+        return name
+    return safe_name(title, suffix, hashed=True)
 
 
 def save(
@@ -86,11 +119,14 @@ def save(
     """Check (unless ``articles`` says what ``check_article`` found) and save an article file in
     the added folder; AdditionError if it is refused."""
     articles = check_article(filename, data) if articles is None else articles
-    name = safe_name(articles[0].title, Path(filename).suffix.casefold())
     folder = seeds_dir / ADDED_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
+    title = articles[0].title
+    name = _name_for(folder, title, Path(filename).suffix.casefold())
     target = folder / name
     exists = target.exists()
+    if exists and _saved_title(target) != _title_key(title):  # a hash shared by two titles
+        raise AdditionError(f"Another article is saved as {ADDED_FOLDER}/{name}; change the title a little.")
     if exists and not replace:
         raise AdditionError(
             f"An added article is already saved as {ADDED_FOLDER}/{name}; "

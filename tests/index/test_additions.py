@@ -1,5 +1,6 @@
 """Articles added from Discord: checked with the readers, saved under safe names, removed safely."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -29,12 +30,42 @@ ARTICLE = b"---\ntitle: Harbour budget\n---\n\nThe harbour budget grew.\n"
         ("../../etc/passwd", "etc-passwd.md"),
         (".hidden", "hidden.md"),
         ("Café à Zürich — 2025", "cafe-a-zurich-2025.md"),
-        ("???", "article.md"),
         ("x" * 300, "x" * 60 + ".md"),
     ],
 )
 def test_the_file_name_comes_from_the_title_and_is_always_safe(title: str, name: str) -> None:
     assert safe_name(title, ".md") == name
+
+
+@pytest.mark.parametrize("title", ["Москва", "Киев", "🚀🚀", "...", "---", "???", "Ελλάδα"])
+def test_a_title_without_latin_letters_is_named_by_its_hash(title: str) -> None:
+    name = safe_name(title, ".md")
+    assert re.fullmatch(r"article-[0-9a-f]{8}\.md", name)
+    assert safe_name(f" {title}  ", ".md") == name  # the same title, however spaced
+
+
+def test_distinct_titles_in_any_script_are_saved_as_distinct_files(seeds_dir: Path) -> None:
+    """Cyrillic, emoji only, "..." and "---" all became added/article.md: the second was refused,
+    and adding it again with replace deleted the first."""
+    titles = ["Москва", "Киев", "🚀", "🔥", "...", "---", "Harbour budget", "Harbour budget!", "x" * 70,
+              "x" * 70 + "y"]  # fmt: skip
+    sources = [
+        save(seeds_dir, "a.md", article_text(t, f"Text {n}."), replace=True) for n, t in enumerate(titles)
+    ]
+    assert not any(saved.replaced for saved in sources)
+    assert len({saved.source for saved in sources}) == len(titles)
+    for n, saved in enumerate(sources):
+        assert f"Text {n}." in (seeds_dir / saved.source).read_text()
+
+
+def test_replace_overwrites_only_the_article_of_the_same_title(seeds_dir: Path) -> None:
+    first = save(seeds_dir, "a.md", article_text("Москва", "First."), replace=False)
+    with pytest.raises(AdditionError, match="replace: True"):
+        save(seeds_dir, "a.md", article_text("Москва", "Second."), replace=False)
+    again = save(seeds_dir, "a.md", article_text("Москва", "Second."), replace=True)
+    assert (again.source, again.replaced) == (first.source, True)
+    other = save(seeds_dir, "a.md", article_text("Киев", "Third."), replace=True)
+    assert not other.replaced and "Second." in (seeds_dir / first.source).read_text()
 
 
 def test_an_article_is_saved_in_the_added_folder_and_never_overwritten_unasked(seeds_dir: Path) -> None:
