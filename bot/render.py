@@ -116,6 +116,22 @@ def shrink_to_fit(build: Callable[[int], str], room: int, limit: int, *, least: 
         room = max(least, min(room - 1, room * limit // size))
 
 
+LINKED_TITLE_MIN = 20  # a title shortened below this loses its link instead
+
+
+def attribution_line(line: Callable[[int, str | None], str], url: str | None, room: int) -> str:
+    """``line(title_room, url)`` in at most ``room`` characters (for ``room`` of 40 or more).
+
+    An address is not shortened (a cut one leads nowhere), so a long one (300-700 characters
+    are common in tracking links) is dropped, not the passage it would push out: the title keeps
+    its link only while the title itself can keep LINKED_TITLE_MIN characters."""
+    if url:
+        with_link = shrink_to_fit(lambda r: line(r, url), 150, room, least=LINKED_TITLE_MIN)
+        if with_link is not None:
+            return with_link
+    return shrink_to_fit(lambda r: line(r, None), 150, room, least=1) or line(1, None)
+
+
 def fitted(text: str, limit: int, *, line_start: bool = False) -> str:
     """``text`` escaped, and shortened first as much as needed for the escaped form to fit."""
     escaped = shrink_to_fit(

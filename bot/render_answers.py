@@ -13,6 +13,7 @@ from .render import (
     DESCRIPTION_MAX,
     ELLIPSIS,
     EMPTY_COLOUR,
+    attribution_line,
     discord_len,
     escape,
     fitted,
@@ -155,18 +156,18 @@ def attribution(hit: Hit, room: int) -> str:
     """
     article = hit.article
 
-    def line(title_room: int) -> str:
+    def line(title_room: int, url: str | None) -> str:
         parts = [f"**{hit.rank}. {outlet(article, title_room * 2 // 5)}**"]
         title = fitted(article.title, title_room)
         if title:
-            parts.append(f"*{linked(title, article.url)}*")
+            parts.append(f"*{linked(title, url)}*")
         published = when(article, title_room * 4 // 15)
         if published:
             parts.append(published)
         parts.append(f"paragraph {hit.paragraph}")
         return " · ".join(parts)
 
-    return shrink_to_fit(line, 150, room, least=1) or line(1)
+    return attribution_line(line, article.url, room)
 
 
 def hit_block(hit: Hit, room: int) -> str | None:

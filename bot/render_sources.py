@@ -12,11 +12,11 @@ from .render import (
     DESCRIPTION_MAX,
     ELLIPSIS,
     EMPTY_COLOUR,
+    attribution_line,
     count,
     fitted,
     linked,
     outlet,
-    shrink_to_fit,
     when,
 )
 from .settings import MAX_RESULTS
@@ -32,13 +32,13 @@ def source_line(number: int, summary: SourceSummary, room: int) -> str:
     """
     article = summary.article
 
-    def line(title_room: int) -> str:
+    def line(title_room: int, url: str | None) -> str:
         parts = [outlet(article, title_room * 2 // 5), when(article, title_room // 5)]
         parts.append(count(summary.passages, "passage"))
-        title = linked(fitted(article.title, title_room) or ELLIPSIS, article.url)
+        title = linked(fitted(article.title, title_room) or ELLIPSIS, url)
         return f"**{number}.** *{title}* — " + " · ".join(p for p in parts if p)
 
-    return shrink_to_fit(line, 150, room, least=1) or line(1)
+    return attribution_line(line, article.url, room)
 
 
 def sources_matching(summaries: Sequence[SourceSummary], title: str, limit: int = SOURCES_PER_PAGE) -> dict:

@@ -109,6 +109,15 @@ def check_seeds_folder(seeds_dir: Path) -> None:
     )
 
 
+def database_path(database: str | Path) -> Path:
+    """The database file ``database`` names, absolute, with every link resolved.
+
+    The one rule by which the bot, the command line and any program find a database: its index
+    folder and status file sit beside the file itself, so a re-index through a link
+    (``byline reindex --database link.db``) writes where a bot opened on the file reads."""
+    return Path(os.path.realpath(database))
+
+
 def check_database_path(database: str | Path) -> None:
     """StorageError when ``database`` names something other than a file (``/dev/null``, a
     folder): SQLite would open it and leave its journal beside it."""
@@ -156,6 +165,7 @@ class Library:
     async def _open(cls, database: str | Path, seeds_dir: str | Path, ranker: Ranker) -> "Library":
         if str(database) == ":memory:":
             raise StorageError("Byline needs a database file; set BYLINE_DATABASE to a path")
+        database = database_path(database)
         check_database_path(database)
         damaged = await asyncio.to_thread(repair.set_aside_if_damaged, database)
         store = await Store.open(database)

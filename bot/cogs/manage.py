@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from index import BylineError, IndexBusyError, ReindexReport
+from index import IndexBusyError, ReindexReport
 from index.feedback.report import build_report
 from index.ingest import additions
 from index.ingest.readers import MAX_FILE_BYTES
@@ -72,7 +72,7 @@ class Manage(commands.Cog):
         try:
             return await library.reindex()
         except IndexBusyError:
-            raise BylineError(
+            raise IndexBusyError(
                 f"{done} {source}, but a re-index is running; run /reindex when it has finished."
             ) from None
 
@@ -108,13 +108,24 @@ class Manage(commands.Cog):
             filename, data = "typed.md", additions.article_text(title, text)
         else:
             raise additions.AdditionError("Attach a file (.md or .txt), or give both a title and text.")
+        # Read in a process of its own: a hostile file never stalls the answers to everyone else.
+        articles = await asyncio.to_thread(additions.check_apart, filename, data)
         saved = await _in_seeds_folder(
-            self.seeds_dir, lambda: additions.save(self.seeds_dir, filename, data, replace=replace)
+            self.seeds_dir,
+            lambda: additions.save(self.seeds_dir, filename, data, replace=replace, articles=articles),
         )
-        report = await self._reindex(saved.source, "Saved")
+        try:
+            report = await self._reindex(saved.source, "Saved")
+        except IndexBusyError:
+            raise  # saved: its message asks for a /reindex once the running one has finished
+        except Exception:
+            # The index refused it: the folder is left as it was, or every later /add and
+            # /reindex would meet the same file.
+            await asyncio.to_thread(additions.roll_back, self.seeds_dir, saved)
+            raise
         skipped = next((s for s in report.skipped if s.source == saved.source), None)
         if skipped is not None:  # the readers accepted it a moment ago; the file changed since?
-            await asyncio.to_thread(additions.remove, self.seeds_dir, saved.source)
+            await asyncio.to_thread(additions.roll_back, self.seeds_dir, saved)
             raise additions.AdditionError(f"That file was skipped: {skipped.reason}.")
         log.info("user %s added %s", interaction.user.id, saved.source)
         await deliver(interaction, Reply(render_admin.added_embed(saved, report)))

@@ -3,14 +3,17 @@
 An added article is checked with the same readers a re-index uses before anything is written
 (a file a re-index would skip is refused with the reason it would give), then saved in the
 ``added`` folder of the seeds folder under a name made from its title: never a name or path the
-person chose, never hidden, and an existing file is replaced only when asked to.
+person chose, never hidden; distinct titles get distinct files, and a file is replaced only by an
+article of the same title, when asked to.
 """
 
+import hashlib
 import os
 import re
 import secrets
 import stat
 import unicodedata
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from index.store.catalog import ADDED_FOLDER
 
 ADD_SUFFIXES = (".md", ".txt")
 NAME_CHARS = 60
+HASH_CHARS = 8  # hex digits of the title's hash in a name that needs it
 
 
 class AdditionError(BylineError):
@@ -34,6 +38,7 @@ class Saved:
     source: str
     articles: list[ParsedArticle]
     replaced: bool
+    previous: bytes | None = None  # what the file held before, when it replaced one
 
 
 def article_text(title: str, text: str) -> bytes:
@@ -61,33 +66,96 @@ def check_article(filename: str, data: bytes) -> list[ParsedArticle]:
         raise AdditionError(f"That file would be skipped: {error.message}.") from None
 
 
-def safe_name(title: str, suffix: str) -> str:
-    """A file name from a title: lower-case ASCII letters, digits and dashes, never empty or hidden."""
+def check_apart(filename: str, data: bytes) -> list[ParsedArticle]:
+    """``check_article`` in a process of its own: reading a file someone sent never holds the
+    calling program's GIL (a bot's event loop), however long it takes. Blocking: call it from a
+    worker thread in async code. The process is forked from Byline's fork server (started once,
+    with Byline imported), so it starts in milliseconds."""
+    from index.ingest.batches import fork_server  # numpy and the readers: only when needed
+
+    with ProcessPoolExecutor(1, mp_context=fork_server()) as pool:
+        return pool.submit(check_article, filename, data).result()
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.split())
+
+
+def safe_name(title: str, suffix: str, *, hashed: bool = False) -> str:
+    """A file name from a title: lower-case ASCII letters, digits and dashes, never empty or hidden.
+
+    Letters with accents keep their base letter ("Café" -> "cafe"). When that loses the title's
+    letters or digits (Cyrillic, Greek, emoji, "...", "---": all were "article.md"), or when
+    ``hashed``, a short hash of the title follows, so distinct titles get distinct files."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.casefold()).strip("-")[:NAME_CHARS].strip("-")
-    return f"{slug or 'article'}{suffix if suffix in ADD_SUFFIXES else '.md'}"
+    kept = sum(c.isalnum() for c in ascii_title)
+    if hashed or not slug or kept < sum(c.isalnum() for c in title):
+        digest = hashlib.sha256(_title_key(title).encode()).hexdigest()[:HASH_CHARS]
+        slug = f"{slug or 'article'}-{digest}"
+    return f"{slug}{suffix if suffix in ADD_SUFFIXES else '.md'}"
 
 
-def save(seeds_dir: Path, filename: str, data: bytes, *, replace: bool) -> Saved:
-    """Check and save an article file in the added folder; AdditionError if it is refused."""
-    articles = check_article(filename, data)
-    name = safe_name(articles[0].title, Path(filename).suffix.casefold())
+def _saved_title(path: Path) -> str | None:
+    """The title of the article file at ``path`` (its first article's), None if it has none."""
+    try:
+        return _title_key(parse_articles(decode_article_bytes(path.read_bytes()))[0].title)
+    except (OSError, ArticleFormatError):
+        return None
+
+
+def _name_for(folder: Path, title: str, suffix: str) -> str:
+    """The file name for ``title`` in ``folder``: its plain name, unless a file of another title
+    holds it ("Harbour budget" and "Harbour budget!"), then the name with the title's hash."""
+    name = safe_name(title, suffix)
+    target = folder / name
+    if not target.exists() or _saved_title(target) == _title_key(title):
+        return name
+    return safe_name(title, suffix, hashed=True)
+
+
+def save(
+    seeds_dir: Path, filename: str, data: bytes, *, replace: bool, articles: list[ParsedArticle] | None = None
+) -> Saved:
+    """Check (unless ``articles`` says what ``check_article`` found) and save an article file in
+    the added folder; AdditionError if it is refused."""
+    articles = check_article(filename, data) if articles is None else articles
     folder = seeds_dir / ADDED_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
+    title = articles[0].title
+    name = _name_for(folder, title, Path(filename).suffix.casefold())
     target = folder / name
     exists = target.exists()
+    if exists and _saved_title(target) != _title_key(title):  # a hash shared by two titles
+        raise AdditionError(f"Another article is saved as {ADDED_FOLDER}/{name}; change the title a little.")
     if exists and not replace:
         raise AdditionError(
             f"An added article is already saved as {ADDED_FOLDER}/{name}; "
             "add it again with replace: True to replace it."
         )
-    staging = folder / f".adding-{secrets.token_hex(4)}"  # hidden: a re-index meanwhile ignores it
+    previous = target.read_bytes() if exists else None
+    _write(target, data)
+    return Saved(f"{ADDED_FOLDER}/{name}", articles, exists, previous)
+
+
+def _write(target: Path, data: bytes) -> None:
+    """``target`` holds ``data``, whole or not at all (a re-index meanwhile sees one or the other)."""
+    staging = target.parent / f".adding-{secrets.token_hex(4)}"  # hidden: a re-index ignores it
     try:
         staging.write_bytes(data)
         os.replace(staging, target)
     finally:
         staging.unlink(missing_ok=True)
-    return Saved(f"{ADDED_FOLDER}/{name}", articles, exists)
+
+
+def roll_back(seeds_dir: Path, saved: Saved) -> None:
+    """Undo ``save`` when the index refused the file: the article it replaced is put back, a new
+    one is deleted. Nothing is kept that the index did not take."""
+    target = seeds_dir / saved.source
+    if saved.previous is None:
+        target.unlink(missing_ok=True)
+    else:
+        _write(target, saved.previous)
 
 
 # What ``safe_name`` makes: only such a name in the added folder is an article Byline wrote.

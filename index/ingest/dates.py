@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
+from index.ingest.scan import MTIME_MAX, MTIME_MIN
 from index.models import Article
 from index.store.schema import SELECT_ESTIMATES
 
@@ -55,7 +56,7 @@ def relative_age(text: str) -> timedelta | None:
         return None
     count_text, unit = match["count"], match["unit"]
     count = _COUNTS[count_text] if count_text in _COUNTS else int(count_text)
-    return count * _UNITS[_unit(unit)]
+    return count * _UNITS[_unit(unit)]  # at most 9999 years: within timedelta's range
 
 
 def _unit(written: str) -> str:
@@ -97,10 +98,15 @@ def resolve(published: str | None, mtime_ns: int) -> tuple[str | None, bool]:
     if exact is not None:
         return exact, False
     age = relative_age(published)
-    if age is None:
+    if age is None or not MTIME_MIN < mtime_ns < MTIME_MAX:  # the bounds: a time that did not fit
         return None, False
-    saved = datetime.fromtimestamp(mtime_ns / 1e9, UTC)
-    return (saved - age).replace(microsecond=0).isoformat(), True
+    try:
+        saved = datetime.fromtimestamp(mtime_ns / 1e9, UTC)
+        return (saved - age).replace(microsecond=0).isoformat(), True
+    except (OverflowError, ValueError, OSError):
+        # Before year 1 or after 9999 ("9999 years ago", a clock set far off): not a date a
+        # program can hold, so unknown, as a date text that cannot be read.
+        return None, False
 
 
 def timestamp(published_at: str) -> int | None:

@@ -135,12 +135,32 @@ class AggregatorPageReader:
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# Linear in the line, as every pattern here: each is run on text anyone can write, and a pattern
+# whose time grows with the square of a line (``[[[[...``, ``*****...``) would hold the processor
+# for seconds. So no two quantifiers compete for the same characters, a run is entered only at its
+# start (a look-behind), and a part that cannot give back what it took is possessive (``*+``);
+# tests/hardening/test_linear_patterns.py times each against plain text of the same length.
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s++(.*)$")
+_CLOSING_HASHES = re.compile(r"(?:^|\s)#++$")  # "## Title ##": the closing sequence is optional
 _SETEXT_RULE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|\*|`)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+# ``[text](url)`` and ``![alt](url)``: the text holds no brackets, the address at most one level of
+# parentheses ("wiki/Foo_(bar)").
+_MD_LINK = re.compile(r"!?\[([^\[\]]*+)\]\((?:[^()]++|\([^()]*+\))*+\)")
+# Emphasis whose text holds no marker of its own kind: ``**bold**``, ``*odd*``, ``__strong__``,
+# ``_quiet_``, `` `code` `` (``**a *b* c**`` keeps the inner pair's stars).
+_MD_EMPHASIS = re.compile(
+    r"\*\*(?=[^\s*])((?:[^*]|\*(?!\*))+?)(?<=[^\s*])\*\*|\*(?=[^\s*])([^*]++)(?<=\S)\*|`(?=[^\s`])([^`]++)(?<=\S)`"
+    r"|(?<!\w)__(?=[^\s_])((?:[^_]|_(?!_))+?)(?<=[^\s_])__(?!\w)|(?<!\w)_(?=[^\s_])([^_]++)(?<=\S)_(?!\w)"
+)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*+>")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def _heading_text(rest: str) -> str:
+    """An ATX heading's text without its closing hashes ("Title ##" -> "Title")."""
+    rest = rest.strip()
+    closing = _CLOSING_HASHES.search(rest)
+    return rest[: closing.start()].strip() if closing else rest
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -160,7 +180,7 @@ def _plain_markdown(line: str) -> str:
     line = _HTML_TAG.sub("", line)
     line = _LIST_MARK.sub("", line)
     line = re.sub(r"^\s*>\s?", "", line)
-    return _MD_EMPHASIS.sub(lambda m: m.group(2) or m.group(4), line).strip()
+    return _MD_EMPHASIS.sub(lambda m: next(g for g in m.groups() if g is not None), line).strip()
 
 
 class DocumentReader:
@@ -184,7 +204,7 @@ class DocumentReader:
             heading = _HEADING.match(raw)
             next_line = lines[i + 1] if i + 1 < len(lines) else ""
             if not in_code and (heading or (raw.strip() and _SETEXT_RULE.match(next_line))):
-                text_of_heading = heading.group(2) if heading else raw.strip()
+                text_of_heading = _heading_text(heading.group(2)) if heading else raw.strip()
                 if title is None:
                     title = _plain_markdown(text_of_heading)
                 blocks.append([])  # a heading ends a paragraph and is not article text

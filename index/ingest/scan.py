@@ -13,6 +13,7 @@ it is resolved when the folder is scanned, and its target is then opened the sam
 
 import errno
 import hashlib
+import logging
 import os
 import stat
 from collections.abc import Iterable
@@ -32,9 +33,21 @@ from index.models import Article, SkippedFile
 from index.store.database import NewArticle, NewPassage, StoredSource
 from index.text.analysis import Analyzer
 
+log = logging.getLogger(__name__)
+
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 KEPT = "; the previous version stays indexed"
+# SQLite's INTEGER is 64-bit: a modification time past 2262 (``touch -d @99999999999``) or before
+# 1678 in nanoseconds does not fit. It is stored as the bound, which no real file has, so a
+# re-index still finds the file unchanged; ``dates`` takes the bound as "unknown".
+MTIME_MAX = 2**63 - 1
+MTIME_MIN = -(2**63)
+
+
+def storable_mtime(mtime_ns: int) -> int:
+    """``mtime_ns`` as it is stored: within SQLite's INTEGER, the bound when beyond it."""
+    return max(MTIME_MIN, min(MTIME_MAX, mtime_ns))
 
 
 def shown_name(name: str) -> str:
@@ -264,7 +277,7 @@ def plan(root: Path, stored: dict[str, StoredSource], recount: frozenset[str] = 
             continue
         if relative in recount and old is not None:
             result.to_read.append((relative, target, replace(old, sha256="")))  # written again
-        elif old and old.size == status.st_size and old.mtime_ns == status.st_mtime_ns:
+        elif old and old.size == status.st_size and old.mtime_ns == storable_mtime(status.st_mtime_ns):
             result.unchanged += 1
         else:
             result.to_read.append((relative, target, old))
@@ -281,7 +294,7 @@ def read_file(
     try:
         data, status = read_inside(root, target)
         digest = hashlib.sha256(data).hexdigest()
-        source = StoredSource(relative, digest, status.st_size, status.st_mtime_ns)
+        source = StoredSource(relative, digest, status.st_size, storable_mtime(status.st_mtime_ns))
         if old and old.sha256 == digest:
             return FileOutcome(relative, old, source)
         return FileOutcome(relative, old, source, prepare_file(relative, data, analyzer))
@@ -289,4 +302,8 @@ def read_file(
         reason = error.message
     except OSError as error:
         reason = _cannot_read(error)
+    except (ValueError, OverflowError, RecursionError) as error:
+        # A value in the file no reader foresaw: that file is skipped, never the whole re-index.
+        log.exception("reading %s failed", shown_name(relative))
+        reason = f"cannot be read ({type(error).__name__}: {error})"
     return FileOutcome(relative, old, skipped=SkippedFile(relative, reason + (KEPT if old else "")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -223,6 +224,44 @@ def test_a_thousand_huge_adversarial_hits_stay_within_every_limit() -> None:
         assert "Unknown outlet" not in header
         unrender(header)
         unrender(body)
+
+
+@pytest.mark.parametrize("url_chars", [300, 500, 700])
+@pytest.mark.parametrize("top_k", [1, 5, 10])
+def test_a_long_address_never_pushes_passages_out_of_an_answer(url_chars: int, top_k: int) -> None:
+    """A 300-700 character address (tracking links) emptied the answer: the attribution was never
+    shortened, so no passage fit beside it. Now the link goes and every passage shows."""
+    url = "https://news.example/story?" + "utm_source=x&" * (url_chars // 13)
+    long_title = "Harbour pilots walk out over rosters " * 20
+    outlets = [("Port Gazette", "Short title"), ("The " + "Very " * 150 + "Long Outlet", long_title)]
+    for outlet_name, title in outlets:
+        article = Article("a1", title, outlet_name, "2025-06-24", "f.md", url, "2025-06-24")
+        text = "Passage {}: the pilots walked out over rosters."
+        hits = [hit(text.format(n), n, article) for n in range(1, top_k + 1)]
+        embed = render_answers.answer_embed("why did the pilots walk out?", hits)
+        assert within_limits(embed)
+        blocks = embed["description"].split("\n\n")
+        assert len(blocks) == top_k and "did not fit" not in embed["description"]
+        for n, block in enumerate(blocks, 1):
+            header, body = block.split("\n> ", 1)
+            assert text.format(n) in body
+            assert header.startswith(f"**{n}. ") and "paragraph 3" in header
+
+
+def test_a_short_address_still_links_the_title() -> None:
+    article = Article("a1", "Pilots walk out", "Port Gazette", None, "f.md", "https://news.example/p")
+    embed = render_answers.answer_embed("pilots?", [hit("The pilots walked out.", 1, article)])
+    assert "*[Pilots walk out](https://news.example/p)*" in embed["description"]
+
+
+def test_a_sources_page_of_long_addresses_stays_within_limits() -> None:
+    url = "https://news.example/story?" + "utm_source=x&" * 50
+    articles = [Article(str(n), f"Title {n}", "Gazette", None, "f.md", url) for n in range(10)]
+    page = render_sources.sources_page([SourceSummary(a, 5) for a in articles], 0, 10)
+    assert within_limits(page)
+    lines = page["description"].split("\n")
+    assert all(line.startswith(f"**{n + 1}.** *Title {n}* — Gazette") for n, line in enumerate(lines))
+    assert len(lines) == 10
 
 
 def test_a_huge_question_title_is_shortened() -> None:

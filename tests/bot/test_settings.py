@@ -184,6 +184,22 @@ def test_absolute_paths_stay_where_they_are(monkeypatch: pytest.MonkeyPatch, tmp
     assert load_settings().seeds_dir == tmp_path / "shared-seeds"
 
 
+def test_a_database_reached_through_a_link_is_the_file_itself(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The bot (settings) and `byline --database` (the library) resolve links the same way, so
+    both find the same index folder and status file beside the same file."""
+    real = tmp_path / "disk" / "byline.db"
+    real.parent.mkdir()
+    real.touch()
+    (tmp_path / "link.db").symlink_to(real)
+    (tmp_path / "linked-dir").symlink_to(real.parent, target_is_directory=True)
+    monkeypatch.setenv("BYLINE_DATA_DIR", str(tmp_path))
+    assert load_settings(database="link.db").database == real
+    assert load_settings(database="linked-dir/byline.db").database == real
+    assert load_settings(database=str(tmp_path / "link.db")).database == real
+
+
 @pytest.mark.parametrize(
     ("text", "seconds"), [("90", 90), ("90s", 90), ("30m", 1800), ("2h", 7200), ("1d", 86400)]
 )

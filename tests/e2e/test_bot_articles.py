@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from bot.settings import Settings
 
 from .double import DefaultWorld, DiscordDouble, Upload
 from .support import POLAND, votes
@@ -201,3 +204,69 @@ async def test_sources_filters_by_title_with_autocomplete_and_ask_suggests_nothi
         assert none.embeds[0]["title"] == "No article matches"
     [ask] = [c for c in discord_double.commands_for() if c["name"] == "ask"]
     assert not any(option.get("autocomplete") for option in ask["options"])
+
+
+async def test_members_are_answered_while_a_hostile_file_is_added(
+    discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_seeds: Path
+) -> None:
+    """`/add` of 40,000 "[" froze the bot for over a minute: another member's /ask went
+    unacknowledged ("Unknown interaction"). Every interaction is answered within Discord's 3 s
+    (``assert_manners``), the questions asked while the file is read included."""
+    evil = Upload("evil.md", ("# Evil\n\n" + "[" * 40_000).encode())
+    async with start_byline():
+        adding = await discord_double.slash_command("add", {"file": evil}, user=world.admin_id)
+        await discord_double.wait_for_ack(adding)
+        questions = []
+        for _ in range(3):
+            questions.append(
+                await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+            )
+            await asyncio.sleep(0.2)
+        for question in questions:
+            answer = await discord_double.wait_for_response(question)
+            assert answer.embeds and question.time_to_first_response < 3
+        added = await discord_double.wait_for_response(adding, timeout=30)
+    assert added.embeds[0]["title"] == "Added 1 article"
+    assert (byline_seeds / "added" / "evil.md").read_bytes().startswith(b"# Evil")
+
+
+def _swap(index_dir: Path, aside: Path, *, blocked: bool) -> None:
+    """Put a file where the index folder is (moved ``aside``), or the folder back."""
+    if blocked:
+        index_dir.rename(aside)
+        index_dir.write_text("not a folder")
+    else:
+        index_dir.unlink()
+        aside.rename(index_dir)
+
+
+async def test_an_article_the_index_refuses_is_not_kept(
+    discord_double: DiscordDouble,
+    world: DefaultWorld,
+    start_byline: Any,
+    byline_seeds: Path,
+    byline_settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """A file the re-index failed on stayed in the folder, and every later /add and /reindex
+    failed on it again. Here the index folder cannot be written (a file stands in its place):
+    the new article is deleted again, and the one a replacement overwrote is put back."""
+    typed = {"title": "Tram fares rise", "text": "Tram fares rise by ten percent in March."}
+    index_dir = Path(f"{byline_settings.database}.index")
+    async with start_byline():
+        await run(discord_double, "add", typed, user=world.admin_id)
+        [saved] = (byline_seeds / "added").iterdir()
+        _swap(index_dir, tmp_path / "index-aside", blocked=True)
+        try:
+            replace = {**typed, "text": "Tram fares fall.", "replace": True}
+            _, replacing = await run(discord_double, "add", replace, user=world.admin_id)
+            ferry = {"title": "Ferry returns", "text": "The ferry to Ushant returns in May."}
+            _, adding = await run(discord_double, "add", ferry, user=world.admin_id)
+        finally:
+            _swap(index_dir, tmp_path / "index-aside", blocked=False)
+        _, answer = await run(discord_double, "ask", {"question": "tram fares"}, user=world.member_id)
+    assert "ten percent" in answer.embeds[0]["description"]  # the index still holds the first text
+    for refused in (replacing, adding):
+        assert refused.ephemeral and "Cannot write" in refused.content
+    assert [p.name for p in (byline_seeds / "added").iterdir()] == [saved.name]
+    assert "ten percent" in saved.read_text()

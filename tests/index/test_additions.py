@@ -1,11 +1,22 @@
 """Articles added from Discord: checked with the readers, saved under safe names, removed safely."""
 
+import re
 from pathlib import Path
 
 import pytest
 
 from index import Library
-from index.ingest.additions import AdditionError, added_path, article_text, remove, safe_name, save
+from index.ingest.additions import (
+    AdditionError,
+    added_path,
+    article_text,
+    check_apart,
+    check_article,
+    remove,
+    roll_back,
+    safe_name,
+    save,
+)
 from index.ingest.readers import MAX_FILE_BYTES
 from index.store import catalog
 
@@ -19,12 +30,42 @@ ARTICLE = b"---\ntitle: Harbour budget\n---\n\nThe harbour budget grew.\n"
         ("../../etc/passwd", "etc-passwd.md"),
         (".hidden", "hidden.md"),
         ("Café à Zürich — 2025", "cafe-a-zurich-2025.md"),
-        ("???", "article.md"),
         ("x" * 300, "x" * 60 + ".md"),
     ],
 )
 def test_the_file_name_comes_from_the_title_and_is_always_safe(title: str, name: str) -> None:
     assert safe_name(title, ".md") == name
+
+
+@pytest.mark.parametrize("title", ["Москва", "Киев", "🚀🚀", "...", "---", "???", "Ελλάδα"])
+def test_a_title_without_latin_letters_is_named_by_its_hash(title: str) -> None:
+    name = safe_name(title, ".md")
+    assert re.fullmatch(r"article-[0-9a-f]{8}\.md", name)
+    assert safe_name(f" {title}  ", ".md") == name  # the same title, however spaced
+
+
+def test_distinct_titles_in_any_script_are_saved_as_distinct_files(seeds_dir: Path) -> None:
+    """Cyrillic, emoji only, "..." and "---" all became added/article.md: the second was refused,
+    and adding it again with replace deleted the first."""
+    titles = ["Москва", "Киев", "🚀", "🔥", "...", "---", "Harbour budget", "Harbour budget!", "x" * 70,
+              "x" * 70 + "y"]  # fmt: skip
+    sources = [
+        save(seeds_dir, "a.md", article_text(t, f"Text {n}."), replace=True) for n, t in enumerate(titles)
+    ]
+    assert not any(saved.replaced for saved in sources)
+    assert len({saved.source for saved in sources}) == len(titles)
+    for n, saved in enumerate(sources):
+        assert f"Text {n}." in (seeds_dir / saved.source).read_text()
+
+
+def test_replace_overwrites_only_the_article_of_the_same_title(seeds_dir: Path) -> None:
+    first = save(seeds_dir, "a.md", article_text("Москва", "First."), replace=False)
+    with pytest.raises(AdditionError, match="replace: True"):
+        save(seeds_dir, "a.md", article_text("Москва", "Second."), replace=False)
+    again = save(seeds_dir, "a.md", article_text("Москва", "Second."), replace=True)
+    assert (again.source, again.replaced) == (first.source, True)
+    other = save(seeds_dir, "a.md", article_text("Киев", "Third."), replace=True)
+    assert not other.replaced and "Second." in (seeds_dir / first.source).read_text()
 
 
 def test_an_article_is_saved_in_the_added_folder_and_never_overwritten_unasked(seeds_dir: Path) -> None:
@@ -56,6 +97,23 @@ def test_a_file_the_readers_would_skip_is_refused_and_nothing_is_saved(
     with pytest.raises(AdditionError, match=reason):
         save(seeds_dir, filename, data, replace=False)
     assert not (seeds_dir / "added").exists()
+
+
+def test_a_saved_article_is_rolled_back_to_what_the_folder_held(seeds_dir: Path) -> None:
+    first = save(seeds_dir, "a.md", ARTICLE, replace=False)
+    roll_back(seeds_dir, first)
+    assert not (seeds_dir / first.source).exists()  # a new one is deleted
+    save(seeds_dir, "a.md", ARTICLE, replace=False)
+    second = save(seeds_dir, "a.md", ARTICLE.replace(b"grew", b"shrank"), replace=True)
+    roll_back(seeds_dir, second)
+    assert (seeds_dir / second.source).read_bytes() == ARTICLE  # a replaced one is put back
+    assert [p.name for p in (seeds_dir / "added").iterdir()] == ["harbour-budget.md"]
+
+
+def test_a_file_checked_in_a_process_of_its_own_reads_the_same_and_is_refused_the_same() -> None:
+    assert check_apart("a.md", ARTICLE) == check_article("a.md", ARTICLE)
+    with pytest.raises(AdditionError, match="would be skipped: binary file"):
+        check_apart("a.md", b"\x00binary")
 
 
 def test_typed_text_becomes_an_article_file(seeds_dir: Path) -> None:

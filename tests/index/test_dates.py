@@ -53,6 +53,20 @@ def test_a_date_that_cannot_be_read_has_no_published_at(text: str | None) -> Non
         assert absolute_date(text) is None and relative_age(text) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "mtime_ns"),
+    [
+        ("9999 years ago", SAVED_NS),  # before year 1: OverflowError
+        ("2 days ago", 2**63 - 1),  # a modification time past 2262, stored as SQLite's bound
+        ("2 days ago", -(2**63)),
+        ("2 days ago", 99_999_999_999 * 10**9 * 10**4),  # beyond what datetime holds at all
+    ],
+)
+def test_a_date_that_cannot_be_represented_is_unknown(text: str, mtime_ns: int) -> None:
+    assert resolve(text, mtime_ns) == (None, False)
+    assert resolve("2025-06-24", mtime_ns) == ("2025-06-24", False)  # a known date needs no time
+
+
 def test_a_date_alone_is_shown_at_noon_utc_so_every_time_zone_sees_the_same_day() -> None:
     assert timestamp("2025-06-24") == int(datetime(2025, 6, 24, 12, tzinfo=UTC).timestamp())
     assert timestamp("2025-06-24T09:30:00+00:00") == int(datetime(2025, 6, 24, 9, 30, tzinfo=UTC).timestamp())

@@ -1,6 +1,7 @@
 """Library.reindex and index.ingest.scan: what changed in the seeds folder, what was skipped, and why."""
 
 import asyncio
+import logging
 import os
 import sqlite3
 import threading
@@ -249,6 +250,25 @@ async def test_good_files_are_indexed_next_to_bad_ones(library: Library, seeds_d
     assert (await library.ask(TELESCOPE_QUESTION)).hits
 
 
+async def test_a_date_or_time_that_cannot_be_represented_stops_nothing(
+    library: Library, seeds_dir: Path
+) -> None:
+    """"9999 years ago" (OverflowError) and a modification time past 2262 (too large for SQLite's
+    INTEGER) each stopped the whole re-index with a traceback."""
+    write_collection(seeds_dir)
+    (seeds_dir / "ancient.md").write_text("---\ntitle: Ancient\npublished: 9999 years ago\n---\n\nText.\n")
+    future = seeds_dir / "future.md"
+    future.write_text("---\ntitle: Future\npublished: 2 days ago\n---\n\nFerries return.\n")
+    os.utime(future, ns=(time.time_ns(), 99_999_999_999 * 10**9))
+    report = await library.reindex()
+    assert (report.added, report.skipped) == (len(COLLECTION) + 2, [])
+    dates = {s.article.title: s.article.published_at for s in await library.articles()}
+    assert dates["Ancient"] is None and dates["Future"] is None
+    assert (await library.ask("ferries return")).hits[0].article.title == "Future"
+    again = await library.reindex()
+    assert (again.unchanged, again.updated) == (len(COLLECTION) + 2, 0)  # not read again
+
+
 async def test_file_over_the_size_limit_is_skipped_as_too_large(library: Library, seeds_dir: Path) -> None:
     with (seeds_dir / "huge.txt").open("wb") as huge:
         huge.truncate(MAX_FILE_BYTES + 1)
@@ -441,6 +461,37 @@ async def test_an_index_another_program_committed_is_answered_from(
             await other.reindex()
             expected = (await other.ask(TELESCOPE_QUESTION)).to_dict()
         assert (await bot.ask(TELESCOPE_QUESTION)).to_dict() == expected != before
+
+
+async def test_a_reindex_through_a_link_to_the_database_is_answered_from(
+    database: Path,
+    collection_seeds: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`byline reindex --database link.db` wrote its index beside the link, where a bot opened on
+    the file never looked: it warned on every question and lacked the change until a restart."""
+    monkeypatch.setattr(library_module, "LOOK_EVERY", 0.0)
+    link = tmp_path / "link.db"
+    link.symlink_to(database)
+    async with Library.open(database=database, seeds_dir=collection_seeds) as bot:
+        await bot.reindex()
+        (collection_seeds / "ferry.md").write_text(
+            markdown_article("Ferry strike", ["Ferry crews walked out over rotas."]), encoding="utf-8"
+        )
+        async with Library.open(database=link, seeds_dir=collection_seeds) as other:
+            assert other.store.path == str(database)
+            assert (await other.reindex()).added == 1
+        with caplog.at_level(logging.WARNING):
+            hits = (await bot.ask("ferry crews rotas")).hits
+    assert hits and hits[0].article.title == "Ferry strike"
+    assert not caplog.records
+    assert _index_folders(tmp_path) == [f"{database.name}.index"]  # none beside the link
+
+
+def _index_folders(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".index"))
 
 
 async def test_articles_another_program_added_are_found(
