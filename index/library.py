@@ -23,6 +23,7 @@ from index.errors import BylineError, IndexBusyError, QuestionError, StorageErro
 from index.ingest import process as reindex_process
 from index.ingest import reindex as indexer
 from index.models import Answer, Hit, ReindexReport, SourceSummary
+from index.semantic.layer import SemanticLayer
 from index.store import repair, schema
 from index.store.bm25 import ScoredPassage
 from index.store.database import PassageRow, Store
@@ -152,8 +153,16 @@ class Library:
     threads, so an event loop that awaits these methods stays responsive.
     """
 
-    def __init__(self, store: Store, seeds_dir: Path, analyzer: Analyzer, snapshot: _Snapshot) -> None:
+    def __init__(
+        self,
+        store: Store,
+        seeds_dir: Path,
+        analyzer: Analyzer,
+        snapshot: _Snapshot,
+        semantic: SemanticLayer | None = None,
+    ) -> None:
         self.store = store
+        self.semantic = semantic  # None: BM25 candidates only
         self.seeds_dir = seeds_dir
         self.analyzer = analyzer
         self._snapshot = snapshot
@@ -162,12 +171,17 @@ class Library:
         self._looked = time.monotonic()
 
     @classmethod
-    def open(cls, database: str | Path = "byline.db", seeds_dir: str | Path = "seeds") -> "_Opening":
-        """Open (or create) the library; ``await`` it, or use it with ``async with``."""
-        return _Opening(cls._open(database, seeds_dir))
+    def open(
+        cls, database: str | Path = "byline.db", seeds_dir: str | Path = "seeds", semantic: bool = True
+    ) -> "_Opening":
+        """Open (or create) the library; ``await`` it, or use it with ``async with``.
+
+        ``semantic``: also find passages by meaning, with the sentence model shipped with Byline
+        (index/semantic/); off, BM25 alone finds them."""
+        return _Opening(cls._open(database, seeds_dir, semantic))
 
     @classmethod
-    async def _open(cls, database: str | Path, seeds_dir: str | Path) -> "Library":
+    async def _open(cls, database: str | Path, seeds_dir: str | Path, semantic: bool = True) -> "Library":
         if str(database) == ":memory:":
             raise StorageError("Byline needs a database file; set BYLINE_DATABASE to a path")
         check_database_path(database)
@@ -177,19 +191,26 @@ class Library:
             snapshot = await asyncio.to_thread(_load_snapshot, store.path)
             await asyncio.to_thread(indexer.tidy, store.path)
             await asyncio.to_thread(word_vectors)  # now, not during the first question
+            layer = SemanticLayer(store.path) if semantic else None
+            if layer is not None:
+                await asyncio.to_thread(layer.prepare)
         except BaseException:
             await store.close()
             raise
-        library = cls(store, Path(seeds_dir), RememberingAnalyzer(), snapshot)
+        library = cls(store, Path(seeds_dir), RememberingAnalyzer(), snapshot, layer)
         if damaged is not None and library.seeds_dir.is_dir():
             try:
                 await library.reindex()  # the seeds folder is the source of truth
             except BaseException:
                 await library.close()
                 raise
+        if layer is not None and layer.available:
+            layer.start_background()  # passages a previous run left without a vector, if any
         return library
 
     async def close(self) -> None:
+        if self.semantic is not None:
+            await asyncio.to_thread(self.semantic.stop)
         await self.store.close()
 
     async def __aenter__(self) -> Self:
@@ -226,6 +247,9 @@ class Library:
             result = await asyncio.to_thread(self._run_reindex)
             if result.manifest is not None and result.manifest != self._snapshot.index.manifest:
                 await asyncio.to_thread(self._put_in_place, result.manifest)
+            embedded, embedding_seconds = 0, 0.0
+            if self.semantic is not None:
+                embedded, embedding_seconds = await asyncio.to_thread(self.semantic.after_reindex)
             _, articles, passages = await self.store.counts()
             return ReindexReport(
                 added=result.added,
@@ -236,6 +260,8 @@ class Library:
                 passages=passages,
                 skipped=result.skipped,
                 seconds=time.perf_counter() - started,
+                embedded=embedded,
+                embedding_seconds=embedding_seconds,
             )
 
     def _run_reindex(self) -> indexer.Outcome:
@@ -279,6 +305,7 @@ class Library:
         self, question: str, query: Query, names: set[str], wanted: int, top_k: int
     ) -> tuple[list[Hit], bool]:
         """Score, fetch and mark, in one worker thread."""
+        meaning = self.semantic.question_vector(question) if self.semantic is not None else None
         if time.monotonic() - self._looked >= LOOK_EVERY and not self.reindexing:
             self._looked = time.monotonic()
             self._load_committed(self._snapshot)  # `byline reindex` may have run beside the bot
@@ -288,6 +315,9 @@ class Library:
             scored = snapshot.index.top_reordered(
                 widened.terms, widened.extra, max(wanted, RERANK_POOL), ANSWER_WORD_POOL
             )
+            if meaning is not None and self.semantic is not None:  # BM25's best, then the nearest in meaning
+                terms = [*widened.terms, *(t for t in widened.extra if snapshot.index.document_frequency(t))]
+                scored = self.semantic.widen(snapshot.index, scored, terms, meaning)
             ids = [int(snapshot.passage_ids[s.position]) for s in scored]
             kept, complete = self._distinct_rows(scored, ids, len(scored))
             if complete or not self._replacement(snapshot):
@@ -297,6 +327,7 @@ class Library:
         ranked, confident, _, _ = choose(
             self.analyzer, snapshot.index, snapshot.names, widened, question, names,
             [by_id[row.id] for _, row in kept], texts,
+            cosines=self.semantic.cosines([row.id for _, row in kept], meaning) if self.semantic else None,
         )  # fmt: skip
         kept = [kept[i] for i in ranked[:top_k]]
         terms = widened.terms + widened.extra
@@ -324,6 +355,8 @@ class Library:
             manifest = Manifest.from_json(committed) if committed else None
             if manifest is not None and manifest.generation > _generation(snapshot):
                 self._put_in_place(manifest)
+                if self.semantic is not None and self.semantic.available:
+                    self.semantic.start_background()  # another program's re-index: its new passages
         except (OSError, sqlite3.Error, ValueError, KeyError, TypeError) as error:
             # Replaced again meanwhile (the next question loads that one), or unreadable.
             log.warning("could not load the index committed to %s: %r", self.store.path, error)

@@ -21,7 +21,9 @@ described by features that do not depend on what the articles are about:
 - ``feedback``: pseudo-relevance feedback, the share it holds of the terms (beyond the question's)
   that at least two of BM25's first five candidates share: what the question's topic is about;
 - ``meaning``: how close in meaning its words come to the question's (index/answer/meaning.py): a
-  paraphrase shares few words but near ones.
+  paraphrase shares few words but near ones;
+- ``cosine``: the cosine of the passage's vector to the question's in the semantic layer
+  (index/semantic/; 0.0 without one). Weight 0.0 until the weights are fitted again with it.
 
 A passage's place is a linear score of these (RANK_WEIGHTS); the verdict is a logistic model of
 the first passage's features and the gap to the second (VERDICT_WEIGHTS). Both sets of weights
@@ -41,13 +43,13 @@ from index.text.analysis import Analyzer, Query, fold
 
 FEATURES = (
     "bm25", "coverage", "sentence", "title", "answer_type", "names", "first", "article", "words", "missing",
-    "feedback", "meaning",
+    "feedback", "meaning", "cosine",
 )  # fmt: skip
 # Fitted by eval/train.py on the tune sets only (pairwise logistic regression for the order).
-RANK_WEIGHTS = (2.501, -1.224, -1.417, 1.721, 1.102, 4.007, 0.684, 5.369, 3.408, -1.115, -0.106, 4.197)
+RANK_WEIGHTS = (2.501, -1.224, -1.417, 1.721, 1.102, 4.007, 0.684, 5.369, 3.408, -1.115, -0.106, 4.197, 0.0)
 VERDICT_FEATURES = (*FEATURES, "gap", "unseen")
 VERDICT_WEIGHTS = (
-    0.407, 1.231, 0.373, 0.983, -0.245, 1.845, 0.529, 0.801, 1.36, -1.147, 0.863, 0.968, 0.816, -0.017,
+    0.407, 1.231, 0.373, 0.983, -0.245, 1.845, 0.529, 0.801, 1.36, -1.147, 0.863, 0.968, 0.0, 0.816, -0.017,
 )  # fmt: skip
 VERDICT_BIAS = -6.076
 VERDICT_THRESHOLD = 0.418
@@ -94,6 +96,7 @@ class Candidate:
     title: str
     named: bool  # its article mentions every name in the question
     article: str = ""
+    cosine: float = 0.0  # to the question, in the semantic layer (index/semantic/)
 
 
 def answer_kind(question: str) -> str | None:
@@ -222,8 +225,8 @@ class Describer:
                 counts[t] = counts.get(t, 0) + 1
         feedback = {t for t, n in counts.items() if n >= 2}
         closeness = self.meaning.closeness(words)
-        for row, terms, close in zip(rows, passages, closeness, strict=True):
-            row += [len(terms & feedback) / len(feedback) if feedback else 0.0, close]
+        for row, terms, close, c in zip(rows, passages, closeness, candidates, strict=True):
+            row += [len(terms & feedback) / len(feedback) if feedback else 0.0, close, c.cosine]
         return rows
 
 

@@ -160,9 +160,11 @@ def choose(
     question_names: set[str],
     scored: list[ScoredPassage],
     texts: list[tuple[str, str, str]],
+    cosines: Sequence[float] | None = None,
 ) -> tuple[list[int], bool, list[list[float]], list[float]]:
     """The order to show ``scored`` in (their passage text, article title and article id in ``texts``), the
-    verdict on the first, and the features both were decided on (eval/train.py fits on them)."""
+    verdict on the first, and the features both were decided on (eval/train.py fits on them).
+    ``cosines``: each passage's cosine to the question in the semantic layer (index/semantic/)."""
     if not scored:
         return [], False, [], []
     kept = answers(
@@ -183,9 +185,10 @@ def choose(
         if weights[term] >= index.unseen_weight:
             weights[term] *= UNSEEN_WEIGHT
     describer = reranking.Describer(analyzer, query, weights, question)
+    cosines = cosines if cosines is not None else [0.0] * len(scored)
     candidates = [
-        reranking.Candidate(s.score, text, title, s.position in named, article)
-        for s, (text, title, article) in zip(scored, texts, strict=True)
+        reranking.Candidate(s.score, text, title, s.position in named, article, cosine)
+        for s, (text, title, article), cosine in zip(scored, texts, cosines, strict=True)
     ]
     with _DESCRIBING:  # one thread at a time: the event loop then waits on one holder of the GIL
         rows = describer.describe(candidates)
