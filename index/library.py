@@ -247,9 +247,8 @@ class Library:
             result = await asyncio.to_thread(self._run_reindex)
             if result.manifest is not None and result.manifest != self._snapshot.index.manifest:
                 await asyncio.to_thread(self._put_in_place, result.manifest)
-            embedded, embedding_seconds = 0, 0.0
-            if self.semantic is not None:
-                embedded, embedding_seconds = await asyncio.to_thread(self.semantic.after_reindex)
+            if self.semantic is not None and self.semantic.available:
+                self.semantic.start_background()  # what the re-index left without a vector, if any
             _, articles, passages = await self.store.counts()
             return ReindexReport(
                 added=result.added,
@@ -260,19 +259,20 @@ class Library:
                 passages=passages,
                 skipped=result.skipped,
                 seconds=time.perf_counter() - started,
-                embedded=embedded,
-                embedding_seconds=embedding_seconds,
+                embedded=result.embedded,
+                embedding_seconds=result.embedding_seconds,
             )
 
     def _run_reindex(self) -> indexer.Outcome:
         """In a process of its own when the archive is large (so this process's event loop never
         waits on it); in this worker thread when it is small (no process to start for a few files)."""
+        embed = self.semantic is not None and self.semantic.available
         if self._snapshot.index.size >= PROCESS_MIN_PASSAGES or indexer.has_files(
             self.seeds_dir, PROCESS_MIN_FILES
         ):
-            return reindex_process.reindex_in_process(self.store.path, self.seeds_dir)
+            return reindex_process.reindex_in_process(self.store.path, self.seeds_dir, embed=embed)
         segments = {s.name: s for s in self._snapshot.index.segments}
-        return indexer.reindex(self.store.path, self.seeds_dir, self.analyzer, segments)
+        return indexer.reindex(self.store.path, self.seeds_dir, self.analyzer, segments, embed=embed)
 
     def _put_in_place(self, manifest: Manifest) -> None:
         """Open the index ``manifest`` names and answer from it, unless one as new is in place.
@@ -285,6 +285,8 @@ class Library:
             current = self._snapshot
             if manifest.generation <= _generation(current):
                 return
+            if self.semantic is not None:
+                self.semantic.refresh()  # the vectors committed with it, before questions see it
             self._snapshot = _snapshot_of(open_index(index_dir_for(self.store.path), manifest, current.index))
 
     async def ask(self, question: str, top_k: int = 5) -> Answer:

@@ -1,11 +1,13 @@
 """The semantic layer of one library: the model, the passage vectors, and the work of making them.
 
-A re-index commits passages first (BM25 answers from them at once); their vectors come after:
-in the re-index's own worker thread when few are missing (``INLINE_MAX``), else in a background
-thread at a lower priority, a batch of ``BATCH`` passages per SQLite transaction, while questions
-are answered. A passage without a vector yet only lacks the semantic candidate. The background
-thread spends its time in onnxruntime and the tokenizer, which release the GIL, so the event
-loop of a bot answering meanwhile is not held (bench/semantic_layer.py measures the lag).
+A re-index that leaves few passages without a vector (``INLINE_MAX``) embeds them itself, in its
+own transaction (``embed_within``): its passages and their vectors are committed together, in
+its worker thread or process. A larger one commits its passages (BM25 answers from them at once)
+and their vectors come after, from a background thread at a lower priority, a batch of ``BATCH``
+passages per SQLite transaction, while questions are answered. A passage without a vector yet
+only lacks the semantic candidate. The background thread spends its time in onnxruntime and the
+tokenizer, which release the GIL, so the event loop of a bot answering meanwhile is not held
+(bench/semantic_layer.py measures the lag).
 
 A missing or damaged model is one warning line; the layer is then off and BM25 answers alone.
 """
@@ -22,7 +24,7 @@ import numpy as np
 
 from index.errors import InstallError
 from index.semantic import vectors
-from index.semantic.model import SentenceModel, packaged
+from index.semantic.model import SentenceModel, describe, packaged
 from index.semantic.vectors import VectorTable
 from index.store.bm25 import ScoredPassage
 from index.store.schema import UPSERT_META, read_meta
@@ -31,6 +33,10 @@ from index.store.segments import SegmentedIndex
 log = logging.getLogger(__name__)
 
 NEAREST = 30  # passages nearest the question added to BM25's candidates
+# At least this close, or not a candidate: on the tune sets, 0.2 keeps the right passage among the
+# candidates as often as no minimum does (0.985 / 0.987; BM25's 30 alone 0.926) and leaves out
+# passages unrelated to the question (bench/semantic_layer.py recall).
+MIN_COSINE = 0.2
 BATCH = 64  # passages embedded, then committed, at a time
 INLINE_MAX = 2_000  # at most this many missing: embedded by the re-index itself (a few seconds)
 BUSY_SECONDS = 5.0  # a write waits this long for a re-index holding the lock, then tries later
@@ -148,21 +154,17 @@ class SemanticLayer:
                 db.close()
         return done, time.perf_counter() - started
 
-    def after_reindex(self) -> tuple[int, float]:
-        """Embed a re-index's new passages now when they are few, else in the background;
-        (how many were embedded now, seconds)."""
-        self.prepare()
-        if self._model is None:
-            return 0, 0.0
+    def refresh(self) -> None:
+        """Read the vectors another connection committed for passages newer than any held here
+        (a re-index's, in its process or another program's). Blocking: from a worker thread."""
+        if self._model is None or self._table is None:
+            return
         db = self._connect()
         try:
-            embedded, passages = vectors.progress(db)
+            ids, matrix, _ = vectors.read(db, self._model.dimensions, after=self._table.last_id)
         finally:
             db.close()
-        if passages - embedded <= INLINE_MAX:
-            return self.embed_missing()
-        self.start_background()
-        return 0, 0.0
+        self._table.add(ids, matrix)
 
     def start_background(self) -> None:
         """Embed whatever lacks a vector in a background thread (started once, woken after)."""
@@ -206,11 +208,13 @@ class SemanticLayer:
         self, index: SegmentedIndex, scored: list[ScoredPassage], terms: Sequence[str], question: np.ndarray
     ) -> list[ScoredPassage]:
         """BM25's candidates followed by the NEAREST passages by meaning that BM25 did not find,
-        nearest first, each with its exact BM25 score for ``terms`` (often 0)."""
-        if self._table is None:
+        nearest first, each with its exact BM25 score for ``terms`` (often 0). None when BM25
+        found nothing: a question no passage shares a term with gets no hits (DESIGN.md)."""
+        if self._table is None or not scored:
             return scored
         have = {s.position for s in scored}
-        near = [p for p, _ in self._table.nearest(question, index, NEAREST) if p not in have]
+        nearest = self._table.nearest(question, index, NEAREST)
+        near = [p for p, c in nearest if p not in have and c >= MIN_COSINE]
         if not near:
             return scored
         positions = np.sort(np.asarray(near, dtype=np.int64))
@@ -222,3 +226,32 @@ class SemanticLayer:
         if question is None or self._table is None:
             return [0.0] * len(ids)
         return self._table.cosines(ids, question)
+
+
+def embed_within(db: sqlite3.Connection, loader: Callable[[], SentenceModel] = packaged) -> tuple[int, float]:
+    """In a re-index's transaction, before it commits: forget vectors of another model, then
+    embed the passages without a vector if at most INLINE_MAX are; (how many, seconds). More
+    are left to the background. The model is loaded only when there is work for it."""
+    started = time.perf_counter()
+    try:
+        checksum = str(describe()["sha256"])
+    except InstallError:
+        return 0, 0.0  # said once by the library's own layer
+    if read_meta(db, vectors.MODEL_KEY) != checksum:
+        db.execute("DELETE FROM passage_vectors")
+        db.execute(UPSERT_META, (vectors.MODEL_KEY, checksum))
+    embedded, passages = vectors.progress(db)
+    if not 0 < passages - embedded <= INLINE_MAX:
+        return 0, 0.0
+    try:
+        model = loader()
+    except InstallError:
+        return 0, 0.0
+    if model.checksum != checksum:
+        return 0, 0.0
+    done, after = 0, 0
+    while batch := vectors.missing(db, after, BATCH):
+        ids = [pid for pid, _ in batch]
+        vectors.store(db, ids, model.embed([text for _, text in batch]))
+        done, after = done + len(ids), ids[-1]
+    return done, time.perf_counter() - started

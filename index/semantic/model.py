@@ -22,6 +22,7 @@ from index.errors import InstallError
 DATA = Path(__file__).resolve().parents[1] / "data"
 DESCRIPTION = DATA / "embedding_model.json"
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained on at most 256 word pieces; longer text is cut
+RUN = 16  # texts the model runs on at once, of similar lengths (padding is work for nothing)
 
 
 class SentenceModel:
@@ -38,9 +39,21 @@ class SentenceModel:
         """Unit vectors (float32, one row per text) for ``texts``."""
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        encodings = self._tokenizer.encode_batch(list(texts))
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        tokens = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        by_length = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
+        for start in range(0, len(texts), RUN):
+            chosen = by_length[start : start + RUN]
+            out[chosen] = self._pooled([tokens[i] for i in chosen])
+        return out
+
+    def _pooled(self, tokens: list[list[int]]) -> np.ndarray:
+        """The unit mean of the last hidden states over each text's tokens."""
+        width = max(len(t) for t in tokens)
+        ids = np.zeros((len(tokens), width), dtype=np.int64)
+        mask = np.zeros((len(tokens), width), dtype=np.int64)
+        for row, t in enumerate(tokens):
+            ids[row, : len(t)], mask[row, : len(t)] = t, 1
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         hidden = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
         weights = mask[:, :, None].astype(np.float32)
@@ -86,7 +99,7 @@ def load(folder: Path = DATA, threads: int = 1) -> SentenceModel:
         raise InstallError(f"Byline's sentence model tokenizer is missing or damaged: reinstall Byline "
                            f"({error})") from None  # fmt: skip
     tokenizer.enable_truncation(max_length=MAX_TOKENS)
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    tokenizer.no_padding()  # texts are padded per run of similar lengths (SentenceModel.embed)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1

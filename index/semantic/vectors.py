@@ -65,14 +65,13 @@ def store(db: sqlite3.Connection, ids: Sequence[int], vectors: np.ndarray) -> No
 
 
 def read(
-    db: sqlite3.Connection, dimensions: int, batch: int = 20_000
+    db: sqlite3.Connection, dimensions: int, after: int = 0, batch: int = 20_000
 ) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """Every stored vector as (ids, matrix), and the ids whose vector is damaged (its CRC32 or
-    size is wrong): they are left out, to be made again."""
+    """Every stored vector of a passage id above ``after`` as (ids, matrix), and the ids whose
+    vector is damaged (its CRC32 or size is wrong): they are left out, to be made again."""
     ids: list[int] = []
     blobs: list[bytes] = []
     damaged: list[int] = []
-    after = 0
     while rows := db.execute(SELECT_ALL, (after, batch)).fetchall():
         for pid, blob, crc in rows:
             if len(blob) != dimensions * 4 or zlib.crc32(blob) != crc:
@@ -99,6 +98,12 @@ class VectorTable:
 
     def __len__(self) -> int:
         return self._size
+
+    @property
+    def last_id(self) -> int:
+        """The highest passage id with a vector here (0 when none has)."""
+        with self._lock:
+            return int(self._ids[self._size - 1]) if self._size else 0
 
     def clear(self) -> None:
         with self._lock:
