@@ -46,9 +46,9 @@ BACKGROUND_NICENESS = 10
 class SemanticLayer:
     """Vectors for one database's passages, and the passages nearest a question."""
 
-    def __init__(self, database: str, loader: Callable[[], SentenceModel] = packaged) -> None:
+    def __init__(self, database: str, loader: Callable[[], SentenceModel] | None = None) -> None:
         self.database = database
-        self._loader = loader
+        self._loader = loader or (lambda: packaged())
         self._model: SentenceModel | None = None
         self._broken = False
         self._table: VectorTable | None = None
@@ -228,7 +228,7 @@ class SemanticLayer:
         return self._table.cosines(ids, question)
 
 
-def embed_within(db: sqlite3.Connection, loader: Callable[[], SentenceModel] = packaged) -> tuple[int, float]:
+def embed_within(db: sqlite3.Connection) -> tuple[int, float]:
     """In a re-index's transaction, before it commits: forget vectors of another model, then
     embed the passages without a vector if at most INLINE_MAX are; (how many, seconds). More
     are left to the background. The model is loaded only when there is work for it."""
@@ -244,7 +244,7 @@ def embed_within(db: sqlite3.Connection, loader: Callable[[], SentenceModel] = p
     if not 0 < passages - embedded <= INLINE_MAX:
         return 0, 0.0
     try:
-        model = loader()
+        model = packaged()
     except InstallError:
         return 0, 0.0
     if model.checksum != checksum:
