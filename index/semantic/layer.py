@@ -51,6 +51,7 @@ class SemanticLayer:
         self._loader = loader or (lambda: packaged())
         self._model: SentenceModel | None = None
         self._broken = False
+        self._checked = False  # the stored vectors are known to be this model's
         self._table: VectorTable | None = None
         self._loading = threading.Lock()
         self._working = threading.Lock()  # one embedding pass at a time
@@ -82,14 +83,17 @@ class SemanticLayer:
             table = VectorTable(model.dimensions)
             db = self._connect()
             try:
-                self._forget_other_model(db, model.checksum)
-                ids, matrix, damaged = vectors.read(db, model.dimensions)
-                if damaged:
-                    log.warning("%d stored passage vectors are damaged; making them again", len(damaged))
-                    self._write(db, lambda: db.executemany(vectors.DELETE, [(d,) for d in damaged]))
+                # Vectors of another model are never read; when they cannot be deleted now (a
+                # re-index holds the lock, a read-only file), the first embedding pass does it.
+                self._checked = self._forget_other_model(db, model.checksum)
+                if self._checked:
+                    ids, matrix, damaged = vectors.read(db, model.dimensions)
+                    table.add(ids, matrix)
+                    if damaged:
+                        log.warning("%d stored passage vectors are damaged; making them again", len(damaged))
+                        self._write(db, lambda: db.executemany(vectors.DELETE, [(d,) for d in damaged]))
             finally:
                 db.close()
-            table.add(ids, matrix)
             self._table, self._model = table, model
 
     def _connect(self) -> sqlite3.Connection:
@@ -98,31 +102,34 @@ class SemanticLayer:
         return db
 
     def _write(self, db: sqlite3.Connection, change: Callable[[], object]) -> bool:
-        """Run ``change`` in one write transaction; False when a re-index holds the lock too long."""
+        """Run ``change`` in one write transaction; False, nothing written, when a re-index holds
+        the lock too long or the database cannot be written (read-only)."""
         try:
             db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                return False
-            raise
-        try:
             change()
             db.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if not any(word in str(error) for word in ("locked", "busy", "readonly")):
+                raise
+            return False
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
         return True
 
-    def _forget_other_model(self, db: sqlite3.Connection, checksum: str) -> None:
+    def _forget_other_model(self, db: sqlite3.Connection, checksum: str) -> bool:
+        """Delete the vectors of another model; whether every stored vector is now this one's."""
         if read_meta(db, vectors.MODEL_KEY) == checksum:
-            return
+            return True
 
         def forget() -> None:
             db.execute("DELETE FROM passage_vectors")
             db.execute(UPSERT_META, (vectors.MODEL_KEY, checksum))
 
-        if not self._write(db, forget):
-            raise sqlite3.OperationalError("database is locked")
+        return self._write(db, forget)
 
     def embed_missing(self, limit: int | None = None) -> tuple[int, float]:
         """Make the vectors of passages that lack one (all, or about ``limit``), a batch per
@@ -135,6 +142,10 @@ class SemanticLayer:
         with self._working:
             db = self._connect()
             try:
+                if not self._checked:
+                    self._checked = self._forget_other_model(db, model.checksum)
+                    if not self._checked:
+                        return 0, 0.0
                 while not self._stop.is_set() and (limit is None or done < limit):
                     batch = vectors.missing(db, after, BATCH)
                     if not batch:
@@ -157,7 +168,7 @@ class SemanticLayer:
     def refresh(self) -> None:
         """Read the vectors another connection committed for passages newer than any held here
         (a re-index's, in its process or another program's). Blocking: from a worker thread."""
-        if self._model is None or self._table is None:
+        if self._model is None or self._table is None or not self._checked:
             return
         db = self._connect()
         try:
