@@ -218,3 +218,25 @@ async def test_semantic_off_makes_no_vectors(database: Path, seeds_dir: Path) ->
         report = await library.reindex()
         assert library.semantic is None and report.embedded == 0
     assert vector_count(database) == 0
+
+
+async def test_vectors_of_another_model_are_never_read_even_while_a_reindex_holds_the_lock(
+    database: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_collection(seeds_dir)
+    async with Library.open(database, seeds_dir) as library:
+        first = await library.reindex()
+    monkeypatch.setattr(semantic_layer, "BUSY_SECONDS", 0.1)
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("UPDATE meta SET value = 'another model' WHERE key = 'embedding_model'")
+    holder.execute("BEGIN IMMEDIATE")  # as a re-index in another program would
+    try:
+        async with Library.open(database, seeds_dir) as library:
+            assert library.semantic is not None and library.semantic.table is not None
+            assert len(library.semantic.table) == 0  # none of the other model's vectors is used
+            assert (await library.ask("what do insurers say about the claims?")).hits
+            holder.execute("ROLLBACK")
+            await asyncio.to_thread(library.semantic.embed_missing)  # or the background thread did
+            assert len(library.semantic.table) == first.passages == vector_count(database)
+    finally:
+        holder.close()
