@@ -10,6 +10,8 @@ length, so a dot product of two vectors is their cosine.
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +29,7 @@ MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained on at most 256 word pieces; lon
 # the same every time, and faster on a CPU too (no padding): 55 passages/s against 38 in runs of
 # 16, one thread (bench/semantic_layer.py speed).
 RUN = 1
+REMEMBERED = 20_000  # texts whose vectors are kept (about 30 MB): a changed file's unchanged passages
 
 
 class SentenceModel:
@@ -38,17 +41,31 @@ class SentenceModel:
         self._inputs = {i.name for i in session.get_inputs()}
         self.checksum = checksum  # the model file's SHA-256: vectors made by another file are redone
         self.dimensions = dimensions
+        self._remembered: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors (float32, one row per text) for ``texts``."""
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        tokens = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        by_length = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
-        for start in range(0, len(texts), RUN):
-            chosen = by_length[start : start + RUN]
-            out[chosen] = self._pooled([tokens[i] for i in chosen])
+        with self._lock:
+            known = {i: self._remembered.get(t) for i, t in enumerate(texts)}
+        new = [i for i, vector in known.items() if vector is None]
+        for i, vector in known.items():
+            if vector is not None:
+                out[i] = vector
+        if new:
+            tokens = [e.ids for e in self._tokenizer.encode_batch([texts[i] for i in new])]
+            by_length = sorted(range(len(new)), key=lambda j: len(tokens[j]))
+            for start in range(0, len(new), RUN):
+                chosen = by_length[start : start + RUN]
+                out[[new[j] for j in chosen]] = self._pooled([tokens[j] for j in chosen])
+        with self._lock:  # a text's vector is the same every time (one text a run): kept for reuse
+            for i in new:
+                self._remembered[texts[i]] = out[i].copy()
+            while len(self._remembered) > REMEMBERED:
+                self._remembered.popitem(last=False)
         return out
 
     def _pooled(self, tokens: list[list[int]]) -> np.ndarray:
