@@ -163,8 +163,9 @@ class Byline(commands.AutoShardedBot):
         if self.sync_only:
             self.synced = await self.command_sync.sync(force=True)
             return
+        settings = self.settings
         library = await MeasuredLibrary.open(
-            database=self.settings.database, seeds_dir=self.settings.seeds_dir
+            database=settings.database, seeds_dir=settings.seeds_dir, semantic=settings.semantic
         )
         assert isinstance(library, MeasuredLibrary)
         self.library, library.metrics = library, self.metrics

@@ -175,7 +175,9 @@ async def _open(args: argparse.Namespace, settings: Settings, build: bool) -> Li
 
     from .terminal import printable
 
-    library = await Library.open(database=settings.database, seeds_dir=settings.seeds_dir)
+    library = await Library.open(
+        database=settings.database, seeds_dir=settings.seeds_dir, semantic=settings.semantic
+    )
     if build:
         try:
             report = await library.ensure_indexed()
@@ -281,7 +283,7 @@ async def _feedback(args: argparse.Namespace, settings: Settings) -> int:
 
     if not settings.database.exists():
         raise BylineError(f"The database {settings.database} does not exist yet; nothing to report.")
-    async with await Library.open(database=settings.database, seeds_dir=settings.seeds_dir):
+    async with await Library.open(database=settings.database, seeds_dir=settings.seeds_dir, semantic=False):
         pass  # checks that it is a Byline database, and brings its schema up to date
     async with await Feedback.open(settings.database) as feedback:
         if args.command == "report":

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Store the text of questions (and a salted hash of who asked) for `byline report` and /stats.
     keep_questions: bool = False
+    # Find passages by meaning too, with the sentence model shipped with Byline; 0 for BM25 alone.
+    semantic: bool = True
 
     # Running it for real (deploy/, docs/deploy.md).
     data_dir: Path = Path(".")

@@ -199,6 +199,7 @@ def render_status(health: IndexHealth, bot: BotStatus, problems: list[str]) -> s
             f"Index: {health.index_dir}, whole: {health.articles} articles from {health.sources} files, "
             f"{health.passages} passages."
         )
+        lines.append(f"Passages found by meaning too: {health.embedded} of {health.passages}.")
     if health.indexed_at is not None:
         age = datetime.now(UTC) - health.indexed_at
         shown = health.indexed_at.strftime("%Y-%m-%d %H:%M:%S UTC")

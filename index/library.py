@@ -27,6 +27,7 @@ from index.ingest import process as reindex_process
 from index.ingest import reindex as indexer
 from index.models import SMALLTALK, Answer, ReindexReport, SourceSummary
 from index.question import clean_question
+from index.semantic.layer import SemanticLayer
 from index.store import repair, schema
 from index.store.bm25 import ScoredPassage
 from index.store.database import PassageRow, Store
@@ -141,11 +142,18 @@ class Library:
     """
 
     def __init__(
-        self, store: Store, seeds_dir: Path, analyzer: Analyzer, snapshot: _Snapshot, ranker: Ranker
+        self,
+        store: Store,
+        seeds_dir: Path,
+        analyzer: Analyzer,
+        snapshot: _Snapshot,
+        ranker: Ranker,
+        semantic: SemanticLayer | None = None,
     ) -> None:
         self.store = store
         self.ranker = ranker
         self._read = PassageCache(analyzer)  # what re-ordering read of passages it has seen
+        self.semantic = semantic  # None: BM25 candidates only
         self.seeds_dir = seeds_dir
         self.analyzer = analyzer
         self._snapshot = snapshot
@@ -155,14 +163,23 @@ class Library:
 
     @classmethod
     def open(
-        cls, database: str | Path = "byline.db", seeds_dir: str | Path = "seeds", ranker: Ranker | None = None
+        cls,
+        database: str | Path = "byline.db",
+        seeds_dir: str | Path = "seeds",
+        ranker: Ranker | None = None,
+        semantic: bool = True,
     ) -> "_Opening":
-        """Open (or create) the library; ``await`` it, or use it with ``async with``. ``ranker``
-        orders candidates, judges the first and scores sentences (eval and bench pass their own)."""
-        return _Opening(cls._open(database, seeds_dir, ranker or LinearRanker()))
+        """Open (or create) the library; ``await`` it, or use it with ``async with``.
+
+        ``ranker`` orders candidates, judges the first and scores sentences (eval and bench pass
+        their own). ``semantic``: also find passages by meaning, with the sentence model shipped
+        with Byline (index/semantic/); off, BM25 alone finds them."""
+        return _Opening(cls._open(database, seeds_dir, ranker or LinearRanker(), semantic))
 
     @classmethod
-    async def _open(cls, database: str | Path, seeds_dir: str | Path, ranker: Ranker) -> "Library":
+    async def _open(
+        cls, database: str | Path, seeds_dir: str | Path, ranker: Ranker, semantic: bool = True
+    ) -> "Library":
         if str(database) == ":memory:":
             raise StorageError("Byline needs a database file; set BYLINE_DATABASE to a path")
         database = database_path(database)
@@ -173,19 +190,26 @@ class Library:
             snapshot = await asyncio.to_thread(_load_snapshot, store.path)
             await asyncio.to_thread(indexer.tidy, store.path)
             await asyncio.to_thread(word_vectors)  # now, not during the first question
+            layer = SemanticLayer(store.path) if semantic else None
+            if layer is not None:
+                await asyncio.to_thread(layer.prepare)
         except BaseException:
             await store.close()
             raise
-        library = cls(store, Path(seeds_dir), RememberingAnalyzer(), snapshot, ranker)
+        library = cls(store, Path(seeds_dir), RememberingAnalyzer(), snapshot, ranker, layer)
         if damaged is not None and library.seeds_dir.is_dir():
             try:
                 await library.reindex()  # the seeds folder is the source of truth
             except BaseException:
                 await library.close()
                 raise
+        if layer is not None and layer.available:
+            layer.start_background()  # passages a previous run left without a vector, if any
         return library
 
     async def close(self) -> None:
+        if self.semantic is not None:
+            await asyncio.to_thread(self.semantic.stop)
         await self.store.close()
 
     async def __aenter__(self) -> Self:
@@ -222,6 +246,8 @@ class Library:
             result = await asyncio.to_thread(self._run_reindex)
             if result.manifest is not None and result.manifest != self._snapshot.index.manifest:
                 await asyncio.to_thread(self._put_in_place, result.manifest)
+            if self.semantic is not None and self.semantic.available:
+                self.semantic.start_background()  # what the re-index left without a vector, if any
             _, articles, passages = await self.store.counts()
             return ReindexReport(
                 added=result.added,
@@ -232,17 +258,20 @@ class Library:
                 passages=passages,
                 skipped=result.skipped,
                 seconds=time.perf_counter() - started,
+                embedded=result.embedded,
+                embedding_seconds=result.embedding_seconds,
             )
 
     def _run_reindex(self) -> indexer.Outcome:
         """In a process of its own when the archive is large (so this process's event loop never
         waits on it); in this worker thread when it is small (no process to start for a few files)."""
+        embed = self.semantic is not None and self.semantic.available
         if self._snapshot.index.size >= PROCESS_MIN_PASSAGES or indexer.has_files(
             self.seeds_dir, PROCESS_MIN_FILES
         ):
-            return reindex_process.reindex_in_process(self.store.path, self.seeds_dir)
+            return reindex_process.reindex_in_process(self.store.path, self.seeds_dir, embed=embed)
         segments = {s.name: s for s in self._snapshot.index.segments}
-        return indexer.reindex(self.store.path, self.seeds_dir, self.analyzer, segments)
+        return indexer.reindex(self.store.path, self.seeds_dir, self.analyzer, segments, embed=embed)
 
     def _put_in_place(self, manifest: Manifest) -> None:
         """Open the index ``manifest`` names and answer from it, unless one as new is in place.
@@ -255,6 +284,8 @@ class Library:
             current = self._snapshot
             if manifest.generation <= _generation(current):
                 return
+            if self.semantic is not None:
+                self.semantic.refresh()  # the vectors committed with it, before questions see it
             self._snapshot = _snapshot_of(open_index(index_dir_for(self.store.path), manifest, current.index))
 
     async def ask(self, question: str, top_k: int = 5) -> Answer:
@@ -286,6 +317,7 @@ class Library:
         self, question: str, query: Query, names: set[str], wanted: int, top_k: int
     ) -> Answered:
         """Score, fetch, order and mark, in one worker thread."""
+        meaning = self.semantic.question_vector(question) if self.semantic is not None else None
         if time.monotonic() - self._looked >= LOOK_EVERY and not self.reindexing:
             self._looked = time.monotonic()
             self._load_committed(self._snapshot)  # `byline reindex` may have run beside the bot
@@ -295,15 +327,19 @@ class Library:
             scored = snapshot.index.top_reordered(
                 widened.terms, widened.extra, max(wanted, RERANK_POOL), ANSWER_WORD_POOL
             )
+            if meaning is not None and self.semantic is not None:  # BM25's best, then the nearest in meaning
+                terms = [*widened.terms, *(t for t in widened.extra if snapshot.index.document_frequency(t))]
+                scored = self.semantic.widen(snapshot.index, scored, terms, meaning)
             ids = [int(snapshot.passage_ids[s.position]) for s in scored]
             kept, complete = self._distinct_rows(scored, ids, len(scored))
             if complete or not self._replacement(snapshot):
                 break
         by_id = dict(zip(ids, scored, strict=True))
         candidates = [Candidate(by_id[row.id], row.text, row.paragraph, row.article) for _, row in kept]
+        cosines = self.semantic.cosines([row.id for _, row in kept], meaning) if self.semantic else None
         return pipeline.answer(
             self.analyzer, snapshot.index, snapshot.names, widened, question, names, candidates,
-            self.ranker, top_k, self._read,
+            self.ranker, top_k, self._read, cosines,
         )  # fmt: skip
 
     def _replacement(self, snapshot: _Snapshot) -> bool:
@@ -323,6 +359,8 @@ class Library:
             manifest = Manifest.from_json(committed) if committed else None
             if manifest is not None and manifest.generation > _generation(snapshot):
                 self._put_in_place(manifest)
+                if self.semantic is not None and self.semantic.available:
+                    self.semantic.start_background()  # another program's re-index: its new passages
         except (OSError, sqlite3.Error, ValueError, KeyError, TypeError) as error:
             # Replaced again meanwhile (the next question loads that one), or unreadable.
             log.warning("could not load the index committed to %s: %r", self.store.path, error)

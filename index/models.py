@@ -168,6 +168,8 @@ class ReindexReport:
     passages: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
     seconds: float = 0.0
+    embedded: int = 0  # passages given a vector by this re-index (more may follow in the background)
+    embedding_seconds: float = 0.0
 
     @property
     def changed(self) -> bool:
@@ -183,4 +185,6 @@ class ReindexReport:
             "passages": self.passages,
             "skipped": [{"source": s.source, "reason": s.reason} for s in self.skipped],
             "seconds": round(self.seconds, 3),
+            "embedded": self.embedded,
+            "embedding_seconds": round(self.embedding_seconds, 3),
         }

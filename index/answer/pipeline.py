@@ -56,11 +56,14 @@ def answer(
     ranker: Ranker,
     top_k: int,
     cache: PassageCache | None = None,
+    cosines: Sequence[float] | None = None,
 ) -> Answered:
     """Order ``candidates``, keep the best ``top_k``, and say which sentence answers."""
     texts = [(c.text, c.article.title, c.article.id) for c in candidates]
     scored = [c.scored for c in candidates]
-    decision = choose(analyzer, index, names, query, question, question_names, scored, texts, ranker, cache)
+    decision = choose(
+        analyzer, index, names, query, question, question_names, scored, texts, ranker, cache, cosines
+    )
     shown = [candidates[i] for i in decision.order[:top_k]]
     all_texts = [c.text for c in candidates]
     if not shown or decision.describer is None:

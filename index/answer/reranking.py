@@ -21,7 +21,9 @@ described by features that do not depend on what the articles are about:
 - ``feedback``: pseudo-relevance feedback, the share it holds of the terms (beyond the question's)
   that at least two of BM25's first five candidates share: what the question's topic is about;
 - ``meaning``: how close in meaning its words come to the question's (index/answer/meaning.py): a
-  paraphrase shares few words but near ones.
+  paraphrase shares few words but near ones;
+- ``cosine``: the cosine of the passage's vector to the question's in the semantic layer
+  (index/semantic/; 0.0 without one). Weight 0.0 until the weights are fitted again with it.
 
 A passage's place is a linear score of these; the verdict is a logistic model of the first
 passage's features and the gap to the second (index/answer/ranker.py). Both sets of weights were
@@ -42,7 +44,7 @@ from index.text.marking import surface_words
 
 FEATURES = (
     "bm25", "coverage", "sentence", "title", "answer_type", "names", "first", "article", "words", "missing",
-    "feedback", "meaning",
+    "feedback", "meaning", "cosine",
 )  # fmt: skip
 VERDICT_FEATURES = (*FEATURES, "gap", "unseen", "line", "lacks_kind")
 
@@ -108,6 +110,7 @@ class Candidate:
     title: str
     named: bool  # its article mentions every name in the question
     article: str = ""
+    cosine: float = 0.0  # to the question, in the semantic layer (index/semantic/)
 
 
 def answer_kind(question: str) -> str | None:
@@ -225,8 +228,8 @@ class Describer:
                 counts[t] = counts.get(t, 0) + 1
         feedback = {t for t, n in counts.items() if n >= 2}
         closeness = self.meaning.closeness(words)
-        for row, terms, close in zip(rows, passages, closeness, strict=True):
-            row += [len(terms & feedback) / len(feedback) if feedback else 0.0, close]
+        for row, terms, close, c in zip(rows, passages, closeness, candidates, strict=True):
+            row += [len(terms & feedback) / len(feedback) if feedback else 0.0, close, c.cosine]
         return rows
 
 

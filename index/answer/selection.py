@@ -146,9 +146,11 @@ def choose(
     texts: list[tuple[str, str, str]],
     ranker: Ranker,
     cache: reranking.PassageCache | None = None,
+    cosines: Sequence[float] | None = None,
 ) -> Decision:
     """The order to show ``scored`` in (their passage text, article title and article id in
-    ``texts``), and what the verdict reads of it."""
+    ``texts``), and what the verdict reads of it. ``cosines``: each passage's cosine to the
+    question in the semantic layer (index/semantic/)."""
     if not scored:
         return Decision([], [], [], None)
     found = named(names, query.terms, question_names, scored, query.verbs, query.expansions)
@@ -158,9 +160,10 @@ def choose(
         if weights[term] >= index.unseen_weight:
             weights[term] *= UNSEEN_WEIGHT
     describer = reranking.Describer(analyzer, query, weights, question, cache)
+    cosines = cosines if cosines is not None else [0.0] * len(scored)
     candidates = [
-        reranking.Candidate(s.score, text, title, ok, article)
-        for s, (text, title, article), ok in zip(scored, texts, found, strict=True)
+        reranking.Candidate(s.score, text, title, ok, article, cosine)
+        for s, (text, title, article), ok, cosine in zip(scored, texts, found, cosines, strict=True)
     ]
     with _DESCRIBING:  # one thread at a time: the event loop then waits on one holder of the GIL
         rows = describer.describe(candidates)

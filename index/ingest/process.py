@@ -36,7 +36,9 @@ _BOOT = "import os, runpy; os.nice(5); runpy.run_module('index.ingest.process', 
 PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 
 
-def run(database: str | Path, seeds_dir: Path, workers: int | None = None) -> "indexer.Outcome":
+def run(
+    database: str | Path, seeds_dir: Path, workers: int | None = None, embed: bool = False
+) -> "indexer.Outcome":
     """``indexer.reindex`` in a new interpreter; its errors are raised here, as they were there."""
     from index.ingest.reindex import Outcome
     from index.store.segments import Manifest
@@ -45,6 +47,7 @@ def run(database: str | Path, seeds_dir: Path, workers: int | None = None) -> "i
         "database": os.path.abspath(database),
         "seeds_dir": os.path.abspath(seeds_dir),
         "workers": workers,
+        "embed": embed,
     }
     env = dict(os.environ)
     # The same Byline as this process's, whatever the caller did to sys.path.
@@ -85,7 +88,7 @@ def run(database: str | Path, seeds_dir: Path, workers: int | None = None) -> "i
 
 
 def reindex_in_process(
-    database: str | Path, seeds_dir: Path, workers: int | None = None
+    database: str | Path, seeds_dir: Path, workers: int | None = None, embed: bool = False
 ) -> "indexer.Outcome":
     """``reindex`` in a process of its own, for a large archive (this module).
 
@@ -99,8 +102,8 @@ def reindex_in_process(
         from index.ingest.reindex import reindex
         from index.text.analysis import RememberingAnalyzer
 
-        return reindex(database, seeds_dir, RememberingAnalyzer(), None, workers)
-    return run(database, seeds_dir, workers)
+        return reindex(database, seeds_dir, RememberingAnalyzer(), None, workers, embed)
+    return run(database, seeds_dir, workers, embed)
 
 
 def _end_with_parent() -> None:
@@ -123,7 +126,7 @@ def main() -> None:
 
     try:
         outcome = reindex(request["database"], Path(request["seeds_dir"]), RememberingAnalyzer(), None,
-                          request["workers"])  # fmt: skip
+                          request["workers"], request.get("embed", False))  # fmt: skip
     except BylineError as error:
         reply: dict[str, object] = {"error": {"type": type(error).__name__, "message": error.message}}
     else:

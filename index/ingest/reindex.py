@@ -22,6 +22,7 @@ from index.ingest.batches import analysed_batches
 from index.ingest.scan import plan
 from index.ingest.transaction import Transaction, add_all_stored, locked
 from index.models import SkippedFile
+from index.semantic.layer import embed_within
 from index.store import schema
 from index.store.database import StoredSource
 from index.store.schema import read_manifest
@@ -47,6 +48,8 @@ class Outcome:
     skipped: list[SkippedFile] = field(default_factory=list)
     changed: bool = False
     manifest: Manifest | None = None
+    embedded: int = 0  # passages given a vector in the same transaction (index/semantic/)
+    embedding_seconds: float = 0.0
 
 
 def reindex(
@@ -55,8 +58,12 @@ def reindex(
     analyzer: Analyzer,
     cache: dict[str, Segment] | None = None,
     workers: int | None = None,
+    embed: bool = False,
 ) -> Outcome:
     """Bring the database and its index in line with ``seeds_dir``, in one transaction.
+
+    ``embed``: also make the vectors of passages without one when they are few, in the same
+    transaction (``index.semantic.layer.embed_within``; more are made in the background).
 
     What exists when it starts (open indexes, the running program) and what lives through each
     step (the stored sources, the plan, each batch) is frozen: left out of the cyclic collector's
@@ -67,7 +74,7 @@ def reindex(
     gc.freeze()
     try:
         with locked(database) as db:
-            return _reindex(db, database, seeds_dir, analyzer, cache, workers)
+            return _reindex(db, database, seeds_dir, analyzer, cache, workers, embed)
     finally:
         gc.unfreeze()
 
@@ -79,6 +86,7 @@ def _reindex(
     analyzer: Analyzer,
     cache: dict[str, Segment] | None,
     workers: int | None,
+    embed: bool = False,
 ) -> Outcome:
     gc.disable()  # reading the sources and walking the folder make 100,000s of lasting objects
     try:
@@ -115,6 +123,8 @@ def _reindex(
     result.removed = len(planned.removed)
     db.executemany(schema.TOUCH_SOURCE, [(s.size, s.mtime_ns, s.path) for s in touched])
     result.changed = bool(result.added or result.updated or result.removed or tx.base is None)
+    if embed:
+        result.embedded, result.embedding_seconds = embed_within(db)
     result.manifest = tx.commit({"indexed_at": f"{time.time():.3f}"})
     return result
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from index.store.schema import SELECT_COUNTS, read_manifest, read_meta
 from index.store.segments import index_dir_for, manifest_files, open_index
 
+SELECT_EMBEDDED = "SELECT count(*) FROM passage_vectors"
+
 
 @dataclass
 class IndexHealth:
@@ -26,6 +28,7 @@ class IndexHealth:
     articles: int = 0
     passages: int = 0
     indexed_at: datetime | None = None
+    embedded: int = 0  # passages with a vector in the semantic layer (index/semantic/)
 
     @property
     def healthy(self) -> bool:
@@ -40,6 +43,7 @@ class IndexHealth:
             "sources": self.sources,
             "articles": self.articles,
             "passages": self.passages,
+            "embedded": self.embedded,
             "indexed_at": self.indexed_at.isoformat(timespec="seconds") if self.indexed_at else None,
         }
 
@@ -63,6 +67,10 @@ def check(database: str | Path) -> IndexHealth:
             manifest = read_manifest(db)
             indexed = read_meta(db, "indexed_at")
             health.sources, health.articles, health.passages = db.execute(SELECT_COUNTS).fetchone()
+            try:
+                health.embedded = db.execute(SELECT_EMBEDDED).fetchone()[0]
+            except sqlite3.OperationalError:  # written by a Byline without the semantic layer
+                health.embedded = 0
         finally:
             db.close()
     except (sqlite3.Error, ValueError) as error:

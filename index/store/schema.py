@@ -64,11 +64,16 @@ CREATE TABLE IF NOT EXISTS passages (
     names TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
+CREATE TABLE IF NOT EXISTS passage_vectors (  -- index/semantic/vectors.py: the semantic layer
+    passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+    vector BLOB NOT NULL,  -- float32, unit length, of the model meta.embedding_model names
+    crc INTEGER NOT NULL  -- CRC32 of vector
+);
 """
 
 # Derived data from an older Byline, or analysed otherwise: dropped, the next re-index refills it.
 DROP_DERIVED = (
-    "DROP TABLE IF EXISTS passages; DROP TABLE IF EXISTS articles;"
+    "DROP TABLE IF EXISTS passage_vectors; DROP TABLE IF EXISTS passages; DROP TABLE IF EXISTS articles;"
     "DROP TABLE IF EXISTS sources; DELETE FROM meta;"
 )
 

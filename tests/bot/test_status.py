@@ -31,6 +31,9 @@ def test_an_indexed_database_is_healthy(byline: Byline, collection_seeds: Path, 
     assert text.code == 0 and text.out.startswith("Byline is healthy.")
     assert not Path(f"{database}-wal").exists()  # looking leaves nothing behind
     assert f"{len(COLLECTION)} articles" in text.out and "Last re-index:" in text.out
+    # The re-index embedded its few passages itself: status says how many have a vector, of all.
+    assert report["embedded"] == report["passages"]
+    assert f"{report['passages']} of {report['passages']}" in text.out
 
 
 def test_no_database_is_unhealthy(byline: Byline, database: Path) -> None:

@@ -1,5 +1,7 @@
 """Closeness in meaning from the shipped word vectors: what re-ordering reads beside BM25."""
 
+import hashlib
+import json
 import zipfile
 from pathlib import Path
 
@@ -75,7 +77,16 @@ def test_the_vectors_ship_in_the_wheel(tmp_path: Path) -> None:
         capture_output=True,
     )
     (wheel,) = tmp_path.glob("byline-*.whl")
-    assert "index/data/word_vectors.npz" in zipfile.ZipFile(wheel).namelist()
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "index/data/word_vectors.npz" in names
+    # The sentence model of the semantic layer, its tokenizer, checksum, licence and notice.
+    for name in ("all-MiniLM-L6-v2.int8.onnx", "tokenizer.json", "embedding_model.json",
+                 "embedding_model.LICENSE", "embedding_model.NOTICE"):  # fmt: skip
+        assert f"index/data/{name}" in names, name
+    with zipfile.ZipFile(wheel) as archive:
+        described = json.loads(archive.read("index/data/embedding_model.json"))
+        model = archive.read(f"index/data/{described['model']}")
+    assert hashlib.sha256(model).hexdigest() == described["sha256"]
 
 
 def test_damaged_word_vectors_give_one_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

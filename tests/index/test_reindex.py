@@ -358,11 +358,13 @@ async def test_reindex_report_to_dict_has_the_documented_keys_and_types(
     make_binary(seeds_dir / "image.txt")
     report = (await library.reindex()).to_dict()
     assert set(report) == {
-        "added", "updated", "removed", "unchanged", "articles", "passages", "skipped", "seconds"
+        "added", "updated", "removed", "unchanged", "articles", "passages", "skipped", "seconds",
+        "embedded", "embedding_seconds",
     }  # fmt: skip
-    for key in ("added", "updated", "removed", "unchanged", "articles", "passages"):
+    for key in ("added", "updated", "removed", "unchanged", "articles", "passages", "embedded"):
         assert type(report[key]) is int, key
     assert isinstance(report["seconds"], float) and report["seconds"] >= 0
+    assert isinstance(report["embedding_seconds"], float) and report["embedding_seconds"] >= 0
     assert report["skipped"] == [{"source": "image.txt", "reason": report["skipped"][0]["reason"]}]
     assert isinstance(report["skipped"][0]["reason"], str) and report["skipped"][0]["reason"]
 

@@ -1,0 +1,192 @@
+"""What the semantic layer (index/semantic/) costs and what it finds.
+
+    python bench/semantic_layer.py recall    # right passage among the candidates; hit@1/@3 on and off
+    python bench/semantic_layer.py speed     # model load, embedding, question, nearest-vector search
+    python bench/semantic_layer.py lag       # the event loop while the background thread embeds
+
+``recall``: every page indexed together (as eval/compare.py does), then for each answerable
+question of the tune sets (eval/questions.jsonl and eval/heldout/questions-002 to -011; never
+the measure-only sets), whether a candidate holds a gold phrase: BM25's 30 alone, and with the
+30 passages nearest in meaning added (at several minimum cosines); then ``evaluate`` (what
+users see) with the layer on and off.
+
+``speed``: the model's load time; passages embedded a second, a batch of 64 at a time, on one
+and on two threads; a question's embedding; and the exact nearest-vector search (one float32
+matrix product, index/semantic/vectors.py) over 10k, 100k and 1M random unit vectors, p50 and
+p99 of 50 searches.
+"""
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from eval.compare import every_page  # noqa: E402
+from index import Library  # noqa: E402
+from index.answer.selection import with_related_forms  # noqa: E402
+from index.evaluation import evaluate, first_right, load_questions  # noqa: E402
+from index.library import ANSWER_WORD_POOL, RERANK_POOL, clean_question  # noqa: E402
+from index.semantic import layer as semantic_layer  # noqa: E402
+from index.semantic.model import load  # noqa: E402
+
+TUNE = ["questions.jsonl"] + [f"questions-{i:03}.jsonl" for i in range(2, 12)]
+THRESHOLDS = (0.0, 0.2, 0.3, 0.4)
+
+
+def tune_files() -> list[Path]:
+    return [ROOT / "eval" / n if n == "questions.jsonl" else ROOT / "eval" / "heldout" / n for n in TUNE]
+
+
+def candidates(library: Library, question: str) -> tuple[list[str], list[tuple[str, float]]]:
+    """BM25's candidates' texts, and the nearest passages' (text, cosine), as Library.ask has them."""
+    question = clean_question(question)
+    index = library._snapshot.index
+    query = with_related_forms(index, library.analyzer.query(question))
+    scored = index.top_reordered(query.terms, query.extra, RERANK_POOL, ANSWER_WORD_POOL)
+    ids = [int(index.passage_ids[s.position]) for s in scored]
+    layer = library.semantic
+    assert layer is not None and layer.table is not None
+    vector = layer.question_vector(question)
+    near = layer.table.nearest(vector, index, semantic_layer.NEAREST) if vector is not None else []
+    near_ids = [int(index.passage_ids[p]) for p, _ in near]
+    rows = library.store.read_passages(ids + near_ids)
+    bm25 = [rows[i].text for i in ids if i in rows]
+    return bm25, [(rows[i].text, c) for i, (_, c) in zip(near_ids, near, strict=True) if i in rows]
+
+
+async def recall() -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        seeds = every_page(Path(scratch))
+        async with Library.open(Path(scratch) / "eval.db", seeds) as library:
+            report = await library.reindex()
+            assert library.semantic is not None
+            more, seconds = await asyncio.to_thread(library.semantic.embed_missing)
+            print(f"{report.passages} passages; embedded {report.embedded + more} in "
+                  f"{report.embedding_seconds + seconds:.1f} s")  # fmt: skip
+            print("set | answerable | BM25's 30 | " + " | ".join(f"+ nearest, cos>={t}" for t in THRESHOLDS)
+                  + " | hit@1/hit@3 off | on")  # fmt: skip
+            totals = np.zeros(2 + len(THRESHOLDS))
+            seconds, asked = [0.0, 0.0], 0
+            for path in tune_files():
+                items = [q for q in load_questions(path) if q.gold]
+                found = np.zeros(1 + len(THRESHOLDS))
+                for item in items:
+                    bm25, near = candidates(library, item.q)
+                    found[0] += first_right(bm25, item.gold) is not None
+                    for j, t in enumerate(THRESHOLDS, 1):
+                        widened = bm25 + [text for text, c in near if c >= t]
+                        found[j] += first_right(widened, item.gold) is not None
+                layer, library.semantic = library.semantic, None
+                started = time.perf_counter()
+                off = await evaluate(library, load_questions(path))
+                seconds[0] += time.perf_counter() - started
+                library.semantic = layer
+                started = time.perf_counter()
+                on = await evaluate(library, load_questions(path))
+                seconds[1] += time.perf_counter() - started
+                asked += len(load_questions(path))
+                totals += [len(items), *found]
+                shares = " | ".join(f"{f / len(items):.3f}" for f in found)
+                print(f"{path.stem} | {len(items)} | {shares} | {off.hit_at_1:.3f}/{off.hit_at_3:.3f} | "
+                      f"{on.hit_at_1:.3f}/{on.hit_at_3:.3f}", flush=True)  # fmt: skip
+            print("all | " + f"{int(totals[0])} | " + " | ".join(f"{f / totals[0]:.3f}" for f in totals[1:]))
+            print(f"mean ask over {asked} questions: {seconds[0] / asked * 1000:.1f} ms off, "
+                  f"{seconds[1] / asked * 1000:.1f} ms on")  # fmt: skip
+
+
+async def lag() -> None:
+    """The event loop's lag while the background thread embeds every page's passages: a task
+    that sleeps 10 ms at a time, and how late it wakes (the bot's loop would be as late)."""
+    semantic_layer.INLINE_MAX = 0  # every passage left to the background, as for a large archive
+    with tempfile.TemporaryDirectory() as scratch:
+        seeds = every_page(Path(scratch))
+        async with Library.open(Path(scratch) / "eval.db", seeds) as library:
+            report = await library.reindex()
+            assert library.semantic is not None and library.semantic.table is not None
+            table = library.semantic.table
+            late: list[float] = []
+            started = time.perf_counter()
+            while len(table) < report.passages and time.perf_counter() - started < 600:
+                before = time.perf_counter()
+                await asyncio.sleep(0.01)
+                late.append(time.perf_counter() - before - 0.01)
+                if len(late) % 50 == 0:
+                    await library.ask("what is Poland's defence spending?")  # questions meanwhile
+            seconds = time.perf_counter() - started
+            idle: list[float] = []  # the same, with nothing in the background: this machine's own lag
+            for i in range(len(late)):
+                before = time.perf_counter()
+                await asyncio.sleep(0.01)
+                idle.append(time.perf_counter() - before - 0.01)
+                if i % 50 == 49:
+                    await library.ask("what is Poland's defence spending?")
+            idle.sort()
+            quiet = statistics.median(idle) * 1000, idle[int(len(idle) * 0.99)] * 1000, idle[-1] * 1000
+            print("without background work: p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms".format(*quiet))
+            late.sort()
+            p50, p99 = statistics.median(late) * 1000, late[int(len(late) * 0.99)] * 1000
+            print(f"{len(table)} of {report.passages} passages embedded in the background in {seconds:.1f} s "
+                  f"({len(table) / seconds:.0f}/s); event-loop lag p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+                  f"max {late[-1] * 1000:.1f} ms")  # fmt: skip
+
+
+def percentiles(samples: list[float]) -> str:
+    samples = sorted(samples)
+    p99 = samples[int(len(samples) * 0.99) - 1]
+    return f"p50 {statistics.median(samples) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms"
+
+
+def speed() -> None:
+    started = time.perf_counter()
+    model = load()
+    print(f"model load: {time.perf_counter() - started:.2f} s")
+    folders = ("seeds", "eval/pages", "eval/heldout/pages")
+    texts = [p.read_text(encoding="utf-8") for d in folders for p in sorted((ROOT / d).glob("*.txt"))]
+    paragraphs = [p for t in texts for p in t.split("\n") if len(p) > 80][:512]
+    for threads in (1, 2):
+        m = load(threads=threads)
+        m.embed(paragraphs[:64])
+        started = time.perf_counter()
+        for i in range(0, len(paragraphs), 64):
+            m.embed(paragraphs[i : i + 64])
+        rate = len(paragraphs) / (time.perf_counter() - started)
+        print(f"embedding, {threads} thread(s): {rate:.0f} passages/s ({len(paragraphs)} paragraphs)")
+    question = [model.embed(["what is Poland's defence spending this year?"]) for _ in range(5)]
+    samples = []
+    for _ in range(100):
+        started = time.perf_counter()
+        model.embed(["what is Poland's defence spending this year?"])
+        samples.append(time.perf_counter() - started)
+    print(f"a question's embedding: {percentiles(samples)}")
+    rng = np.random.default_rng(7)
+    q = question[0][0]
+    for size in (10_000, 100_000, 1_000_000):
+        m = rng.standard_normal((size, model.dimensions), dtype=np.float32)
+        m /= np.linalg.norm(m, axis=1, keepdims=True)
+        samples = []
+        for _ in range(50):
+            started = time.perf_counter()
+            scores = m @ q
+            best = np.argpartition(-scores, 60)[:60]
+            best[np.argsort(-scores[best])]
+            samples.append(time.perf_counter() - started)
+        print(f"exact nearest 60 of {size:,}: {percentiles(samples)} ({m.nbytes / 1e6:.0f} MB float32)")
+        del m
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["recall"]:
+        asyncio.run(recall())
+    elif sys.argv[1:] == ["speed"]:
+        speed()
+    elif sys.argv[1:] == ["lag"]:
+        asyncio.run(lag())
+    else:
+        raise SystemExit(__doc__)

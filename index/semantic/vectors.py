@@ -1,0 +1,185 @@
+"""Passage vectors: stored in SQLite beside the passages, held in memory for questions.
+
+The table ``passage_vectors`` (created with the rest in ``index.store.schema``) holds one unit
+float32 vector per passage with its CRC32; a vector goes when its passage goes (``ON DELETE
+CASCADE``), and each batch of new vectors is one SQLite transaction, so a crash keeps every
+batch committed before it and nothing half written. ``meta.embedding_model`` names the model
+file (SHA-256) the stored vectors came from: another model means every vector is made again.
+
+Questions read ``VectorTable``, an in-memory copy: exact nearest neighbours by one float32
+matrix product (bench/semantic_layer.py measures it).
+"""
+
+import sqlite3
+import threading
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from index.store.segments import SegmentedIndex
+
+MODEL_KEY = "embedding_model"
+# Passages still without a vector, oldest first, with the text each is embedded from.
+SELECT_MISSING = (
+    "SELECT p.id, a.title, p.text FROM passages p JOIN articles a ON a.id = p.article_id"
+    " WHERE p.id > ? AND NOT EXISTS (SELECT 1 FROM passage_vectors v WHERE v.passage_id = p.id)"
+    " ORDER BY p.id LIMIT ?"
+)
+COUNT = "SELECT (SELECT count(*) FROM passage_vectors), (SELECT count(*) FROM passages)"
+# Only for a passage still there: a re-index may have replaced it since it was read.
+INSERT = (
+    "INSERT OR REPLACE INTO passage_vectors(passage_id, vector, crc)"
+    " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM passages WHERE id = ?)"
+)
+SELECT_ALL = (
+    "SELECT passage_id, vector, crc FROM passage_vectors WHERE passage_id > ? ORDER BY passage_id LIMIT ?"
+)
+DELETE = "DELETE FROM passage_vectors WHERE passage_id = ?"
+
+
+def embedded_text(title: str, text: str) -> str:
+    """What a passage is embedded as: its article's title says what "he" and "it" are about."""
+    return f"{title}. {text}" if title else text
+
+
+def progress(db: sqlite3.Connection) -> tuple[int, int]:
+    """(passages with a vector, passages)."""
+    embedded, passages = db.execute(COUNT).fetchone()
+    return int(embedded), int(passages)
+
+
+def missing(db: sqlite3.Connection, after: int, limit: int) -> list[tuple[int, str]]:
+    """Up to ``limit`` passages with an id above ``after`` and no vector: (id, text to embed)."""
+    rows = db.execute(SELECT_MISSING, (after, limit))
+    return [(pid, embedded_text(title, text)) for pid, title, text in rows]
+
+
+def store(db: sqlite3.Connection, ids: Sequence[int], vectors: np.ndarray) -> None:
+    """Write vectors (in the caller's transaction), each with its CRC32."""
+    rows = []
+    for pid, vector in zip(ids, np.asarray(vectors, dtype=np.float32), strict=True):
+        blob = vector.tobytes()
+        rows.append((pid, blob, zlib.crc32(blob), pid))
+    db.executemany(INSERT, rows)
+
+
+def read(
+    db: sqlite3.Connection, dimensions: int, after: int = 0, batch: int = 20_000
+) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Every stored vector of a passage id above ``after`` as (ids, matrix), and the ids whose
+    vector is damaged (its CRC32 or size is wrong): they are left out, to be made again."""
+    ids: list[int] = []
+    blobs: list[bytes] = []
+    damaged: list[int] = []
+    while rows := db.execute(SELECT_ALL, (after, batch)).fetchall():
+        for pid, blob, crc in rows:
+            if len(blob) != dimensions * 4 or zlib.crc32(blob) != crc:
+                damaged.append(pid)
+            else:
+                ids.append(pid)
+                blobs.append(blob)
+        after = rows[-1][0]
+    matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), dimensions)
+    return np.asarray(ids, dtype=np.int64), matrix, damaged
+
+
+class VectorTable:
+    """The passage vectors a process answers from: rows sorted by passage id, appended to as
+    the background embedding commits them. Readers take a consistent view under a short lock;
+    growing the arrays replaces them, so a view taken earlier stays valid."""
+
+    def __init__(self, dimensions: int) -> None:
+        self.dimensions = dimensions
+        self._ids = np.zeros(0, dtype=np.int64)
+        self._matrix = np.zeros((0, dimensions), dtype=np.float32)
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def last_id(self) -> int:
+        """The highest passage id with a vector here (0 when none has)."""
+        with self._lock:
+            return int(self._ids[self._size - 1]) if self._size else 0
+
+    def clear(self) -> None:
+        with self._lock:
+            self._ids = np.zeros(0, dtype=np.int64)
+            self._matrix = np.zeros((0, self.dimensions), dtype=np.float32)
+            self._size = 0
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Append vectors of passages (``ids`` increasing); kept sorted by id whatever comes."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(ids):
+            return
+        with self._lock:
+            size = self._size
+            if size + len(ids) > len(self._ids):
+                capacity = max(1024, 2 * (size + len(ids)))
+                grown_ids = np.zeros(capacity, dtype=np.int64)
+                grown = np.zeros((capacity, self.dimensions), dtype=np.float32)
+                grown_ids[:size], grown[:size] = self._ids[:size], self._matrix[:size]
+                self._ids, self._matrix = grown_ids, grown
+            self._ids[size : size + len(ids)] = ids
+            self._matrix[size : size + len(ids)] = vectors
+            self._size = size + len(ids)
+            if (size and ids[0] <= self._ids[size - 1]) or np.any(np.diff(ids) <= 0):
+                self._resort()
+
+    def _resort(self) -> None:
+        """Sorted by id, the last copy of an id kept (rare: a vector made again)."""
+        ids, matrix = self._ids[: self._size], self._matrix[: self._size]
+        order = np.argsort(ids, kind="stable")
+        ids, matrix = ids[order], matrix[order]
+        last = np.ones(len(ids), dtype=bool)
+        last[:-1] = ids[1:] != ids[:-1]
+        ids, matrix = ids[last], matrix[last]
+        self._ids, self._matrix, self._size = ids.copy(), matrix.copy(), len(ids)
+
+    def _view(self) -> tuple[np.ndarray, np.ndarray]:
+        with self._lock:
+            return self._ids[: self._size], self._matrix[: self._size]
+
+    def cosines(self, ids: Sequence[int], question: np.ndarray) -> list[float]:
+        """The cosine of each passage of ``ids`` to the question's vector; 0.0 without a vector."""
+        table_ids, matrix = self._view()
+        wanted = np.asarray(ids, dtype=np.int64)
+        at = np.minimum(np.searchsorted(table_ids, wanted), max(len(table_ids) - 1, 0))
+        if not len(table_ids):
+            return [0.0] * len(wanted)
+        found = table_ids[at] == wanted
+        values = matrix[at] @ question
+        return [float(v) if f else 0.0 for v, f in zip(values, found, strict=True)]
+
+    def nearest(self, question: np.ndarray, index: SegmentedIndex, k: int) -> list[tuple[int, float]]:
+        """The ``k`` live passages of ``index`` nearest ``question``: (position, cosine), nearest
+        first. Exact: one matrix product over every vector."""
+        table_ids, matrix = self._view()
+        if not len(table_ids) or k <= 0:
+            return []
+        scores = matrix @ question
+        found: list[tuple[int, float]] = []
+        wanted = k
+        while True:  # vectors of passages deleted since they were loaded are skipped
+            take = min(len(scores), wanted * 2)
+            best = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
+            best = best[np.argsort(-scores[best], kind="stable")]
+            positions = positions_of(index, table_ids[best])
+            found = [(int(p), float(scores[b])) for p, b in zip(positions, best, strict=True) if p >= 0]
+            if len(found) >= k or take == len(scores):
+                return found[:k]
+            wanted *= 4
+
+
+def positions_of(index: SegmentedIndex, ids: np.ndarray) -> np.ndarray:
+    """The live position of each passage id in ``index``, -1 for a passage it does not hold."""
+    passage_ids = index.passage_ids
+    if not len(passage_ids):
+        return np.full(len(ids), -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(passage_ids, ids), len(passage_ids) - 1)
+    held = (passage_ids[at] == ids) & index.live[at]
+    return np.where(held, at, -1).astype(np.int64)
