@@ -41,7 +41,7 @@ from index.answer.pipeline import Answered  # noqa: E402
 from index.answer.ranker import LinearRanker  # noqa: E402
 from index.evaluation import _contains  # noqa: E402
 
-CONFIDENT_SHARE = 0.88  # of right first passages marked confident, on the tune sets
+CONFIDENT_SHARE = 0.86  # of right first passages marked confident, on the tune sets (target 0.85)
 WEIGHTS = ROOT / "index" / "answer" / "weights.py"
 
 

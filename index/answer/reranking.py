@@ -46,7 +46,7 @@ FEATURES = (
     "bm25", "coverage", "sentence", "title", "answer_type", "names", "first", "article", "words", "missing",
     "feedback", "meaning", "cosine",
 )  # fmt: skip
-VERDICT_FEATURES = (*FEATURES, "gap", "unseen", "line", "lacks_kind")
+VERDICT_FEATURES = (*FEATURES, "gap", "unseen", "closest", "line", "lacks_kind")
 
 _NUMBER_QUESTION = re.compile(
     r"\b(?:how (?:many|much|long|far|old|big|large|tall|high|fast|heavy|deep|often)|what (?:percentage|"
@@ -235,7 +235,9 @@ class Describer:
 
 def verdict_features(rows: Sequence[Sequence[float]], ranked: Sequence[int], unseen: float) -> list[float]:
     """What the verdict looks at: the first passage's features, how far ahead of the next it is,
-    and the share of the question's weight no passage holds."""
+    the share of the question's weight no passage holds, and the closest any candidate comes in
+    meaning (when none comes close, the articles may not speak of it at all)."""
     first = rows[ranked[0]]
     second = rows[ranked[1]][0] if len(ranked) > 1 else 0.0
-    return [*first, first[0] - second, unseen]
+    cosine = FEATURES.index("cosine")
+    return [*first, first[0] - second, unseen, max(row[cosine] for row in rows)]
