@@ -145,7 +145,9 @@ class VectorTable:
             return self._ids[: self._size], self._matrix[: self._size]
 
     def cosines(self, ids: Sequence[int], question: np.ndarray) -> list[float]:
-        """The cosine of each passage of ``ids`` to the question's vector; 0.0 without a vector."""
+        """The cosine of each passage of ``ids`` to the question's vector. A passage without a
+        vector yet (new, being embedded in the background) gets the mean of the others': the
+        re-ordering weighs the cosine heavily, and a new article must not sink for being new."""
         table_ids, matrix = self._view()
         wanted = np.asarray(ids, dtype=np.int64)
         at = np.minimum(np.searchsorted(table_ids, wanted), max(len(table_ids) - 1, 0))
@@ -153,7 +155,8 @@ class VectorTable:
             return [0.0] * len(wanted)
         found = table_ids[at] == wanted
         values = matrix[at] @ question
-        return [float(v) if f else 0.0 for v, f in zip(values, found, strict=True)]
+        stand_in = float(values[found].mean()) if found.any() else 0.0
+        return [float(v) if f else stand_in for v, f in zip(values, found, strict=True)]
 
     def nearest(self, question: np.ndarray, index: SegmentedIndex, k: int) -> list[tuple[int, float]]:
         """The ``k`` live passages of ``index`` nearest ``question``: (position, cosine), nearest
