@@ -246,15 +246,32 @@ async def answer_page(
         return Reply(render_reply.no_more_embed(answer.question, in_dm=in_dm))
     cited = render_reply.cited(answer, current.shown) or current.shown[0]
     answer_id = record(bot, answer, cited, guild_id=guild_id, asker_id=asker_id)
+    view = page_view(
+        bot.questions, answer, current, asker_id=asker_id, size=size, page=page, answer_id=answer_id
+    )
+    return Reply(render_reply.reply_embed(answer, current.shown, page=page, more=current.more), view)
+
+
+def page_view(
+    cache: QuestionCache,
+    answer: Answer,
+    current: Page,
+    *,
+    asker_id: int,
+    size: int,
+    page: int,
+    answer_id: str | None,
+) -> discord.ui.View | None:
+    """The buttons under a page with passages: pages and whole passages, then the votes, then a
+    "Read on …" link for each article with an address."""
 
     def turn(to: int, how: Turn) -> ResultsPage:
-        return ResultsPage.build(bot.questions, asker_id, size, to, answer.question, turn=how)
+        return ResultsPage.build(cache, asker_id, size, to, answer.question, turn=how)
 
-    view = view_of(
+    return view_of(
         turn(page - 1, BACK) if page else None,
         turn(page + 1, MORE) if current.more else None,
-        PassagesButton.build(bot.questions, size, page, answer.question, turn=WHOLE),
+        PassagesButton.build(cache, size, page, answer.question, turn=WHOLE),
         *vote_buttons(answer_id),
         *read_buttons(current.shown),
     )
-    return Reply(render_reply.reply_embed(answer, current.shown, page=page, more=current.more), view)

@@ -117,10 +117,12 @@ def short_passage(hit: Hit, room: int = PASSAGE_ROOM) -> str:
         end -= 1
     while start < end and text[start] == " ":
         start += 1
-    body = marked(text, start, end, hit.highlights, sentence)
+    body = marked(text, start, end, hit.highlights)  # no bold: the answer line above is the answer
     if start > 0:
         body = f"{ELLIPSIS} {body}"
-    return body + ELLIPSIS if end < len(text.rstrip()) else body
+    if end < len(text.rstrip()):
+        body += f" {ELLIPSIS}" if text[end - 1] in ".!?…'\"”’" else ELLIPSIS
+    return body
 
 
 def attribution(article: Article) -> str:
