@@ -5,7 +5,8 @@ under it ("More results", "Previous", "Whole passages" / "Show closest passages"
 The page buttons are ``DynamicItem``s: everything they need is in their custom_id, so they keep
 working after a restart. Anyone who sees an answer may press them, and what they show goes to the
 presser alone: a page turned from a message the channel shares arrives as a private message of the
-presser's (the shared one stays as it was); a page turned from a private message replaces it.
+presser's (the shared one stays as it was); a page turned from a private message, or in a DM,
+replaces it.
 """
 
 from __future__ import annotations
@@ -123,8 +124,11 @@ class ResultsPage(
             bot = bot_of(interaction)
             question = recalled(bot.questions, self.question)
             bot.ensure_ready()
-            private = interaction.message is not None and interaction.message.flags.ephemeral
-            # From a shared message: a new private message of the presser's; from a private one: in place.
+            # From a shared message: a new private message of the presser's; from a private one (or
+            # in a DM, where nobody else reads): in place.
+            private = interaction.guild_id is None or (
+                interaction.message is not None and interaction.message.flags.ephemeral
+            )
             reply = await within_deadline(
                 interaction,
                 answer_page(

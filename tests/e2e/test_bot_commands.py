@@ -130,8 +130,10 @@ async def test_help_explains_privately_how_to_ask(
         reply = await discord_double.wait_for_response(inter)
     assert reply.ephemeral
     text = reply.embeds[0]["description"]
-    for shown in ("/ask", "direct message", "Mention me", "/sources", "/reindex"):
+    for shown in ("/ask", "direct message", "Mention me", "/sources", "private: True"):
         assert shown in text
+    assert re.match(r"I hold 4 articles; the newest is from about <t:\d+:D>\.", text)
+    assert "BYLINE_" not in text
 
 
 # ---- /reindex -------------------------------------------------------------------------------------
@@ -200,10 +202,10 @@ async def test_questions_during_a_reindex_are_answered_from_the_previous_index(
         )
     assert during.embeds == before.embeds
     assert after.embeds != before.embeds
-    assert after.embeds[0]["description"].startswith("**1. Budget Daily** · *Poland's spending record*")
+    assert "— **Budget Daily** · *Poland's spending record* · paragraph 1" in after.embeds[0]["description"]
 
 
-OPERATORS_ONLY = "Only Byline's operators (its owner and BYLINE_ADMIN_IDS) can re-index."
+OPERATORS_ONLY = "Only this bot's operators can re-index; ask one of them."
 WITH_GUILD_ADMINS = "Only server administrators and Byline's operators can re-index."
 
 
