@@ -35,6 +35,7 @@ from .render import (
     linked,
     question_title,
     shorten,
+    shrink_to_fit,
     when,
 )
 from .render_answers import marked
@@ -100,10 +101,17 @@ def around(text: str, sentence: tuple[int, int] | None) -> tuple[int, int]:
 
 
 def short_passage(hit: Hit, room: int = PASSAGE_ROOM) -> str:
-    """The hit's passage trimmed around the answering sentence, marked up, in about ``room``
-    characters; "…" where it was cut."""
+    """The hit's passage trimmed around the answering sentence, marked up, in at most ``room``
+    characters as Discord counts them (escapes included); "…" where it was cut."""
     text = flatten(hit.text)
     sentence = hit.sentence if hit.sentence and 0 <= hit.sentence[0] < hit.sentence[1] <= len(text) else None
+    return (
+        shrink_to_fit(lambda raw: _trimmed_passage(hit, text, sentence, raw), room, room, least=1) or ELLIPSIS
+    )
+
+
+def _trimmed_passage(hit: Hit, text: str, sentence: tuple[int, int] | None, room: int) -> str:
+    """``short_passage`` with ``room`` counted in the passage's own characters."""
     start, end = around(text, sentence)
     for _ in range(3):  # too long: drop the context, then cut the sentence itself on a word
         if end - start <= room:
@@ -121,7 +129,7 @@ def short_passage(hit: Hit, room: int = PASSAGE_ROOM) -> str:
     if start > 0:
         body = f"{ELLIPSIS} {body}"
     if end < len(text.rstrip()):
-        body += f" {ELLIPSIS}" if text[end - 1] in ".!?…'\"”’" else ELLIPSIS
+        body += f" {ELLIPSIS}" if end and text[end - 1] in ".!?…'\"”’" else ELLIPSIS
     return body
 
 
@@ -161,24 +169,34 @@ def grouped(hits: Sequence[Hit]) -> list[Group]:
     return list(groups.values())
 
 
-def passages_text(hits: Sequence[Hit], room: int) -> str:
+def passages_text(
+    hits: Sequence[Hit], room: int, passage_room: int = PASSAGE_ROOM, *, whole: bool = False
+) -> str:
     """The hits grouped by article, each group under its attribution line, each passage a quote
-    opened by its paragraph number, within ``room`` characters (what does not fit is left out)."""
+    opened by its paragraph number, within ``room`` characters (what does not fit is left out).
+    ``whole``: each passage whole when it fits in ``passage_room``, else trimmed like the others."""
     blocks: list[str] = []
     used = 0
     for group in grouped(hits):
         lines = [attribution(group.article)]
-        for hit in group.hits:
-            lines.append(f"> ¶ {hit.paragraph} · {short_passage(hit)}")
-        block = "\n".join(lines)
-        while discord_len(block) + used + 2 > room and len(lines) > 2:
+        lines += [f"> ¶ {hit.paragraph} · {_passage(hit, passage_room, whole)}" for hit in group.hits]
+        while len(lines) > 2 and discord_len("\n".join(lines)) + used + 2 > room:
             lines.pop()
-            block = "\n".join(lines)
+        block = "\n".join(lines)
         if discord_len(block) + used + 2 > room:
             break
         blocks.append(block)
         used += discord_len(block) + 2
     return "\n\n".join(blocks)
+
+
+def _passage(hit: Hit, room: int, whole: bool) -> str:
+    if whole:
+        text = flatten(hit.text)  # positions as in Hit.highlights
+        body = marked(text, 0, len(text), hit.highlights)
+        if discord_len(body) <= room:
+            return body
+    return short_passage(hit, room)
 
 
 def is_nothing(answer: Answer) -> bool:
@@ -259,20 +277,12 @@ def no_more_embed(question: str, *, in_dm: bool = False) -> dict:
 
 def whole_passages_embed(answer: Answer, shown: Sequence[Hit]) -> dict:
     """The whole passages of an answer, grouped by article, for whoever asked to see them (each
-    shortened only if they would not all fit)."""
-    room = (DESCRIPTION_MAX - 200) // max(len(shown), 1)
-    blocks = []
-    for group in grouped(shown):
-        lines = [attribution(group.article)]
-        for hit in group.hits:
-            text = flatten(hit.text)
-            body = (
-                marked(text, 0, len(text), hit.highlights) if len(text) <= room else short_passage(hit, room)
-            )
-            lines.append(f"> ¶ {hit.paragraph} · {body}")
-        blocks.append("\n".join(lines))
+    shortened around its answering sentence only if they would not all fit)."""
+    attributions = len(grouped(shown)) * (OUTLET_ROOM + TITLE_ROOM + 70)  # at most, with the date
+    share = (DESCRIPTION_MAX - attributions) // max(len(shown), 1) - 12  # 12: "> ¶ 10 · " and breaks
     return {
         "title": question_title(answer.question),
-        "description": "\n\n".join(blocks) or NOTHING_LINE,
+        "description": passages_text(shown, DESCRIPTION_MAX, passage_room=max(share, 80), whole=True)
+        or NOTHING_LINE,
         "color": ANSWER_COLOUR if answer.confident else EMPTY_COLOUR,
     }
