@@ -128,7 +128,9 @@ def description_html(text: str) -> str:
 
 def message_html(number: int, embed: dict | None, components: list[dict], content: str | None = None) -> str:
     parts = [f'<div class="msg" id="m{number}"><div class="avatar">B</div><div class="body">']
-    parts.append('<div class="name">Byline<span class="app">APP</span><span class="when">Today at 12:00</span></div>')
+    parts.append(
+        '<div class="name">Byline<span class="app">APP</span><span class="when">Today at 12:00</span></div>'
+    )
     if content:
         parts.append(f'<div class="content">{inline(content)}</div>')
     if embed:
@@ -154,7 +156,8 @@ def message_html(number: int, embed: dict | None, components: list[dict], conten
 def page_html(messages: list[str]) -> str:
     script = (
         "<script>window.addEventListener('load', () => { const r = {};"
-        " document.querySelectorAll('.msg').forEach(m => r[m.id] = Math.round(m.getBoundingClientRect().height));"
+        " document.querySelectorAll('.msg').forEach(m =>"
+        " r[m.id] = Math.round(m.getBoundingClientRect().height));"
         " document.getElementById('out').textContent = JSON.stringify(r); });</script>"
     )
     return (
@@ -222,7 +225,7 @@ def main() -> None:
     shutil.copytree(REPO / "seeds", work / "seeds")
     drawn = asyncio.run(replies(work / "seeds", work / "byline.db"))
     pages = {}
-    for number, (question, embed, components, _) in enumerate(drawn, 1):
+    for number, (_, embed, components, _) in enumerate(drawn, 1):
         page = args.out / f"reply-{number:02d}.html"
         page.write_text(page_html([message_html(number, embed, components)]), encoding="utf-8")
         pages[number] = page

@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.terminal import SMALLTALK_HINT, render_answer
+from index import Answer
+from index.models import SMALLTALK
+
 from ..support import COLLECTION, SEED_PAGE
 from .conftest import Run
 
@@ -568,3 +572,7 @@ def test_top_k_bound_is_the_librarys_max_top_k(byline: Byline, indexed_seeds: Pa
     run = byline("ask", TELESCOPE_QUESTION, "--top-k", str(MAX_TOP_K + 1), *seeds)
     assert run.code == 2 and f"between 1 and {MAX_TOP_K}" in run.err
     assert byline("ask", TELESCOPE_QUESTION, "--top-k", str(MAX_TOP_K), *seeds).code == 0
+
+
+def test_small_talk_gets_a_hint_not_passages() -> None:
+    assert render_answer(Answer("thanks", [], kind=SMALLTALK)) == SMALLTALK_HINT
