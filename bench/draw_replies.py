@@ -207,7 +207,7 @@ async def replies(seeds: Path, database: Path) -> list[tuple[str, dict | None, l
             if is_nothing(answer):
                 out.append((question, nothing_embed(answer.question), [], False))
                 continue
-            embed = reply_embed(answer, current.shown, more=current.more)
+            embed = reply_embed(answer, current.shown)
             view = page_view(
                 cache, answer, current, asker_id=1, size=DEFAULT_TOP_K, page=0, answer_id="a" * 12
             )

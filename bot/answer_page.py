@@ -253,7 +253,7 @@ async def answer_page(
     view = page_view(
         bot.questions, answer, current, asker_id=asker_id, size=size, page=page, answer_id=answer_id
     )
-    return Reply(render_reply.reply_embed(answer, current.shown, page=page, more=current.more), view)
+    return Reply(render_reply.reply_embed(answer, current.shown, page=page), view)
 
 
 def page_view(

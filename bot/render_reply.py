@@ -148,8 +148,13 @@ def attribution(article: Article) -> str:
     return " · ".join(parts)
 
 
-def citation(hit: Hit) -> str:
-    """Where the answer line comes from: "— **Daily Mirror** · *Title* · date · paragraph 11"."""
+def citation(hit: Hit, *, short: bool = False) -> str:
+    """Where the answer line comes from: "— **Daily Mirror** · *Title* · date · paragraph 11", or
+    ``short`` ("— **Daily Mirror** · paragraph 11") when the article's own line follows below."""
+    if short:
+        name = source_name(hit.article)
+        who = f"**{fitted(name, OUTLET_ROOM)}**" if name else f"*{fitted(hit.article.title, TITLE_ROOM)}*"
+        return f"— {who} · paragraph {hit.paragraph}"
     return f"— {attribution(hit.article)} · paragraph {hit.paragraph}"
 
 
@@ -170,16 +175,28 @@ def grouped(hits: Sequence[Hit]) -> list[Group]:
 
 
 def passages_text(
-    hits: Sequence[Hit], room: int, passage_room: int = PASSAGE_ROOM, *, whole: bool = False
+    hits: Sequence[Hit],
+    room: int,
+    passage_room: int = PASSAGE_ROOM,
+    *,
+    whole: bool = False,
+    skip: Hit | None = None,
 ) -> str:
     """The hits grouped by article, each group under its attribution line, each passage a quote
     opened by its paragraph number, within ``room`` characters (what does not fit is left out).
-    ``whole``: each passage whole when it fits in ``passage_room``, else trimmed like the others."""
+    ``whole``: each passage whole when it fits in ``passage_room``, else trimmed like the others.
+    ``skip``: a hit that keeps its article's place in the order but is not shown (the answer line's)."""
     blocks: list[str] = []
     used = 0
     for group in grouped(hits):
         lines = [attribution(group.article)]
-        lines += [f"> ¶ {hit.paragraph} · {_passage(hit, passage_room, whole)}" for hit in group.hits]
+        lines += [
+            f"> ¶ {hit.paragraph} · {_passage(hit, passage_room, whole)}"
+            for hit in group.hits
+            if hit is not skip
+        ]
+        if len(lines) == 1:
+            continue
         while len(lines) > 2 and discord_len("\n".join(lines)) + used + 2 > room:
             lines.pop()
         block = "\n".join(lines)
@@ -218,36 +235,33 @@ def answer_line(answer: Answer, shown: Sequence[Hit]) -> str | None:
     if hit is None or answer.answer is None:
         return None
     text = fitted(answer.answer.text, ANSWER_ROOM, line_start=True)
-    return f"**{text}**\n{citation(hit)}"
+    same_article = any(other is not hit and other.article.id == hit.article.id for other in shown)
+    return f"**{text}**\n{citation(hit, short=same_article)}"
 
 
-def reply_embed(answer: Answer, shown: Sequence[Hit], *, page: int = 0, more: bool = False) -> dict:
+def reply_embed(answer: Answer, shown: Sequence[Hit], *, page: int = 0) -> dict:
     """One page of an answer (``shown`` are its hits): see the module's docstring for its kinds.
 
     The answer line opens only the first page of a confident answer, with the attribution of the
     passage it comes from; that passage is not shown again (it is a click away, whole, with the
-    others). Later pages are passages.
+    others), and its article's other passages come first. Later pages are passages.
     """
     if is_nothing(answer) or not shown:
         return nothing_embed(answer.question)
     confident = answer.confident
     head = answer_line(answer, shown) if confident and page == 0 else None
-    if head is not None:
-        shown = [hit for hit in shown if hit is not cited(answer, shown)]
+    skip = cited(answer, shown) if head is not None else None
     if not confident:
         shown = shown[:UNSURE_MAX]
         head = UNSURE_LINE
     room = DESCRIPTION_MAX - (discord_len(head) + 2 if head else 0)
-    body = passages_text(shown, room)
+    body = passages_text(shown, room, skip=skip)
     description = f"{head}\n\n{body}" if head and body else (head or body)
-    embed: dict = {
+    return {
         "title": question_title(answer.question),
         "description": description,
         "color": ANSWER_COLOUR if confident else EMPTY_COLOUR,
     }
-    if more:
-        embed["footer"] = {"text": "More passages with the button below"}
-    return embed
 
 
 def nothing_embed(question: str, *, in_dm: bool = False) -> dict:

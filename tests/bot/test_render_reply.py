@@ -69,16 +69,27 @@ def test_a_confident_reply_opens_with_the_answer_line_and_shows_the_cited_passag
     embed = render_reply.reply_embed(answer(hits), hits)
     lines = embed["description"].split("\n")
     assert lines[0] == f"**{SENTENCES[2]}**"
-    assert lines[1] == "— **Daily Mirror** · *NATO allies agree huge spending boost* · paragraph 1"
+    # The cited article's line follows (its other passage comes first), so the citation is short.
+    assert lines[1] == "— **Daily Mirror** · paragraph 1"
+    assert lines[3] == "**Daily Mirror** · *NATO allies agree huge spending boost*"
     assert "> ¶ 1 · " not in embed["description"]  # the answer line stands for it
-    assert embed["color"] == render.ANSWER_COLOUR and "footer" not in embed
+    assert re.findall(r"^> ¶ (\d+) · ", embed["description"], flags=re.MULTILINE) == ["3", "2"]
+    assert embed["color"] == render.ANSWER_COLOUR
+
+
+def test_the_citation_is_whole_when_no_other_passage_of_its_article_is_shown() -> None:
+    hits = [hit(1), hit(2, SKY)]
+    lines = render_reply.reply_embed(answer(hits), hits)["description"].split("\n")
+    assert lines[1] == "— **Daily Mirror** · *NATO allies agree huge spending boost* · paragraph 1"
+    assert lines[3].startswith(
+        "**Sky News** · *[Americans are wearing biggest smiles](https://news.sky.com/x)*"
+    )
 
 
 def test_a_later_page_has_no_answer_line() -> None:
     hits = [hit(1), hit(2, SKY), hit(3), hit(4)]
-    embed = render_reply.reply_embed(answer(hits), hits[3:], page=1, more=True)
-    assert embed["description"].startswith("**Daily Mirror**")
-    assert embed["footer"]["text"] == "More passages with the button below"
+    embed = render_reply.reply_embed(answer(hits), hits[3:], page=1)
+    assert embed["description"].startswith("**Daily Mirror**") and "footer" not in embed
 
 
 def test_not_confident_is_one_plain_line_and_three_passages_at_most() -> None:
