@@ -29,8 +29,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bot import render  # noqa: E402
-from bot.answer_page import page_of, page_view  # noqa: E402
-from bot.paging import QuestionCache  # noqa: E402
+from bot.answer_page import CLOSEST, PassagesButton, page_of, page_view  # noqa: E402
+from bot.paging import QuestionCache, view_of  # noqa: E402
 from bot.render_reply import is_nothing, nothing_embed, reply_embed  # noqa: E402
 from bot.settings import DEFAULT_TOP_K  # noqa: E402
 from index import Library  # noqa: E402
@@ -147,7 +147,9 @@ def message_html(number: int, embed: dict | None, components: list[dict], conten
             emoji = (button.get("emoji") or {}).get("name", "")
             label = html.escape(button.get("label", ""))
             link = " ↗" if button.get("style") == 5 else ""
-            parts.append(f'<span class="btn s{button.get("style", 2)}">{emoji}{label}{link}</span>')
+            style = button.get("style", 2)
+            icon = f"<span>{emoji}</span>" if emoji else ""
+            parts.append(f'<span class="btn s{style}">{icon}<span>{label}{link}</span></span>')
         parts.append("</div>")
     parts.append("</div></div>")
     return "".join(parts)
@@ -195,8 +197,9 @@ def screenshot(page: Path, width: int, height: int, target: Path) -> None:
     chromium(f"--window-size={width},{height}", f"--screenshot={target}", page.as_uri())
 
 
-async def replies(seeds: Path, database: Path) -> list[tuple[str, dict | None, list[dict], bool]]:
-    """(question, embed, components, confident) for each sample question, as the bot sends them."""
+async def replies(seeds: Path, database: Path) -> list[tuple[str, dict, list[dict], str]]:
+    """(question, embed, components, kind) for each sample question, as the bot sends them; kind is
+    "confident", "unsure" or "nothing"."""
     out = []
     cache = QuestionCache()
     async with Library.open(database, seeds) as library:
@@ -205,13 +208,16 @@ async def replies(seeds: Path, database: Path) -> list[tuple[str, dict | None, l
             answer = await library.ask(question, top_k=DEFAULT_TOP_K + 1)
             current = page_of(answer, DEFAULT_TOP_K, 0)
             if is_nothing(answer):
-                out.append((question, nothing_embed(answer.question), [], False))
+                closest = view_of(PassagesButton.build(cache, DEFAULT_TOP_K, 0, question, turn=CLOSEST))
+                shown = closest.to_components() if closest and answer.hits else []
+                out.append((question, nothing_embed(answer.question), shown, "nothing"))
                 continue
             embed = reply_embed(answer, current.shown)
             view = page_view(
                 cache, answer, current, asker_id=1, size=DEFAULT_TOP_K, page=0, answer_id="a" * 12
             )
-            out.append((question, embed, view.to_components() if view else [], answer.confident))
+            kind = "confident" if answer.confident else "unsure"
+            out.append((question, embed, view.to_components() if view else [], kind))
     return out
 
 
@@ -237,10 +243,10 @@ def main() -> None:
     print(f"{'#':>2}  {'kind':<10} {'chars':>5} {'phone px':>8} {'desktop px':>10}  question")
     within = confident_count = 0
     readme_done = False
-    for number, (question, embed, components, confident) in enumerate(drawn, 1):
-        chars = render.embed_size(embed) if embed else 0
+    for number, (question, embed, _, kind) in enumerate(drawn, 1):
+        chars = render.embed_size(embed)
         phone, desktop = phone_px.get(f"m{number}", 0), desktop_px.get(f"m{number}", 0)
-        kind = "confident" if confident else ("nothing" if not components else "unsure")
+        confident = kind == "confident"
         print(f"{number:>2}  {kind:<10} {chars:>5} {phone:>8} {desktop:>10}  {question}")
         screenshot(pages[number], PHONE, phone + 100, args.out / f"reply-{number:02d}-phone.png")
         screenshot(pages[number], DESKTOP, desktop + 100, args.out / f"reply-{number:02d}-desktop.png")
