@@ -44,7 +44,7 @@ QUESTIONS = [
     "what did Hegseth say about China?",
     "which company built the lunar lander?",
     "what did Starmer promise on defence spending?",
-    "what did Trump say about the alliance?",
+    "who paid for the rover?",  # not sure
     "who won the football match?",
 ]
 PHONE, DESKTOP = 412, 1000
