@@ -88,16 +88,20 @@ def sentence_bounds(text: str) -> list[int]:
     return [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
 
 
-def around(text: str, sentence: tuple[int, int] | None) -> tuple[int, int]:
-    """The span of ``text`` to show: the sentence that answers with at most one sentence either
-    side; the first sentence or two when there is none."""
+def around(text: str, sentence: tuple[int, int] | None) -> list[tuple[int, int]]:
+    """Spans of ``text`` worth showing, the fullest first: the sentence that answers with one
+    sentence either side, with the next only, with the previous only, alone. Without a sentence:
+    the first two sentences, then the first."""
     starts = sentence_bounds(text)
     ends = [*starts[1:], len(text)]
+    last_index = len(ends) - 1
     if sentence is None or not 0 <= sentence[0] < sentence[1] <= len(text):
-        return 0, ends[min(1, len(ends) - 1)]
+        return [(0, ends[min(1, last_index)]), (0, ends[0])]
     first = max(i for i, s in enumerate(starts) if s <= sentence[0])
     last = max(i for i, s in enumerate(starts) if s < sentence[1])
-    return starts[max(first - 1, 0)], ends[min(last + 1, len(ends) - 1)]
+    before, after = starts[max(first - 1, 0)], ends[min(last + 1, last_index)]
+    own = (starts[first], ends[last])
+    return [(before, after), (own[0], after), (before, own[1]), own]
 
 
 def short_passage(hit: Hit, room: int = PASSAGE_ROOM) -> str:
@@ -111,16 +115,13 @@ def short_passage(hit: Hit, room: int = PASSAGE_ROOM) -> str:
 
 
 def _trimmed_passage(hit: Hit, text: str, sentence: tuple[int, int] | None, room: int) -> str:
-    """``short_passage`` with ``room`` counted in the passage's own characters."""
-    start, end = around(text, sentence)
-    for _ in range(3):  # too long: drop the context, then cut the sentence itself on a word
-        if end - start <= room:
-            break
-        if sentence and (start, end) != sentence:
-            start, end = sentence
-        else:
-            cut = text.rfind(" ", start, start + room)
-            end = cut if cut > start else start + room
+    """``short_passage`` with ``room`` counted in the passage's own characters: the fullest span
+    of ``around`` that fits, else the sentence cut on a word."""
+    spans = around(text, sentence)
+    start, end = next(((a, b) for a, b in spans if b - a <= room), spans[-1])
+    if end - start > room:
+        cut = text.rfind(" ", start, start + room)
+        end = cut if cut > start else start + room
     while end > start and text[end - 1] == " ":
         end -= 1
     while start < end and text[start] == " ":

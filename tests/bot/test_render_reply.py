@@ -46,6 +46,14 @@ def test_a_passage_at_the_start_or_end_has_no_ellipsis_on_that_side() -> None:
     assert last == f"… {SENTENCES[4]} {SENTENCES[5]}"
 
 
+def test_too_little_room_for_both_neighbours_keeps_the_next_sentence_then_the_sentence_alone() -> None:
+    room = len(SENTENCES[2]) + len(SENTENCES[3]) + 1
+    one_side = re.sub(r"[*_\\]", "", render_reply.short_passage(hit(1), room + 4))
+    assert one_side == f"… {SENTENCES[2]} {SENTENCES[3]} …"
+    alone = re.sub(r"[*_\\]", "", render_reply.short_passage(hit(1), len(SENTENCES[2]) + 4))
+    assert alone == f"… {SENTENCES[2]} …"
+
+
 def test_an_overlong_context_falls_back_to_the_sentence_then_to_its_first_words() -> None:
     long_sentence = "The harbour " + "very " * 100 + "old."
     text = f"Before it. {long_sentence} After it."
