@@ -17,10 +17,10 @@ from .render import (
     count,
     fitted,
     linked,
-    outlet,
     shrink_to_fit,
     when,
 )
+from .render_reply import source_name
 from .settings import MAX_RESULTS
 
 SOURCES_PER_PAGE = 10
@@ -35,7 +35,8 @@ def source_line(number: int, summary: SourceSummary, room: int) -> str:
     article = summary.article
 
     def line(title_room: int) -> str:
-        parts = [outlet(article, title_room * 2 // 5), when(article, title_room // 5)]
+        name = source_name(article)  # the outlet, else the site's name, else nobody: never a guess
+        parts = [fitted(name, title_room * 2 // 5) if name else None, when(article, title_room // 5)]
         parts.append(count(summary.passages, "passage"))
         title = linked(fitted(article.title, title_room) or ELLIPSIS, article.url)
         return f"**{number}.** *{title}* — " + " · ".join(p for p in parts if p)

@@ -285,9 +285,10 @@ def test_a_sources_line_names_outlet_title_date_and_passages_but_no_file() -> No
     line = render_sources.source_line(3, SourceSummary(article, 12), 400)
     assert line == "**3.** *NATO allies agree* — Daily Mirror · a day ago · 12 passages"
     no_outlet = Article("a2", "Untitled", None, None, "x.txt")
-    assert (
-        render_sources.source_line(4, SourceSummary(no_outlet, 1), 400)
-        == "**4.** *Untitled* — Unknown outlet · 1 passage"
+    assert render_sources.source_line(4, SourceSummary(no_outlet, 1), 400) == "**4.** *Untitled* — 1 passage"
+    site = Article("a3", "Linked", None, None, "y.md", url="https://www.port.example/a")
+    assert render_sources.source_line(5, SourceSummary(site, 2), 400) == (
+        "**5.** *[Linked](https://www.port.example/a)* — port.example · 2 passages"
     )
 
 

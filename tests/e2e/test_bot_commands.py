@@ -51,7 +51,7 @@ async def test_sources_lists_the_indexed_articles(
     assert embed["title"] == "Indexed articles (4)"
     lines = embed["description"].split("\n")
     assert [re.match(r"\*\*\d+\.\*\* \*(.+?)\* — ", line)[1] for line in lines] == SEED_TITLES
-    assert lines[0].startswith("**1.** *US sets up") and "Unknown outlet" in lines[0]
+    assert lines[0].startswith("**1.** *US sets up") and "Unknown outlet" not in lines[0]
     assert re.search(r"— Daily Mirror · about <t:\d+:R> · 23 passages$", lines[1])
     assert ".txt" not in embed["description"]  # public: no file names of the server
     assert reply.components == []  # one page: no buttons
