@@ -85,8 +85,9 @@ class ResultsPage(
 ):
     """A "More results" or "Previous" button: ``byline:page:<asker id>:<size>:<page>:<question>``.
 
-    The asker's id is kept for the answer's record; anyone may press the button, and the page goes
-    to the presser alone (see the module's docstring).
+    Anyone may press it, and the page goes to the presser alone (see the module's docstring); the
+    asker's id stays in the custom_id so that buttons sent before still parse, while each page is
+    recorded as the presser's.
     """
 
     def __init__(
