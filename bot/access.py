@@ -35,4 +35,4 @@ def refusal(*, in_guild: bool, guild_admins: bool = False, action: str = "re-ind
     """Why the user may not re-index (or do another operator's ``action``), for the user."""
     if in_guild and guild_admins:
         return f"Only server administrators and Byline's operators can {action}."
-    return f"Only Byline's operators (its owner and BYLINE_ADMIN_IDS) can {action}."
+    return f"Only this bot's operators can {action}; ask one of them."

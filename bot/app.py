@@ -39,9 +39,10 @@ from discord.ext import commands
 from index import BylineError, Library
 from index.feedback.votes import Feedback
 
+from .answer_page import PassagesButton, ResultsPage
 from .channels import posting_in
 from .cogs.admin import Admin
-from .cogs.ask import Ask, ResultsPage
+from .cogs.ask import Ask
 from .cogs.help import Help
 from .cogs.manage import Manage
 from .cogs.sources import Sources, SourcesPage
@@ -55,7 +56,7 @@ from .startup import discord_errors, require_token
 from .status import StatusKeeper, status_file
 from .sync import CommandSync, state_file
 from .upkeep import Upkeep
-from .votes import VoteButton
+from .votes import ReasonButton, VoteButton
 
 log = logging.getLogger("byline.bot")
 
@@ -159,7 +160,7 @@ class Byline(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         for cog in (Ask(self), Sources(self), Admin(self), Manage(self), Help(self)):
             await self.add_cog(cog)
-        self.add_dynamic_items(ResultsPage, SourcesPage, VoteButton)
+        self.add_dynamic_items(ResultsPage, PassagesButton, SourcesPage, VoteButton, ReasonButton)
         if self.sync_only:
             self.synced = await self.command_sync.sync(force=True)
             return

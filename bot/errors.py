@@ -52,12 +52,12 @@ class MissingEmbedLinks(BylineError):
 
 
 class QuestionExpired(BylineError):
-    """A "more results" button whose question is no longer remembered (too long for its custom_id)."""
+    """A "more results" button whose question is no longer remembered (too long for its custom_id).
+    The message names no command: the button may be in a DM, where slash commands may not exist."""
 
     def __init__(self) -> None:
         super().__init__(
-            "I no longer have that question (long questions are only kept for a while). "
-            "Ask it again with /ask."
+            "I no longer have that question (long questions are only kept for a while). Please ask it again."
         )
 
 

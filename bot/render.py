@@ -1,10 +1,11 @@
 """What every Discord embed of Byline is made of: Discord's limits, escaping, shortening and the
 pieces shared by answers and lists (a question as a title, an outlet, a date, a link).
 
-The embeds themselves are built in bot/render_answers.py (answers), bot/render_sources.py
-(/sources and /help) and bot/render_admin.py (the operators' commands). All are pure functions
-that return plain dicts in Discord's embed format, so the layout and the limits are tested without
-Discord; the cogs wrap them with ``discord.Embed.from_dict``.
+The embeds themselves are built in bot/render_reply.py (answers; bot/render_answers.py marks up
+a passage), bot/render_sources.py (/sources and /help) and bot/render_admin.py (the operators'
+commands). All are pure functions that return plain dicts in Discord's embed format, so the
+layout and the limits are tested without Discord; the cogs wrap them with
+``discord.Embed.from_dict``.
 
 Guarantees, whatever the articles or the question contain:
 

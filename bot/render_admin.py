@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from index import Article, ReindexReport
-from index.feedback.report import FeedbackReport
+from index.feedback.report import DownVoted, FeedbackReport
 from index.ingest.additions import Saved
 
 from .render import ELLIPSIS, FIELD_VALUE_MAX, REPORT_COLOUR, count, discord_len, fitted, outlet
@@ -59,6 +59,30 @@ def _field(name: str, lines: Sequence[str]) -> dict:
     return {"name": name, "value": "\n".join(shown) or "-"}
 
 
+REASON_WORDS = {
+    "wrong-passage": "wrong passage",
+    "no-answer": "does not answer",
+    "out-of-date": "out of date",
+    "other": "other",
+}
+
+
+def _down_voted(d: DownVoted) -> str:
+    """``2 👎 0 👍 · “question” · does not answer ×2 · Outlet · *Title* · paragraph 3``."""
+    parts = [
+        f"{d.down:,} 👎 {d.up:,} 👍",
+        f"“{fitted(d.question, 120)}”" if d.question else "question not kept",
+    ]
+    if d.reasons:
+        parts.append(", ".join(f"{REASON_WORDS.get(r, 'other')} ×{n}" for r, n in d.reasons.items()))
+    if d.title is not None:
+        parts.append(
+            f"{outlet(Article('', '', d.outlet, None, ''), 60)} · *{fitted(d.title, 80)}* · "
+            f"paragraph {d.paragraph}"
+        )
+    return " · ".join(parts)
+
+
 def stats_embed(report: FeedbackReport, *, keeping: bool) -> dict:
     """/stats: questions, the share answered confidently, votes, the most down-voted passages and
     what the articles could not answer, for the administrators (sent privately)."""
@@ -74,16 +98,7 @@ def stats_embed(report: FeedbackReport, *, keeping: bool) -> dict:
         days = [f"{d['day']}: {d['questions']:,} asked, {d['confident']:,} confident" for d in report.days]
         fields.append(_field("Per day", days[::-1]))
     if report.down_voted:
-        fields.append(
-            _field(
-                "Most down-voted passages",
-                [
-                    f"{d.down:,} 👎 {d.up:,} 👍 · {outlet(Article('', '', d.outlet, None, ''), 60)} · "
-                    f"*{fitted(d.title, 100)}* · paragraph {d.paragraph}"
-                    for d in report.down_voted
-                ],
-            )
-        )
+        fields.append(_field("Answers voted 👎", [_down_voted(d) for d in report.down_voted]))
     groups = [
         f"**{fitted(', '.join(g.words), 80) or ELLIPSIS}** ({len(g.questions):,}): "
         + " · ".join(f"“{fitted(q, 120)}”" for q in g.questions[:3])

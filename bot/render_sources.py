@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from index import SourceSummary
+from index.ingest.dates import timestamp
+from index.store.catalog import Holdings
 
 from .render import (
     ANSWER_COLOUR,
@@ -16,9 +18,9 @@ from .render import (
     count,
     fitted,
     linked,
-    outlet,
     when,
 )
+from .render_reply import source_name
 from .settings import MAX_RESULTS
 
 SOURCES_PER_PAGE = 10
@@ -33,7 +35,8 @@ def source_line(number: int, summary: SourceSummary, room: int) -> str:
     article = summary.article
 
     def line(title_room: int, url: str | None) -> str:
-        parts = [outlet(article, title_room * 2 // 5), when(article, title_room // 5)]
+        name = source_name(article)  # the outlet, else the site's name, else nobody: never a guess
+        parts = [fitted(name, title_room * 2 // 5) if name else None, when(article, title_room // 5)]
         parts.append(count(summary.passages, "passage"))
         title = linked(fitted(article.title, title_room) or ELLIPSIS, url)
         return f"**{number}.** *{title}* — " + " · ".join(p for p in parts if p)
@@ -94,35 +97,61 @@ def sources_page(
     }
 
 
-def help_embed(top_k: int, *, keeping: bool = False) -> dict:
-    """What Byline does and how to ask it, and what it keeps of the questions."""
+def holding_line(holdings: Holdings) -> str:
+    """ "I hold 84 articles; the newest is from <date>." (a Discord timestamp, in the reader's own
+    time zone; "about" when the date was worked out from "2 days ago")."""
+    if not holdings.articles:
+        return "I hold no articles yet."
+    line = f"I hold {count(holdings.articles, 'article')}"
+    stamp = timestamp(holdings.newest) if holdings.newest else None
+    if stamp is not None:
+        line += f"; the newest is from {'about ' if holdings.estimated else ''}<t:{stamp}:D>"
+    return line + "."
+
+
+def hint(*, in_dm: bool) -> str:
+    """One line on how to ask, naming only what works where the member is."""
+    if in_dm:
+        return "Ask me a question about the news, e.g. who leads NATO? Send `help` for more."
+    return (
+        "Ask me a question about the news with `/ask`, or mention me with your question. `/help` tells more."
+    )
+
+
+def help_embed(holdings: Holdings, *, in_dm: bool = False, top_k: int = 3, keeping: bool = False) -> dict:
+    """What Byline holds, how to ask it (the commands, or in a DM the words to send), and what it
+    keeps. No setting names: members read this."""
     kept = (
         "The text of questions is kept, with a salted hash of who asked (never your Discord id), "
-        "so the administrators can see what the articles could not answer."
+        "so the people who look after me can see what the articles could not answer."
         if keeping
         else "The text of questions is not kept."
     )
+    if in_dm:
+        how = (
+            "**How to ask**\n"
+            "• Send me your question here, e.g. what is Poland's defence spending?\n"
+            "• Send `sources` to see the articles I answer from, `help` for this.\n"
+            "• In a server, mention me with your question."
+        )
+    else:
+        how = (
+            "**How to ask**\n"
+            f"• `/ask question:` what is Poland's defence spending? — `results:` (1-{MAX_RESULTS}, "
+            f"default {top_k}) for more or fewer passages; `private: True` to see the answer alone.\n"
+            "• Mention me in a channel: `@Byline who leads NATO?` — or send me a direct message.\n"
+            "• `/sources` — the articles I answer from; `title:` finds one by its title."
+        )
     return {
         "title": "Byline answers questions from news articles",
         "description": (
-            "Ask a question and I reply with the passages of the articles that answer it, each with "
-            "its byline: the outlet, the article's title, when it was published and the paragraph it "
-            "comes from. The words of your question are underlined; the sentence that answers best "
-            "is in bold.\n\n"
-            "**How to ask**\n"
-            f"• `/ask question:` what is Poland's defence spending? — add `results:` (1-{MAX_RESULTS}, "
-            f"default {top_k}) for more or fewer passages; **More results** pages on.\n"
-            "• Send me a direct message: any message is a question.\n"
-            "• Mention me in a channel: `@Byline who leads NATO?`\n\n"
-            "**Other commands**\n"
-            "• `/sources` — the articles I answer from; `title:` finds one by its title.\n"
-            "• `/reindex`, `/add`, `/remove`, `/stats` — re-read the articles folder, add or remove "
-            "an article, see what was asked and how it was answered (Byline's operators: its owner and "
-            "those listed in BYLINE_ADMIN_IDS).\n\n"
+            f"{holding_line(holdings)}\n\n"
+            "I reply with the sentence that answers first, then the passages it comes from, each with "
+            "its outlet, title, date and paragraph. When I am not sure, I say so.\n\n"
+            f"{how}\n\n"
             "**Feedback**\n"
-            "Press 👍 or 👎 under an answer to say whether it helped: votes are kept, with a salted "
-            f"hash of who voted (never your Discord id). {kept}\n\n"
-            "I only answer from the articles: when none of them answers, I say so."
+            "Press **Helpful** or **Not helpful** under an answer: votes are kept with a salted hash of "
+            f"who voted (never your Discord id). {kept}"
         ),
         "color": ANSWER_COLOUR,
     }

@@ -31,19 +31,34 @@ _PRIVATE_DEFERRAL = "byline:deferred-privately"
 
 @dataclass
 class Reply:
-    """What to send: an embed (as a dict, see render.py) and the buttons under it, if any."""
+    """What to send: an embed (as a dict, see render.py) or a line of text, and the buttons under
+    it, if any."""
 
-    embed: dict
+    embed: dict | None
     view: discord.ui.View | None = None
+    content: str | None = None
 
     @property
-    def discord_embed(self) -> discord.Embed:
-        return discord.Embed.from_dict(self.embed)
+    def discord_embed(self) -> discord.Embed | None:
+        return discord.Embed.from_dict(self.embed) if self.embed is not None else None
+
+    def message(self) -> dict:
+        """The keyword arguments of a send or an edit that shows this reply (and only it: an edit
+        removes what the message showed before)."""
+        return {
+            "content": self.content,
+            "embed": self.discord_embed,
+            "view": self.view,
+            "allowed_mentions": NO_PINGS,
+        }
 
 
-async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
-    """Defer: "thinking…" for a command (private if ``ephemeral``), a silent update for a button."""
-    thinking = interaction.type is discord.InteractionType.application_command
+async def defer(
+    interaction: discord.Interaction, *, ephemeral: bool = False, new_message: bool = False
+) -> None:
+    """Defer: "thinking…" for a command (private if ``ephemeral``), a silent update for a button,
+    or "thinking…" for a button whose answer is a new message (``new_message``)."""
+    thinking = new_message or interaction.type is discord.InteractionType.application_command
     await interaction.response.defer(thinking=thinking, ephemeral=ephemeral)
     interaction.extras[_PRIVATE_DEFERRAL] = ephemeral
 
@@ -54,42 +69,42 @@ def deferred_privately(interaction: discord.Interaction) -> bool:
 
 
 async def within_deadline(
-    interaction: discord.Interaction, work: Awaitable[T], *, defer_after: float = DEFER_AFTER
+    interaction: discord.Interaction,
+    work: Awaitable[T],
+    *,
+    defer_after: float = DEFER_AFTER,
+    ephemeral: bool = False,
+    new_message: bool = False,
 ) -> T:
     """The result of ``work``; the interaction is deferred if the work outlasts ``defer_after``.
 
-    A command is deferred as "thinking…" (the answer then replaces it); a button press as a
-    deferred update (the answer then replaces the message the button is on).
+    A command is deferred as "thinking…" (the answer then replaces it; private if ``ephemeral``);
+    a button press as a deferred update (the answer then replaces the message the button is on),
+    or, with ``new_message``, as "thinking…" that the answer replaces.
     """
     task = asyncio.ensure_future(work)
     try:
         done, _ = await asyncio.wait({task}, timeout=defer_after)
         if not done and not interaction.response.is_done():
-            await defer(interaction)
+            await defer(interaction, ephemeral=ephemeral, new_message=new_message)
         return await task
     finally:
         if not task.done():
             task.cancel()
 
 
-async def deliver(interaction: discord.Interaction, reply: Reply, *, ephemeral: bool = False) -> None:
+async def deliver(
+    interaction: discord.Interaction, reply: Reply, *, ephemeral: bool = False, new_message: bool = False
+) -> None:
     """Send ``reply`` as the interaction's response, whether or not it was deferred.
 
-    For a button press the reply replaces the message the button is on; for a command it is a
-    new message.
+    For a button press the reply replaces the message the button is on, unless ``new_message``
+    (then it is a message of its own, private if ``ephemeral``); for a command it is a new message.
     """
     if interaction.response.is_done():
-        await interaction.edit_original_response(
-            embed=reply.discord_embed, view=reply.view, allowed_mentions=NO_PINGS
-        )
-    elif interaction.type is discord.InteractionType.component:
-        await interaction.response.edit_message(
-            embed=reply.discord_embed, view=reply.view, allowed_mentions=NO_PINGS
-        )
+        await interaction.edit_original_response(**reply.message())
+    elif interaction.type is discord.InteractionType.component and not new_message:
+        await interaction.response.edit_message(**reply.message())
     else:
-        await interaction.response.send_message(
-            embed=reply.discord_embed,
-            view=reply.view or discord.utils.MISSING,
-            ephemeral=ephemeral,
-            allowed_mentions=NO_PINGS,
-        )
+        fields = {k: v for k, v in reply.message().items() if v is not None}
+        await interaction.response.send_message(**fields, ephemeral=ephemeral)

@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from index import Answer, Article, Hit, ReindexReport, SourceSummary
+from index.models import SMALLTALK
 
-from .render import UNKNOWN_OUTLET
+from .render_reply import source_name
 
 if TYPE_CHECKING:  # each imported only by the command that prints it (`byline ask` needs none)
     from index.evaluation import EvalReport
@@ -48,16 +49,17 @@ def wrap(text: str, indent: str = "   ") -> str:
 
 
 def shown_date(article: Article) -> str | None:
-    """The date to print: as the article gives it, or, for a relative one ("a day ago") that was
-    estimated when the file was first indexed, that estimate ("about 2026-12-02"), which does not
-    go stale the way "a day ago" would."""
-    if article.published_estimated and article.published_at:
-        return f"about {article.published_at[:10]}"
+    """The date to print. A relative date ("12 hours ago") was turned into a date from the file's
+    modification time, which may be when the file was copied, not when the page was read: so it
+    is printed as the page gave it, and said to be so, never as a date Byline cannot vouch for."""
+    if article.published_estimated and article.published:
+        return f"{article.published} (as the page said)"
     return article.published
 
 
 def attribution(outlet: str | None, title: str, published: str | None, paragraph: int) -> str:
-    parts = [printable(outlet or UNKNOWN_OUTLET), f"“{printable(title)}”"]
+    parts = [printable(outlet)] if outlet else []
+    parts.append(f"“{printable(title)}”")
     if published:
         parts.append(printable(published))
     parts.append(f"paragraph {paragraph}")
@@ -73,23 +75,33 @@ def _emphasise(hit: Hit, bold: bool) -> str:
     return f"{printable(text[:start])}\033[1m{printable(text[start:end])}\033[0m{printable(text[end:])}"
 
 
+CONFIDENT = "Confident: the articles answer this."
+NOT_CONFIDENT = "Not confident: these are the closest passages, and they may not answer it."
+SMALLTALK_HINT = 'That is not a question about the articles. Ask one, e.g. byline ask "who leads NATO?"'
+
+
 def render_answer(answer: Answer, bold: bool = False) -> str:
+    """The verdict in words, the answer line with where it comes from, then the passages numbered
+    in the order shown (the exact BM25 scores are in ``--json``)."""
+    if answer.kind == SMALLTALK:
+        return SMALLTALK_HINT
     if not answer.hits:
         return (
             f"Nothing in the articles answers “{printable(answer.question)}”.\n"
             "Try other words, or `byline sources` to see what is indexed."
         )
-    lines = (
-        []
-        if answer.confident
-        else ["Nothing in the articles answers this directly; the closest passages:", ""]
-    )
+    lines = [CONFIDENT if answer.confident else NOT_CONFIDENT, ""]
+    line = answer.answer
+    if answer.confident and line is not None and 1 <= line.hit <= len(answer.hits):
+        cited = answer.hits[line.hit - 1]
+        lines.append(wrap(f"Answer: {printable(line.text)}", ""))
+        name = source_name(cited.article)
+        where = f"{printable(name)}, " if name else ""
+        lines.append(f"   — {where}paragraph {cited.paragraph} (passage {cited.rank} below)")
+        lines.append("")
     for hit in answer.hits:
         a = hit.article
-        lines.append(
-            f"{hit.rank}. {attribution(a.outlet, a.title, shown_date(a), hit.paragraph)}"
-            f"  (score {hit.score:.2f})"
-        )
+        lines.append(f"{hit.rank}. {attribution(source_name(a), a.title, shown_date(a), hit.paragraph)}")
         lines.append(wrap(_emphasise(hit, bold)))
         lines.append(f"   source: {printable(a.source)}" + (f"  {printable(a.url)}" if a.url else ""))
         lines.append("")
@@ -147,13 +159,17 @@ def render_feedback(report: FeedbackReport) -> str:
         lines += ["", "Per day (questions, confident):"]
         lines += [f"  {d['day']}  {d['questions']:>5}  {d['confident']:>5}" for d in report.days]
     if report.down_voted:
-        lines += ["", "Most down-voted passages:"]
+        lines += ["", "Answers voted down:"]
         for d in report.down_voted:
-            lines.append(
-                f"  {d.down} down, {d.up} up: {attribution(d.outlet, d.title, None, d.paragraph)}  "
-                f"({printable(d.source)})"
-            )
-            lines.append(wrap(printable(d.excerpt), "      "))
+            question = f"“{printable(d.question)}”" if d.question else "(question not kept)"
+            reasons = ", ".join(f"{printable(r)} ×{n}" for r, n in d.reasons.items())
+            lines.append(f"  {d.down} down, {d.up} up: {question}" + (f"  [{reasons}]" if reasons else ""))
+            if d.title is not None and d.paragraph is not None:
+                lines.append(
+                    f"      cited: {attribution(d.outlet, d.title, None, d.paragraph)}  "
+                    f"({printable(d.source or '')})"
+                )
+                lines.append(wrap(printable(d.excerpt or ""), "      "))
     if report.not_confident:
         lines += ["", "Not answered confidently, by their words:"]
         for group in report.not_confident:

@@ -1,4 +1,4 @@
-"""/help: what Byline does and how to ask."""
+"""/help: what Byline holds, what it does and how to ask."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from .. import render_sources
+from ..answer_page import help_reply
 from ..protocols import BylineBot
-from ..replies import Reply, deliver
+from ..replies import deliver, within_deadline
 
 
 class Help(commands.Cog):
@@ -19,11 +19,8 @@ class Help(commands.Cog):
 
     @app_commands.command(name="help")
     async def help_(self, interaction: discord.Interaction) -> None:
-        """What Byline does, and how to ask it."""
-        await deliver(
-            interaction,
-            Reply(
-                render_sources.help_embed(self.bot.settings.top_k, keeping=self.bot.settings.keep_questions)
-            ),
-            ephemeral=True,
+        """What Byline holds, what it does, and how to ask it."""
+        reply = await within_deadline(
+            interaction, help_reply(self.bot, in_dm=False), defer_after=self.bot.defer_after, ephemeral=True
         )
+        await deliver(interaction, reply, ephemeral=True)

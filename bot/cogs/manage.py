@@ -84,6 +84,9 @@ class Manage(commands.Cog):
         title="The title of an article you type (with text)",
         text="The text of an article you type (with title); blank lines separate paragraphs",
         replace="Replace an article added before under the same title",
+        outlet="Who published the article you type, e.g. BBC News",
+        published="When it was published, e.g. 2025-06-24 or 2 days ago",
+        url="Where to read it: an http:// or https:// address",
     )
     async def add(
         self,
@@ -92,11 +95,19 @@ class Manage(commands.Cog):
         title: app_commands.Range[str, 1, TITLE_MAX] | None = None,
         text: app_commands.Range[str, 1, TEXT_MAX] | None = None,
         replace: bool = False,
+        outlet: app_commands.Range[str, 1, additions.OUTLET_MAX] | None = None,
+        published: app_commands.Range[str, 1, 100] | None = None,
+        url: app_commands.Range[str, 1, 512] | None = None,
     ) -> None:
         """Add an article from a file or typed text, and index it at once (administrators only)."""
         await defer(interaction, ephemeral=True)
         if file is not None and (title or text):
             raise additions.AdditionError("Attach a file, or give a title and text: not both.")
+        if file is not None and (outlet or published or url):
+            raise additions.AdditionError(
+                "A file gives its outlet, date and address in its front matter; "
+                "outlet, published and url are for an article you type."
+            )
         if file is not None:
             if file.size > MAX_FILE_BYTES:
                 raise additions.AdditionError(
@@ -105,7 +116,8 @@ class Manage(commands.Cog):
             additions.check_suffix(file.filename)  # refused before downloading anything
             filename, data = file.filename, await file.read()
         elif title and text:
-            filename, data = "typed.md", additions.article_text(title, text)
+            details = additions.article_details(outlet, published, url)
+            filename, data = "typed.md", additions.article_text(title, text, details)
         else:
             raise additions.AdditionError("Attach a file (.md or .txt), or give both a title and text.")
         # Read in a process of its own: a hostile file never stalls the answers to everyone else.

@@ -1,6 +1,7 @@
 """What `byline report` and /stats show: questions a day, the share answered confidently, votes,
-the most down-voted passages, and the questions not answered confidently, grouped by their words
-(so an administrator sees which articles are missing)."""
+the answers voted 👎 (with the question when it is kept, the voters' reasons and the passage the
+answer cited), and the questions not answered confidently, grouped by their words (so an
+administrator sees which articles are missing)."""
 
 import asyncio
 import time
@@ -20,27 +21,32 @@ COUNTED = "questions asked on Discord (/ask, direct messages, mentions); not tho
 
 @dataclass(frozen=True, slots=True)
 class DownVoted:
-    """A passage shown in answers that got 👎, with the votes on those answers."""
+    """An answer that got 👎: its question (None when not kept), the votes on it, the reasons the
+    voters gave, and the passage it cited (None for an answer recorded without one)."""
 
-    article_id: str
-    title: str
-    outlet: str | None
-    paragraph: int
-    source: str
-    excerpt: str
+    question: str | None
     down: int
     up: int
+    reasons: dict[str, int]
+    article_id: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    paragraph: int | None = None
+    source: str | None = None
+    excerpt: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
+            "question": self.question,
+            "down": self.down,
+            "up": self.up,
+            "reasons": self.reasons,
             "article_id": self.article_id,
             "title": self.title,
             "outlet": self.outlet,
             "paragraph": self.paragraph,
             "source": self.source,
             "excerpt": self.excerpt,
-            "down": self.down,
-            "up": self.up,
         }
 
 
@@ -118,19 +124,30 @@ async def build_report(feedback: Feedback, since_days: int, now: float | None = 
         else:
             report.votes_down = count
     report.down_voted = [
-        DownVoted(*row)
-        for row in await feedback.rows(
-            "SELECT p.article_id, max(p.title), max(p.outlet), p.paragraph, max(p.source), max(p.excerpt),"
-            " sum(v.vote < 0) AS down, sum(v.vote > 0)"
-            " FROM feedback_votes v JOIN feedback_passages p ON p.answer_id = v.answer_id"
-            " WHERE v.voted_at >= ? GROUP BY p.article_id, p.paragraph HAVING down > 0"
-            " ORDER BY down DESC, sum(v.vote > 0) ASC, max(p.title) LIMIT ?",
-            (since, MOST_DOWN_VOTED),
+        DownVoted(
+            question, down, up, _reasons(reasons), article_id, title, outlet, paragraph, source, excerpt
+        )
+        for question, down, up, reasons, article_id, title, outlet, paragraph, source, excerpt in (
+            await feedback.rows(
+                "SELECT a.question, sum(v.vote < 0) AS down, sum(v.vote > 0),"
+                " group_concat(v.reason), p.article_id, p.title, p.outlet, p.paragraph, p.source, p.excerpt"
+                " FROM feedback_votes v JOIN feedback_answers a ON a.id = v.answer_id"
+                " LEFT JOIN feedback_passages p ON p.answer_id = v.answer_id"
+                " AND p.rank = (SELECT min(rank) FROM feedback_passages WHERE answer_id = v.answer_id)"
+                " WHERE v.voted_at >= ? GROUP BY v.answer_id HAVING down > 0"
+                " ORDER BY down DESC, sum(v.vote > 0) ASC, max(v.voted_at) DESC LIMIT ?",
+                (since, MOST_DOWN_VOTED),
+            )
         )
     ]
     # Analysing thousands of questions takes a while: off the event loop.
     report.not_confident = await asyncio.to_thread(group_questions, kept)
     return report
+
+
+def _reasons(joined: str | None) -> dict[str, int]:
+    """``"no-answer,other,no-answer"`` -> ``{"no-answer": 2, "other": 1}``, most given first."""
+    return dict(Counter(r for r in (joined or "").split(",") if r).most_common())
 
 
 def group_questions(questions: list[str], analyzer: Analyzer | None = None) -> list[QuestionGroup]:

@@ -10,7 +10,9 @@ it: index/feedback/keyfile.py), enough to count one vote per person
 and to forget one person on request, not to tell who they are.
 
 Kept always, because a vote needs them: for each answer, when it was given, in which server,
-whether it was confident and which passages it showed. Kept only with ``keep_questions``: the
+whether it was confident and the one passage it cited (a vote is on the answer, so one passage
+stands for it; recording every passage shown made one 👎 count against five). After a 👎, the
+voter's one-click reason (``REASONS``). Kept only with ``keep_questions``: the
 question's text and a hash of who asked it.
 """
 
@@ -38,6 +40,7 @@ from index.store.schema import FEEDBACK_SCHEMA
 log = logging.getLogger(__name__)
 
 EXCERPT_CHARS = 200
+REASONS = ("wrong-passage", "no-answer", "out-of-date", "other")  # what was wrong, after a 👎
 
 
 class UnknownAnswerError(BylineError):
@@ -122,6 +125,8 @@ class Feedback:
                 await db.execute("PRAGMA busy_timeout = 30000")
             reader, writer = connections
             had_feedback = await _has_tables(reader)
+            if had_feedback:
+                await _add_reason_column(reader, writer)
             if not had_feedback:
                 await writer.executescript(FEEDBACK_SCHEMA)
                 await writer.commit()
@@ -267,6 +272,14 @@ class Feedback:
             return VoteResult.NEW
         return VoteResult.SAME if previous == value else VoteResult.CHANGED
 
+    async def reason(self, answer_id: str, user_id: int, reason: str) -> None:
+        """What was wrong with an answer this person voted 👎 (queued); a reason not in REASONS is
+        stored as "other"."""
+        key = (answer_id, self.user_hash(user_id))
+        if key not in self._queued_votes and not await self._known(answer_id):
+            raise UnknownAnswerError()
+        self._enqueue(_Write(_SET_REASON, (reason if reason in REASONS else "other", *key)))
+
     async def _known(self, answer_id: str) -> bool:
         cursor = await self._reader.execute("SELECT 1 FROM feedback_answers WHERE id = ?", (answer_id,))
         return await cursor.fetchone() is not None
@@ -317,8 +330,18 @@ _INSERT_PASSAGE = (
 _UPSERT_VOTE = (
     "INSERT INTO feedback_votes(answer_id, user_hash, vote, question, guild_id, voted_at)"
     " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(answer_id, user_hash) DO UPDATE SET"
-    " vote = excluded.vote, question = excluded.question, voted_at = excluded.voted_at"
+    " vote = excluded.vote, question = excluded.question, voted_at = excluded.voted_at,"
+    " reason = CASE WHEN excluded.vote > 0 THEN NULL ELSE reason END"
 )
+_SET_REASON = "UPDATE feedback_votes SET reason = ? WHERE answer_id = ? AND user_hash = ? AND vote < 0"
+
+
+async def _add_reason_column(reader: aiosqlite.Connection, writer: aiosqlite.Connection) -> None:
+    """Feedback tables made before votes had a reason get the column (once: written only then)."""
+    columns = [row[1] for row in await reader.execute_fetchall("PRAGMA table_info(feedback_votes)")]
+    if "reason" not in columns:
+        await writer.execute("ALTER TABLE feedback_votes ADD COLUMN reason TEXT")
+        await writer.commit()
 
 
 async def _has_tables(db: aiosqlite.Connection) -> bool:

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import ArticleFormatError, BylineError
+from index.ingest.dates import absolute_date, relative_age
 from index.ingest.readers import MAX_FILE_BYTES, decode_article_bytes, parse_articles
-from index.models import ParsedArticle
+from index.models import ParsedArticle, web_url
 from index.store.catalog import ADDED_FOLDER
 
 ADD_SUFFIXES = (".md", ".txt")
@@ -41,10 +42,45 @@ class Saved:
     previous: bytes | None = None  # what the file held before, when it replaced one
 
 
-def article_text(title: str, text: str) -> bytes:
-    """A Markdown article file for a title and text typed in Discord."""
+OUTLET_MAX = 100
+
+
+def article_details(
+    outlet: str | None = None, published: str | None = None, url: str | None = None
+) -> dict[str, str]:
+    """Front matter for an article typed in Discord: its outlet, date and address, checked as the
+    readers would take them (AdditionError saying what is wrong otherwise).
+
+    The address must be one the readers keep (``web_url``: http or https, nothing that could break
+    a link); the date one that index/ingest/dates.py understands (a date, or "2 days ago", counted
+    from now); every value one line, so that it cannot end the front matter early.
+    """
+    details: dict[str, str] = {}
+    if outlet is not None and outlet.strip():
+        outlet = " ".join(outlet.split())
+        if len(outlet) > OUTLET_MAX:
+            raise AdditionError(f"The outlet's name is too long: at most {OUTLET_MAX} characters.")
+        details["outlet"] = outlet
+    if published is not None and published.strip():
+        published = " ".join(published.split())
+        if absolute_date(published) is None and relative_age(published) is None:
+            raise AdditionError(
+                "I cannot read that date: write it as 2025-06-24, 24 June 2025 or 2 days ago."
+            )
+        details["published"] = published
+    if url is not None and url.strip():
+        kept = web_url(url.strip())
+        if kept is None:
+            raise AdditionError("The url must be an http:// or https:// address, without spaces or quotes.")
+        details["url"] = kept
+    return details
+
+
+def article_text(title: str, text: str, details: dict[str, str] | None = None) -> bytes:
+    """A Markdown article file for a title and text typed in Discord, with ``article_details``."""
     title = " ".join(title.split())
-    return f"---\ntitle: {title}\n---\n\n{text.strip()}\n".encode()
+    lines = [f"title: {title}", *(f"{key}: {value}" for key, value in (details or {}).items())]
+    return ("---\n" + "\n".join(lines) + f"\n---\n\n{text.strip()}\n").encode()
 
 
 def check_suffix(filename: str) -> None:

@@ -7,6 +7,7 @@ within Discord's 3 seconds whatever the index is doing.
 
 import asyncio
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from index.models import Article, SourceSummary
@@ -57,3 +58,34 @@ def choice_name(summary: SourceSummary) -> str:
     """An autocomplete choice's name: the title, shortened to Discord's 100 characters."""
     title = " ".join(summary.article.title.split())
     return title if len(title) <= CHOICE_MAX else title[: CHOICE_MAX - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Holdings:
+    """What the index holds, for /help: how many articles, and the newest one's date (ISO 8601,
+    ``estimated`` when only a relative date was known), None when no article has a date."""
+
+    articles: int
+    newest: str | None = None
+    estimated: bool = False
+
+
+def _holdings(database: str | Path) -> Holdings:
+    db = _connect(database)
+    try:
+        (articles,) = db.execute("SELECT count(*) FROM articles").fetchone()
+        row = db.execute(
+            "SELECT published_at, published_estimated FROM articles WHERE published_at IS NOT NULL"
+            " ORDER BY published_at DESC LIMIT 1"
+        ).fetchone()
+        return Holdings(articles, row[0], bool(row[1])) if row else Holdings(articles)
+    finally:
+        db.close()
+
+
+async def holdings(database: str | Path) -> Holdings:
+    """How many articles the index holds and the newest date among them (nothing yet: 0)."""
+    try:
+        return await asyncio.to_thread(_holdings, database)
+    except sqlite3.OperationalError:  # no database or no index yet
+        return Holdings(0)

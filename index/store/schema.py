@@ -110,6 +110,7 @@ CREATE TABLE IF NOT EXISTS feedback_votes (
     question TEXT,                  -- the question as the voter saw it
     guild_id TEXT,
     voted_at REAL NOT NULL,
+    reason TEXT,                    -- after a down vote, what was wrong (index/feedback/votes.py REASONS)
     PRIMARY KEY (answer_id, user_hash)
 );
 CREATE INDEX IF NOT EXISTS feedback_votes_user ON feedback_votes(user_hash);

@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.terminal import SMALLTALK_HINT, render_answer
+from index import Answer
+from index.models import SMALLTALK
+
 from ..support import COLLECTION, SEED_PAGE
 from .conftest import Run
 
@@ -99,22 +103,58 @@ def test_ask_shows_outlet_title_published_and_paragraph(byline: Byline, collecti
     run = byline("ask", TELESCOPE_QUESTION, "--seeds-dir", str(collection_seeds))
     assert run.code == 0
     article = hit["article"]
-    date = f"about {article['published_at'][:10]}" if article["published_estimated"] else article["published"]
+    date = (
+        f"{article['published']} (as the page said)"
+        if article["published_estimated"]
+        else article["published"]
+    )
     for shown in (article["outlet"], article["title"], date, f"paragraph {hit['paragraph']}"):
         assert shown in run.out
 
 
-def test_ask_shows_an_estimated_date_as_the_estimate_not_the_relative_words(
+def test_ask_shows_an_estimated_date_as_the_page_gave_it_not_as_the_files_date(
     byline: Byline, seed_page_seeds: Path
 ) -> None:
-    """An aggregator page's "a day ago" would go stale on screen; the date it was resolved to does not."""
+    """An aggregator page's "a day ago" was resolved from the file's modification time, which may
+    be the day the repository was cloned: it is shown as the page said it, and said to be so."""
     question = "what is Poland's spending?"
     hit = json.loads(byline("ask", question, "--json", "--seeds-dir", str(seed_page_seeds)).out)["hits"][0]
     article = hit["article"]
     assert article["published_estimated"] and article["published"] == "a day ago"
     run = byline("ask", question, "--seeds-dir", str(seed_page_seeds))
-    first = run.out.splitlines()[0]
-    assert f"about {article['published_at'][:10]}" in first and "a day ago" not in first
+    [first] = [line for line in run.out.splitlines() if line.startswith("1. ")]
+    assert "a day ago (as the page said)" in first
+    assert article["published_at"][:10] not in run.out
+
+
+def test_ask_says_it_is_confident_and_opens_with_the_answer_line(
+    byline: Byline, seed_page_seeds: Path
+) -> None:
+    question = "what is Poland's spending?"
+    answer = json.loads(byline("ask", question, "--json", "--seeds-dir", str(seed_page_seeds)).out)
+    assert answer["confident"] and answer["answer"]
+    run = byline("ask", question, "--seeds-dir", str(seed_page_seeds))
+    lines = run.out.splitlines()
+    assert lines[0] == "Confident: the articles answer this."
+    cited = answer["hits"][answer["answer"]["hit"] - 1]
+    opening = " ".join(line.strip() for line in lines[2 : lines.index("", 2)])
+    assert opening.startswith("Answer: " + answer["answer"]["text"])
+    assert f"paragraph {cited['paragraph']} (passage {cited['rank']} below)" in opening
+    assert opening.index("Answer:") < run.out.index("1. ")
+
+
+def test_passages_are_numbered_in_the_order_shown_without_scores(
+    byline: Byline, seed_page_seeds: Path
+) -> None:
+    """Scores out of order beside the numbers looked like a bug; the rank is shown, the exact BM25
+    score stays in --json."""
+    question = "what is Poland's spending?"
+    run = byline("ask", question, "--top-k", "5", "--seeds-dir", str(seed_page_seeds))
+    numbers = [int(line.split(".")[0]) for line in run.out.splitlines() if line[:1].isdigit()]
+    assert numbers == [1, 2, 3, 4, 5]
+    assert "score" not in run.out
+    hits = json.loads(byline("ask", question, "--json", "--seeds-dir", str(seed_page_seeds)).out)["hits"]
+    assert all(isinstance(hit["score"], float) for hit in hits)
 
 
 def test_ask_without_an_answer_says_so(byline: Byline, collection_seeds: Path) -> None:
@@ -129,7 +169,8 @@ def test_ask_that_is_not_confident_says_so_before_the_closest_passages(
     question = "how big is the telescope they are building in Paris?"  # no article mentions Paris
     run = byline("ask", question, "--seeds-dir", str(collection_seeds))
     assert run.code == 0
-    assert run.out.startswith("Nothing in the articles answers this directly; the closest passages:\n")
+    assert run.out.startswith("Not confident: these are the closest passages, and they may not answer it.\n")
+    assert "Answer:" not in run.out
     assert "1. " in run.out and "telescope" in run.out
     answer = json.loads(byline("ask", question, "--json", "--seeds-dir", str(collection_seeds)).out)
     assert answer["confident"] is False and answer["hits"]
@@ -341,8 +382,13 @@ def test_eval_prints_the_measures(byline: Byline, collection_seeds: Path, tmp_pa
     questions = write_jsonl(tmp_path / "questions.jsonl", EVAL_QUESTIONS)
     run = byline("eval", str(questions), "--seeds-dir", str(collection_seeds))
     assert run.code == 0
-    for measure in ("hit@1", "hit@3", "MRR", "confident when the right passage is first",
-                    "not confident when unanswerable"):
+    for measure in (
+        "hit@1",
+        "hit@3",
+        "MRR",
+        "confident when the right passage is first",
+        "not confident when unanswerable",
+    ):
         assert measure in run.out
 
 
@@ -354,7 +400,12 @@ def test_eval_json_has_the_measures_and_the_misses(
     assert run.code == 0
     report = json.loads(run.out)
     assert set(report) >= {
-        "hit@1", "hit@3", "mrr", "confident_when_right", "not_confident_when_unanswerable", "misses"
+        "hit@1",
+        "hit@3",
+        "mrr",
+        "confident_when_right",
+        "not_confident_when_unanswerable",
+        "misses",
     }
     assert report["hit@1"] == report["hit@3"] == report["mrr"] == pytest.approx(2 / 3, abs=1e-3)
     assert report["confident_when_right"] == 1.0
@@ -521,3 +572,7 @@ def test_top_k_bound_is_the_librarys_max_top_k(byline: Byline, indexed_seeds: Pa
     run = byline("ask", TELESCOPE_QUESTION, "--top-k", str(MAX_TOP_K + 1), *seeds)
     assert run.code == 2 and f"between 1 and {MAX_TOP_K}" in run.err
     assert byline("ask", TELESCOPE_QUESTION, "--top-k", str(MAX_TOP_K), *seeds).code == 0
+
+
+def test_small_talk_gets_a_hint_not_passages() -> None:
+    assert render_answer(Answer("thanks", [], kind=SMALLTALK)) == SMALLTALK_HINT

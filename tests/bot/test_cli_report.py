@@ -44,7 +44,8 @@ def test_report_json_counts_questions_votes_and_what_was_not_answered(
     ]
     text = byline("report")
     assert "2 questions, 1 answered confidently (50%)" in text.out
-    assert "1 down, 0 up: Courier · “Harbour budget” · paragraph 4" in text.out
+    assert "1 down, 0 up: “harbour budget?”" in text.out
+    assert "cited: Courier · “Harbour budget” · paragraph 4" in text.out
     assert "- tram fares in Leeds?" in text.out
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot import render, render_admin, render_answers, render_sources
 from index import Article, Hit, ReindexReport, SkippedFile, SourceSummary
+from index.store.catalog import Holdings
 
 SPECIALS = set("\\*_~|`[<")
 ARTICLE = Article("a1", "NATO allies agree huge spending boost", "Daily Mirror", "a day ago", "page.txt")
@@ -323,9 +324,10 @@ def test_a_sources_line_names_outlet_title_date_and_passages_but_no_file() -> No
     line = render_sources.source_line(3, SourceSummary(article, 12), 400)
     assert line == "**3.** *NATO allies agree* — Daily Mirror · a day ago · 12 passages"
     no_outlet = Article("a2", "Untitled", None, None, "x.txt")
-    assert (
-        render_sources.source_line(4, SourceSummary(no_outlet, 1), 400)
-        == "**4.** *Untitled* — Unknown outlet · 1 passage"
+    assert render_sources.source_line(4, SourceSummary(no_outlet, 1), 400) == "**4.** *Untitled* — 1 passage"
+    site = Article("a3", "Linked", None, None, "y.md", url="https://www.port.example/a")
+    assert render_sources.source_line(5, SourceSummary(site, 2), 400) == (
+        "**5.** *[Linked](https://www.port.example/a)* — port.example · 2 passages"
     )
 
 
@@ -348,7 +350,13 @@ def test_no_articles_is_said_plainly() -> None:
     assert render_sources.sources_page([], 0, 0)["title"] == "No articles are indexed yet"
 
 
-def test_help_mentions_every_way_to_ask() -> None:
-    text = render_sources.help_embed(5)["description"]
-    assert "default 5" in text and "/sources" in text and "/reindex" in text
-    assert within_limits(render_sources.help_embed(5))
+def test_help_says_what_the_bot_holds_and_every_way_to_ask_with_no_setting_names() -> None:
+    holdings = Holdings(84, "2026-12-07T00:21:55+00:00", estimated=True)
+    embed = render_sources.help_embed(holdings, top_k=3)
+    text = embed["description"]
+    assert text.startswith("I hold 84 articles; the newest is from about <t:1796602915:D>.")
+    assert "default 3" in text and "/sources" in text and "private: True" in text
+    assert "BYLINE_" not in text and within_limits(embed)
+    dm = render_sources.help_embed(holdings, in_dm=True)["description"]
+    assert "`sources`" in dm and "/sources" not in dm and "/ask" not in dm
+    assert render_sources.help_embed(Holdings(0))["description"].startswith("I hold no articles yet.")

@@ -12,7 +12,12 @@ def test_a_large_report_stays_within_discords_limits_and_says_what_did_not_fit()
         confident=5_000,
         votes_up=3,
         votes_down=4,
-        down_voted=[DownVoted("a", "**T** " * 80, "<@1> " * 50, 3, "f.md", "x", 9, 1) for _ in range(10)],
+        down_voted=[
+            DownVoted(
+                "@everyone " * 50, 9, 1, {"no-answer": 9}, "a", "**T** " * 80, "<@1> " * 50, 3, "f.md", "x"
+            )
+            for _ in range(10)
+        ],
         not_confident=[QuestionGroup(["w"] * 40, ["@everyone " * 50] * 30) for _ in range(20)],
         not_confident_unkept=7,
     )

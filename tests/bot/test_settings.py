@@ -21,7 +21,7 @@ def test_defaults_apply_without_any_setting() -> None:
     assert (settings.database, settings.seeds_dir, settings.top_k, settings.log_level) == (
         Path.cwd() / "byline.db",
         Path.cwd() / "seeds",
-        5,
+        3,
         "INFO",
     )
     assert settings.discord_token is None
@@ -171,11 +171,11 @@ def test_relative_paths_in_the_data_directory_dot_env_are_relative_to_it(
     data = tmp_path / "data"
     data.mkdir()
     (data / ".env").write_text("BYLINE_DATABASE=db/index.db\nBYLINE_SEEDS_DIR=articles\n", encoding="utf-8")
-    Path(".env").write_text("BYLINE_TOP_K=3\n", encoding="utf-8")  # not the data directory's: unread
+    Path(".env").write_text("BYLINE_TOP_K=7\n", encoding="utf-8")  # not the data directory's: unread
     monkeypatch.setenv("BYLINE_DATA_DIR", str(data))
     settings = load_settings()
     assert (settings.database, settings.seeds_dir) == (data / "db" / "index.db", data / "articles")
-    assert settings.top_k == 5
+    assert settings.top_k == 3
 
 
 def test_absolute_paths_stay_where_they_are(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -236,7 +236,7 @@ def test_every_setting_is_in_dot_env_example_and_it_loads() -> None:
     wanted = {f"BYLINE_{name.upper()}" for name in Settings.model_fields}
     assert wanted <= named, f"not in .env.example: {sorted(wanted - named)}"
     shutil.copy(example, ".env")
-    assert load_settings().top_k == 5
+    assert load_settings().top_k == 3
 
 
 def test_byline_top_k_is_bounded_as_the_ask_commands_results_option(monkeypatch: pytest.MonkeyPatch) -> None:

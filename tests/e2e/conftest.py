@@ -90,7 +90,6 @@ def byline_settings(
         seeds_dir=byline_seeds,
         admin_ids=frozenset({world.admin_id}),
         guild_id=None,
-        top_k=5,
         log_level="INFO",
     )
 

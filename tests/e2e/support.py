@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 from .double import DefaultWorld, DiscordDouble, MessageRecord
@@ -11,13 +12,13 @@ POLAND = "what is Poland's spending?"
 
 
 def buttons(message: MessageRecord) -> dict[str, str]:
-    """Button label -> custom_id on a message, in the order they are shown (the labelled ones:
-    page buttons; the vote buttons are ``votes``)."""
+    """Button label -> custom_id on a message, in the order they are shown (the page and passage
+    buttons; the vote buttons are ``votes``, the link buttons ``links``)."""
     return {
         c["label"]: c["custom_id"]
         for row in message.components
         for c in row.get("components", [])
-        if c.get("type") == 2 and c.get("label")
+        if c.get("type") == 2 and c.get("label") and not c.get("emoji") and c.get("style") != 5
     }
 
 
@@ -27,8 +28,41 @@ def votes(message: MessageRecord) -> dict[str, str]:
         c["emoji"]["name"]: c["custom_id"]
         for row in message.components
         for c in row.get("components", [])
-        if c.get("type") == 2 and not c.get("label") and c.get("emoji")
+        if c.get("type") == 2 and c.get("emoji")
     }
+
+
+def vote_labels(message: MessageRecord) -> list[str]:
+    """What the vote buttons say, with their emoji: ["👍 Helpful", "👎 Not helpful"]."""
+    return [
+        f"{c['emoji']['name']} {c.get('label', '')}".strip()
+        for row in message.components
+        for c in row.get("components", [])
+        if c.get("type") == 2 and c.get("emoji")
+    ]
+
+
+def links(message: MessageRecord) -> dict[str, str]:
+    """The link buttons on a message: label -> url."""
+    return {
+        c["label"]: c["url"]
+        for row in message.components
+        for c in row.get("components", [])
+        if c.get("type") == 2 and c.get("style") == 5
+    }
+
+
+def paragraphs(embed: dict) -> list[tuple[str, int]]:
+    """The passages an answer shows, as (the title of their article, paragraph), in the order shown."""
+    shown: list[tuple[str, int]] = []
+    for block in embed["description"].split("\n\n"):
+        lines = block.split("\n")
+        titled = re.search(r"\*([^*]+)\*(?: ·|$)", lines[0])
+        for line in lines[1:]:
+            number = re.match(r"> ¶ (\d+) · ", line)
+            if number and titled:
+                shown.append((titled.group(1), int(number.group(1))))
+    return shown
 
 
 async def answered_after(double: DiscordDouble, world: DefaultWorld, *, dm: bool = False) -> MessageRecord:

@@ -12,7 +12,7 @@ import pytest
 from bot.settings import Settings
 
 from .double import DefaultWorld, DiscordDouble, Upload
-from .support import POLAND, votes
+from .support import POLAND, buttons, links, votes
 
 pytestmark = pytest.mark.asyncio
 
@@ -44,12 +44,14 @@ async def test_an_admin_adds_an_attached_article_and_it_is_answered_at_once(
         _, answer = await run(
             discord_double, "ask", {"question": "harbour dredging budget"}, user=world.member_id
         )
-        first = answer.embeds[0]["description"].split("\n")[0]
+        first, citation = answer.embeds[0]["description"].split("\n")[:2]
+        assert first == "**The harbour authority doubled its dredging budget to 40 million euros this year.**"
         assert re.fullmatch(
-            r"\*\*1\. Port Gazette\*\* · \*\[Harbour budget doubles\]\(https://port\.example/harbour\)\* · "
+            r"— \*\*Port Gazette\*\* · \*\[Harbour budget doubles\]\(https://port\.example/harbour\)\* · "
             r"<t:\d+:D> · paragraph 1",
-            first,
+            citation,
         )
+        assert links(answer) == {"Read on Port Gazette": "https://port.example/harbour"}
 
 
 async def test_a_typed_article_is_added_and_replaced_only_when_asked(
@@ -121,7 +123,7 @@ async def test_members_may_not_manage_articles(
     async with start_byline():
         inter = await discord_double.slash_command(command, options, user=world.member_id, force=True)
         reply = await discord_double.wait_for_response(inter)
-    assert reply.ephemeral and reply.content.startswith("Only Byline's operators")
+    assert reply.ephemeral and reply.content.startswith("Only this bot's operators")
 
 
 async def test_remove_offers_only_added_articles_and_removes_one(
@@ -164,7 +166,11 @@ async def test_stats_shows_questions_votes_and_what_was_not_answered(
     async with start_byline(settings=keeping):
         _, answer = await run(discord_double, "ask", {"question": POLAND}, user=world.member_id)
         down = await discord_double.button_click(votes(answer)["👎"], answer, user=world.member_id)
-        await discord_double.wait_for_response(down)
+        asked_why = await discord_double.wait_for_response(down)
+        why = await discord_double.button_click(
+            buttons(asked_why)["Out of date"], asked_why, user=world.member_id
+        )
+        await discord_double.wait_for_ack(why)
         await run(discord_double, "ask", {"question": "What is the weather in Paris?"}, user=world.member_id)
         _, stats = await run(discord_double, "stats", {"days": 7}, user=world.admin_id)
     assert stats.ephemeral
@@ -174,7 +180,11 @@ async def test_stats_shows_questions_votes_and_what_was_not_answered(
     assert "**0** 👍 · **1** 👎" in embed["description"]
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert re.fullmatch(r"\d{4}-\d\d-\d\d: 2 asked, 1 confident", fields["Per day"])
-    assert fields["Most down-voted passages"].count("1 👎 0 👍") == 5
+    # One line for the answer voted down (not one a passage), its question, the reason, what it cited.
+    assert fields["Answers voted 👎"] == (
+        "1 👎 0 👍 · “what is Poland's spending?” · out of date ×1 · Daily Mirror · *NATO allies agree huge "
+        "spending boost as US demands they are 'ready' for Russia* · paragraph 11"
+    )
     assert fields["Not answered confidently"] == "**weather, paris** (1): “What is the weather in Paris?”"
 
 

@@ -51,7 +51,7 @@ async def test_sources_lists_the_indexed_articles(
     assert embed["title"] == "Indexed articles (4)"
     lines = embed["description"].split("\n")
     assert [re.match(r"\*\*\d+\.\*\* \*(.+?)\* — ", line)[1] for line in lines] == SEED_TITLES
-    assert lines[0].startswith("**1.** *US sets up") and "Unknown outlet" in lines[0]
+    assert lines[0].startswith("**1.** *US sets up") and "Unknown outlet" not in lines[0]
     assert re.search(r"— Daily Mirror · about <t:\d+:R> · 23 passages$", lines[1])
     assert ".txt" not in embed["description"]  # public: no file names of the server
     assert reply.components == []  # one page: no buttons
@@ -130,8 +130,10 @@ async def test_help_explains_privately_how_to_ask(
         reply = await discord_double.wait_for_response(inter)
     assert reply.ephemeral
     text = reply.embeds[0]["description"]
-    for shown in ("/ask", "direct message", "Mention me", "/sources", "/reindex"):
+    for shown in ("/ask", "direct message", "Mention me", "/sources", "private: True"):
         assert shown in text
+    assert re.match(r"I hold 4 articles; the newest is from about <t:\d+:D>\.", text)
+    assert "BYLINE_" not in text
 
 
 # ---- /reindex -------------------------------------------------------------------------------------
@@ -201,11 +203,11 @@ async def test_questions_during_a_reindex_are_answered_from_the_previous_index(
     assert during.embeds == before.embeds
     assert after.embeds != before.embeds
     # The new article is among the answer's passages (its place is the re-ordering's to decide).
-    assert "Budget Daily" in after.embeds[0]["description"]
+    assert "**Budget Daily** · *Poland's spending record*" in after.embeds[0]["description"]
     assert "Budget Daily" not in during.embeds[0]["description"]
 
 
-OPERATORS_ONLY = "Only Byline's operators (its owner and BYLINE_ADMIN_IDS) can re-index."
+OPERATORS_ONLY = "Only this bot's operators can re-index; ask one of them."
 WITH_GUILD_ADMINS = "Only server administrators and Byline's operators can re-index."
 
 

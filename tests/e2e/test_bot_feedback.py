@@ -14,7 +14,7 @@ from bot.cli import main
 from bot.settings import Settings
 
 from .double import DefaultWorld, DiscordDouble
-from .support import POLAND, answered_after, buttons, votes
+from .support import POLAND, answered_after, buttons, vote_labels, votes
 
 pytestmark = pytest.mark.asyncio
 
@@ -40,20 +40,27 @@ async def test_a_vote_is_thanked_privately_and_byline_report_shows_it(
     async with start_byline():
         inter = await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
         answer = await discord_double.wait_for_response(inter)
-        assert list(votes(answer)) == ["👍", "👎"] and list(buttons(answer)) == ["More results"]
+        assert vote_labels(answer) == ["👍 Helpful", "👎 Not helpful"]
+        assert list(buttons(answer)) == ["More results", "Whole passages"]
         assert all(len(custom_id) <= 100 for custom_id in votes(answer).values())
 
         down = await discord_double.button_click(votes(answer)["👎"], answer, user=world.member_id)
-        thanks = await discord_double.wait_for_response(down)
-        assert thanks.ephemeral and thanks.content.startswith("Thanks for the 👎")
+        asked_why = await discord_double.wait_for_response(down)
+        assert asked_why.ephemeral and asked_why.content.startswith("Thanks for the 👎. What was wrong")
+        assert list(buttons(asked_why)) == ["Wrong passage", "Does not answer", "Out of date", "Other"]
         assert answer.embeds[0]["title"] == "“what is Poland's spending?”"  # the answer is left alone
+        why = await discord_double.button_click(
+            buttons(asked_why)["Does not answer"], asked_why, user=world.member_id
+        )
+        await discord_double.wait_for_ack(why)
+        assert asked_why.content == "Noted: “Does not answer”. Thanks!" and not asked_why.components
 
     report = await byline_report(capsys, byline_settings.database)
     assert report["votes"] == {"up": 0, "down": 1}
     assert report["questions"] == 1 and report["days"][0]["questions"] == 1
-    shown = report["down_voted"]  # each of the five passages the answer showed
-    assert len(shown) == 5 and all(p["down"] == 1 and p["up"] == 0 for p in shown)
-    assert ("Daily Mirror", 11) in {(p["outlet"], p["paragraph"]) for p in shown}
+    [shown] = report["down_voted"]  # one row for the answer, not one for each passage it showed
+    assert (shown["down"], shown["up"], shown["reasons"]) == (1, 0, {"no-answer": 1})
+    assert (shown["outlet"], shown["paragraph"]) == ("Daily Mirror", 11)  # the passage it cited
 
     async with start_byline():  # after a restart the buttons still count, one vote per person
         again = await discord_double.button_click(votes(answer)["👍"], answer, user=world.member_id)
@@ -83,8 +90,8 @@ async def test_every_page_and_every_way_of_asking_has_its_own_votes(
         turn = await discord_double.button_click(
             buttons(message)["More results"], message, user=world.member_id
         )
-        await discord_double.wait_for_ack(turn)
-        assert votes(message)["👍"] != first  # page 2 shows other passages: another answer to vote on
+        page_two = await discord_double.wait_for_response(turn)
+        assert votes(page_two)["👍"] != first  # page 2 shows other passages: another answer to vote on
         by_mention = await answered_after(discord_double, world)
         by_dm = await answered_after(discord_double, world, dm=True)
         assert list(votes(by_mention)) == list(votes(by_dm)) == ["👍", "👎"]
@@ -158,4 +165,4 @@ async def test_help_says_whether_questions_are_kept(
             inter = await discord_double.slash_command("help", user=world.member_id)
             reply = await discord_double.wait_for_response(inter)
         description = reply.embeds[0]["description"]
-        assert said in description and "👍 or 👎" in description and "`/stats`" in description
+        assert said in description and "**Helpful** or **Not helpful**" in description

@@ -9,7 +9,7 @@ import pytest
 
 from .double import DefaultWorld, DiscordDouble
 from .double.models import P_SEND_MESSAGES_IN_THREADS
-from .support import POLAND, answered_after, buttons
+from .support import POLAND, answered_after, buttons, paragraphs
 
 pytestmark = pytest.mark.asyncio
 
@@ -40,7 +40,7 @@ async def test_a_direct_message_is_a_question_answered_with_the_same_embed(
 
     assert reply.embeds == by_command.embeds
     assert reply.message_reference is not None and int(reply.message_reference["message_id"]) == asked.id
-    assert list(buttons(reply)) == ["More results"]
+    assert list(buttons(reply)) == ["More results", "Whole passages"]
     assert int(second.message_reference["message_id"]) == again.id  # type: ignore[index]
     assert [m.id for m in discord_double.channel_messages(dm)] == [by_command.id, reply.id, second.id]
     assert discord_double.requests_to("POST", "/channels/{id}/typing")
@@ -52,9 +52,12 @@ async def test_more_results_works_under_a_dm_answer(
     async with start_byline():
         await discord_double.user_message(POLAND, user=world.member_id, dm=True)
         reply = await discord_double.wait_for_message(discord_double.dm_channel_id(world.member_id))
+        first = paragraphs(reply.embeds[0])
         click = await discord_double.button_click(buttons(reply)["More results"], reply, user=world.member_id)
         await discord_double.wait_for_ack(click)
-    assert reply.embeds[0]["footer"]["text"].startswith("Passages 6–10")
+    assert click.callback_type == 7  # in a DM nobody else reads: the page turns in place
+    assert paragraphs(reply.embeds[0]) and not set(paragraphs(reply.embeds[0])) & set(first)
+    assert list(buttons(reply)) == ["Previous", "More results", "Whole passages"]
 
 
 async def test_a_mention_in_a_channel_is_a_question_answered_as_a_reply(

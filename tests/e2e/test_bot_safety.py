@@ -85,8 +85,12 @@ async def test_every_kind_of_message_the_bot_sends_is_checked_for_pings(
             await discord_double.slash_command("ask", {"question": POLAND}, user=world.member_id)
         )
         more = answer.components[0]["components"][0]["custom_id"]
-        await discord_double.wait_for_ack(  # an update of the message
+        page = await discord_double.wait_for_response(  # a private page: a response of its own
             await discord_double.button_click(more, answer, user=world.member_id)
+        )
+        on = page.components[0]["components"][1]["custom_id"]  # Previous, More results
+        await discord_double.wait_for_ack(  # an update of the message
+            await discord_double.button_click(on, page, user=world.member_id)
         )
         slow = await discord_double.slash_command("slow", user=world.member_id)
         await discord_double.wait_until(lambda: slow.followup_ids or None)  # a follow-up
@@ -304,7 +308,7 @@ async def test_questions_during_the_first_build_are_told_to_wait_and_reindex_is_
     assert waiting.ephemeral and waiting.content == warming
     assert dm_waiting.content == warming
     assert busy.ephemeral and busy.content == "A re-index is already running; try again when it has finished."
-    assert answer.embeds[0]["description"].startswith("**1. ")
+    assert re.match(r"\*\*.+\*\*\n— ", answer.embeds[0]["description"])  # the answer line, cited
 
 
 async def test_after_a_dropped_gateway_connection_the_bot_resumes_and_still_answers(

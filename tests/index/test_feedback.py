@@ -89,7 +89,7 @@ async def test_forget_removes_one_persons_votes_and_questions(feedback: Feedback
     assert (await feedback.forget(7)).to_dict() == {"votes": 0, "questions": 0}
 
 
-async def test_the_report_counts_days_confidence_votes_and_down_voted_passages(feedback: Feedback) -> None:
+async def test_the_report_counts_days_confidence_votes_and_down_voted_answers(feedback: Feedback) -> None:
     good, good_hits = answer("harbour budget?", [1, 2])
     empty, _ = answer("tram fares?", [])
     a1 = feedback.record_answer(good, good_hits, guild_id=1, user_id=1, keep_question=True, at=DAY1)
@@ -105,9 +105,42 @@ async def test_the_report_counts_days_confidence_votes_and_down_voted_passages(f
     ]
     assert (report["questions"], report["confident"], report["confident_share"]) == (3, 2, 0.667)
     assert report["votes"] == {"up": 1, "down": 2}
-    assert [(d["paragraph"], d["down"], d["up"]) for d in report["down_voted"]] == [(2, 2, 1), (1, 1, 1)]
+    # One row an answer (not one a passage shown), its question only when kept, its first passage cited.
+    assert [(d["question"], d["paragraph"], d["down"], d["up"]) for d in report["down_voted"]] == [
+        (None, 2, 1, 0),
+        ("harbour budget?", 1, 1, 1),
+    ]
     assert report["not_confident"] == [{"words": ["tram", "fares"], "count": 1, "questions": ["tram fares?"]}]
     assert (await build_report(feedback, 1, now=NOW)).to_dict()["questions"] == 0  # --since 1: none
+
+
+async def test_a_down_vote_keeps_its_reason_until_it_becomes_an_up_vote(feedback: Feedback) -> None:
+    good, hits = answer("harbour budget?", [1])
+    first = feedback.record_answer(good, hits, guild_id=1, user_id=1, keep_question=True, at=DAY1)
+    second = feedback.record_answer(good, hits, guild_id=1, user_id=1, keep_question=True, at=DAY1)
+    for voter in (10, 11):
+        await feedback.vote(first, voter, False, guild_id=1, question=None, at=DAY2)
+        await feedback.reason(first, voter, "no-answer")
+    await feedback.vote(second, 10, False, guild_id=1, question=None, at=DAY2)
+    await feedback.reason(second, 10, "out-of-date")
+    await feedback.vote(second, 10, True, guild_id=1, question=None, at=DAY2)  # changed their mind
+    await feedback.reason(second, 10, "other")  # a reason for an up vote is not kept
+    report = (await build_report(feedback, 7, now=NOW)).to_dict()
+    assert [(d["down"], d["reasons"]) for d in report["down_voted"]] == [(2, {"no-answer": 2})]
+
+
+async def test_feedback_tables_from_before_reasons_get_the_column(database: Path) -> None:
+    async with await Feedback.open(database):
+        pass
+    with sqlite3.connect(database) as db:
+        db.execute("ALTER TABLE feedback_votes DROP COLUMN reason")
+    async with await Feedback.open(database) as feedback:
+        good, hits = answer("harbour budget?", [1])
+        answer_id = feedback.record_answer(good, hits, guild_id=1, user_id=1, keep_question=True, at=DAY1)
+        await feedback.vote(answer_id, 10, False, guild_id=1, question=None, at=DAY2)
+        await feedback.reason(answer_id, 10, "wrong-passage")
+        report = (await build_report(feedback, 7, now=NOW)).to_dict()
+    assert report["down_voted"][0]["reasons"] == {"wrong-passage": 1}
 
 
 async def test_unanswered_questions_are_grouped_by_the_words_they_share() -> None:

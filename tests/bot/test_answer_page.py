@@ -1,10 +1,12 @@
-"""bot.cogs.ask: how a question travels in a "more results" button's custom_id."""
+"""bot.answer_page: how a question travels in the custom_id of the buttons under an answer."""
 
 import re
 
 import discord
+import pytest
 
-from bot.cogs.ask import CUSTOM_ID_MAX, MORE, ResultsPage
+from bot.answer_page import CLOSEST, CUSTOM_ID_MAX, MORE, PassagesButton, ResultsPage, recalled
+from bot.errors import QuestionExpired
 from bot.paging import BACK, QuestionCache
 
 ASKER = 100_000_000_000_000_002
@@ -23,8 +25,9 @@ def test_a_long_question_waits_in_the_cache_under_a_short_key() -> None:
     button = ResultsPage.build(cache, ASKER, 10, 49, question, turn=MORE)
     assert len(button.custom_id) <= CUSTOM_ID_MAX
     assert re.fullmatch(rf"byline:page:{ASKER}:10:49:#[A-Za-z0-9_-]{{12}}", button.custom_id)
-    assert button.recall(cache) == question
-    assert button.recall(QuestionCache()) is None  # after a restart: "ask it again"
+    assert recalled(cache, button.question) == question
+    with pytest.raises(QuestionExpired):  # after a restart: "ask it again"
+        recalled(QuestionCache(), button.question)
 
 
 def test_astral_characters_count_double_towards_the_limit() -> None:
@@ -46,3 +49,12 @@ def test_the_direction_gives_the_label_and_the_look() -> None:
     back = ResultsPage.build(QuestionCache(), ASKER, 5, 0, "why?", turn=BACK)
     assert (more.item.label, more.item.style) == ("More results", discord.ButtonStyle.primary)
     assert (back.item.label, back.item.style) == ("Previous", discord.ButtonStyle.secondary)
+
+
+def test_the_passages_button_carries_its_page_and_question() -> None:
+    cache = QuestionCache()
+    short = PassagesButton.build(cache, 3, 0, "who leads NATO?", turn=CLOSEST)
+    assert short.custom_id == "byline:full:3:0:=who leads NATO?"
+    assert short.item.label == "Show closest passages"
+    long = PassagesButton.build(cache, 10, 4, "why " * 40, turn=CLOSEST)
+    assert len(long.custom_id) <= CUSTOM_ID_MAX and recalled(cache, long.question) == "why " * 40
