@@ -27,8 +27,6 @@ _ABBREVIATIONS = frozenset(
 # (nothing it took could help what follows), so it is linear in the text: "....." (a line of
 # 20,000 full stops) was quadratic, seconds of held processor for one file.
 _BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]++['\"’”)\]]*+\s++(?=['\"‘“(\[]?[A-Z0-9])")
-# Pages sometimes lose a full stop: "... £59.8 billion in 2025/26 According to 2024 figures".
-_MISSING_STOP = re.compile(r"(?<=[a-z0-9%)])\s+(?=(?:According to|However,|Meanwhile,)\s)")
 # A sentence that leans on the one before it ("It's forecast to spend ...") stays with it.
 _LEANS_BACK = re.compile(
     r"^['\"‘“]?(?:it|it's|it’s|its|he|she|they|this|that|these|those|but|and|so|also|however|"
@@ -75,11 +73,10 @@ def _sentences_and_headings(text: str) -> list[tuple[str, bool]]:
         sentences.append(tail)
     out = []
     for sentence in sentences:
-        for part in _MISSING_STOP.split(sentence):
-            heading, rest = split_glued_heading(part)
-            if heading:
-                out.append((heading, True))
-            out.extend((piece, False) for piece in cut_long(rest))
+        heading, rest = split_glued_heading(sentence)
+        if heading:
+            out.append((heading, True))
+        out.extend((piece, False) for piece in cut_long(rest))
     return out
 
 
