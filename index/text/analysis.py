@@ -27,7 +27,7 @@ from index.text.vocabulary import (
 # The index keeps what this analysis made of every passage (its terms, names and sentences), so a
 # database written under another version is rebuilt, never mixed with questions analysed anew.
 # Bump it with any change to that: tests/index/test_store.py notices one made without a bump.
-ANALYSIS_VERSION = "12"
+ANALYSIS_VERSION = "13"
 
 # Letters that Unicode does not decompose into a base letter plus a combining mark.
 _FOLD = str.maketrans(
