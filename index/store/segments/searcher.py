@@ -147,15 +147,15 @@ class SegmentedIndex:
         return out
 
     def _query_terms(self, query: Sequence[str]) -> list[tuple[int, float]]:
-        """(term id, idf) of each query term that can change a score, in query order."""
+        """(term id, idf) of each query term some live passage holds, in query order.
+
+        A term whose idf is 0 (held by exactly half the passages) adds exactly nothing to a
+        score, but it still says which passages share a term with the question."""
         out = []
         for term in query:  # repeated terms count again, as in rank-bm25
             tid = self.lexicon.lookup(term)
-            if tid < 0 or self.stats.df[tid] == 0:
-                continue
-            idf = float(self.stats.idf[tid])
-            if idf != 0:  # a term with idf 0 adds exactly nothing
-                out.append((tid, idf))
+            if tid >= 0 and self.stats.df[tid] > 0:
+                out.append((tid, float(self.stats.idf[tid])))
         return out
 
     def _contributions(self, tid: int, idf: float, positions: np.ndarray, tf: np.ndarray) -> np.ndarray:
@@ -194,7 +194,12 @@ class SegmentedIndex:
     PRUNED_MIN_SKIPPED = 0.2
 
     def top(self, query: Sequence[str], k: int) -> list[ScoredPassage]:
-        """The ``k`` best live passages with a positive score, best first, ties in corpus order.
+        """The ``k`` best live passages that share a term with ``query``, best first, ties in
+        corpus order.
+
+        Sharing a term, not scoring above zero: in a collection of one or two passages (a
+        newcomer's first article) BM25Okapi's idf is 0 or below, so the passage that holds the
+        question's words scores 0 or less. Its score stays exactly rank-bm25's.
 
         Exact, and fast when the question has rare terms (MaxScore, as search engines prune):
         the passages holding the rarer terms are scored in full, common terms included; a
@@ -262,14 +267,13 @@ class SegmentedIndex:
             if candidates.size > self.PRUNED_MAX_SHARE * self.size:
                 return None
             scores = self._score_candidates(terms, candidates)
-            positive = scores > 0
-            candidates, scores = candidates[positive], scores[positive]
             bound = sum(bounds[tid] for tid in by_rarity[rare:])
             if candidates.size >= k:
                 kth = np.partition(scores, candidates.size - k)[candidates.size - k]
                 done = bound * (1 + 1e-9) < kth  # no passage outside can reach (or tie) the k-th
             else:
-                done = bound <= 0  # outside, nothing can score above zero
+                done = False  # too few: the passages holding only common terms count too
+            done = done or rare == len(by_rarity)  # no passage outside: every one is scored
             if done:
                 if candidates.size > k:
                     keep = scores >= kth
@@ -321,14 +325,14 @@ class SegmentedIndex:
             floor = None
             if sample is not None:
                 found = scores[sample][self.live[sample]]
-                found = found[found > 0]
                 if found.size >= k:
                     floor = np.partition(found, found.size - k)[found.size - k]
         finally:
             for positions in touched:
                 scores[positions] = 0.0
-        keep = values >= floor if floor is not None else values > 0
-        candidates, values = candidates[keep], values[keep]
+        if floor is not None:
+            keep = values >= floor
+            candidates, values = candidates[keep], values[keep]
         if not self.all_live:
             keep = self.live[candidates]
             candidates, values = candidates[keep], values[keep]
