@@ -42,6 +42,7 @@ __all__ = [
     "Outcome",
     "RememberingAnalyzer",
     "connect",
+    "has_file_of",
     "has_files",
     "read_manifest",
     "rebuild",
@@ -140,6 +141,19 @@ def has_files(folder: Path, count: int) -> bool:
         found += len(files)
         if found >= count:
             return True
+    return False
+
+
+def has_file_of(folder: Path, size: int) -> bool:
+    """Whether a file below ``folder`` (hidden ones too: counting is not reading) holds at least
+    ``size`` bytes; links are not followed."""
+    for parent, _, files in os.walk(folder):
+        for name in files:
+            try:
+                if os.stat(os.path.join(parent, name), follow_symlinks=False).st_size >= size:
+                    return True
+            except OSError:
+                continue  # gone meanwhile: the re-index says so
     return False
 
 
