@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 # A re-index runs in a process of its own when the index or the folder is at least this large.
 PROCESS_MIN_PASSAGES = 20_000
 PROCESS_MIN_FILES = 200
+# ... or when it holds one file this large: every pattern is linear, but one pass over a line of
+# megabytes is one call holding the GIL (675 ms for a 19 MB line), so it is read in a process.
+PROCESS_MIN_FILE_BYTES = 2 << 20
 LOOK_EVERY = 1.0  # seconds between looks for an index another program committed to the database
 ANSWER_WORD_POOL = 4  # a question with answer words reorders this many times the passages it needs
 RERANK_POOL = 30  # the best BM25 candidates re-ordered by answering.choose (never the whole corpus)
@@ -263,11 +266,14 @@ class Library:
             )
 
     def _run_reindex(self) -> indexer.Outcome:
-        """In a process of its own when the archive is large (so this process's event loop never
-        waits on it); in this worker thread when it is small (no process to start for a few files)."""
+        """In a process of its own when the archive or one of its files is large (so this
+        process's event loop never waits on it); in this worker thread when it is small (no
+        process to start for a few files)."""
         embed = self.semantic is not None and self.semantic.available
-        if self._snapshot.index.size >= PROCESS_MIN_PASSAGES or indexer.has_files(
-            self.seeds_dir, PROCESS_MIN_FILES
+        if (
+            self._snapshot.index.size >= PROCESS_MIN_PASSAGES
+            or indexer.has_files(self.seeds_dir, PROCESS_MIN_FILES)
+            or indexer.has_file_of(self.seeds_dir, PROCESS_MIN_FILE_BYTES)
         ):
             return reindex_process.reindex_in_process(self.store.path, self.seeds_dir, embed=embed)
         segments = {s.name: s for s in self._snapshot.index.segments}

@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from index import IndexBusyError, ReindexReport
 from index.feedback.report import build_report
-from index.ingest import additions
+from index.ingest import additions, apart
 from index.ingest.readers import MAX_FILE_BYTES
 from index.store import catalog
 
@@ -121,7 +121,7 @@ class Manage(commands.Cog):
         else:
             raise additions.AdditionError("Attach a file (.md or .txt), or give both a title and text.")
         # Read in a process of its own: a hostile file never stalls the answers to everyone else.
-        articles = await asyncio.to_thread(additions.check_apart, filename, data)
+        articles = await asyncio.to_thread(apart.check, filename, data)
         saved = await _in_seeds_folder(
             self.seeds_dir,
             lambda: additions.save(self.seeds_dir, filename, data, replace=replace, articles=articles),

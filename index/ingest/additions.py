@@ -13,7 +13,6 @@ import re
 import secrets
 import stat
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,17 +99,6 @@ def check_article(filename: str, data: bytes) -> list[ParsedArticle]:
         return parse_articles(decode_article_bytes(data))
     except ArticleFormatError as error:
         raise AdditionError(f"That file would be skipped: {error.message}.") from None
-
-
-def check_apart(filename: str, data: bytes) -> list[ParsedArticle]:
-    """``check_article`` in a process of its own: reading a file someone sent never holds the
-    calling program's GIL (a bot's event loop), however long it takes. Blocking: call it from a
-    worker thread in async code. The process is forked from Byline's fork server (started once,
-    with Byline imported), so it starts in milliseconds."""
-    from index.ingest.batches import fork_server  # numpy and the readers: only when needed
-
-    with ProcessPoolExecutor(1, mp_context=fork_server()) as pool:
-        return pool.submit(check_article, filename, data).result()
 
 
 def _title_key(title: str) -> str:

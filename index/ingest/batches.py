@@ -51,7 +51,7 @@ def read_batch(root: Path, items: Sequence[Item], analyzer: Analyzer) -> ReadBat
     return encode([read_file(root, relative, target, old, analyzer) for relative, target, old in items])
 
 
-def fork_server() -> multiprocessing.context.BaseContext:
+def _processes() -> multiprocessing.context.BaseContext:
     """New processes are forked from a server that has imported Byline, not from a program that
     runs threads (and an event loop), and start in milliseconds."""
     context = multiprocessing.get_context("forkserver")
@@ -132,7 +132,7 @@ def analysed_batches(
         for batch in _batches(root, items):
             yield read_batch(root, batch, analyzer)
         return
-    pool = ProcessPoolExecutor(workers, mp_context=fork_server(), initializer=_init_worker)
+    pool = ProcessPoolExecutor(workers, mp_context=_processes(), initializer=_init_worker)
     try:
         pending: deque[Future[ReadBatch]] = deque()
         batches = _batches(root, items)

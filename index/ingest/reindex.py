@@ -139,6 +139,19 @@ def has_files(folder: Path, count: int) -> bool:
     return False
 
 
+def has_file_of(folder: Path, size: int) -> bool:
+    """Whether a file below ``folder`` (hidden ones too: counting is not reading) holds at least
+    ``size`` bytes; links are not followed."""
+    for parent, _, files in os.walk(folder):
+        for name in files:
+            try:
+                if os.stat(os.path.join(parent, name), follow_symlinks=False).st_size >= size:
+                    return True
+            except OSError:
+                continue  # gone meanwhile: the re-index says so
+    return False
+
+
 def rebuild(database: str | Path, batch_passages: int = 20_000) -> Manifest:
     """Write the index again from the analysed terms stored with the passages (no re-analysis):
     for a database written before the index lived beside it, or whose index folder was lost."""

@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from index.store.schema import SELECT_COUNTS, read_manifest, read_meta
+from index.store.schema import SCHEMA_VERSION, SELECT_COUNTS, SELECT_VERSIONS, read_manifest, read_meta
 from index.store.segments import index_dir_for, manifest_files, open_index
+from index.text.analysis import ANALYSIS_VERSION
+
+CURRENT_VERSIONS = {"schema_version": SCHEMA_VERSION, "analysis_version": ANALYSIS_VERSION}
 
 SELECT_EMBEDDED = "SELECT count(*) FROM passage_vectors"
 
@@ -48,6 +51,11 @@ class IndexHealth:
         }
 
 
+def _versions(versions: dict[str, str]) -> str:
+    """ "schema 3, analysis 10"."""
+    return ", ".join(f"{key.split('_')[0]} {versions.get(key, 'none')}" for key in CURRENT_VERSIONS)
+
+
 def check(database: str | Path) -> IndexHealth:
     """Open ``database`` read-only and check that its index is complete and agrees with it.
 
@@ -64,6 +72,7 @@ def check(database: str | Path) -> IndexHealth:
         # byline.db-wal and -shm behind after every look.
         db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", uri=True, timeout=5)
         try:
+            versions = dict(db.execute(SELECT_VERSIONS).fetchall())
             manifest = read_manifest(db)
             indexed = read_meta(db, "indexed_at")
             health.sources, health.articles, health.passages = db.execute(SELECT_COUNTS).fetchone()
@@ -75,6 +84,15 @@ def check(database: str | Path) -> IndexHealth:
             db.close()
     except (sqlite3.Error, ValueError) as error:
         health.problems.append(f"the database {path} cannot be read: {error}")
+        return health
+    if versions != CURRENT_VERSIONS:
+        # Opening it (the bot, any command) rebuilds it; until then its rows and index are
+        # another Byline's, analysed and laid out otherwise, and questions may miss.
+        found = _versions(versions)
+        health.problems.append(
+            f"the index was written by another version of Byline ({found}; this one writes "
+            f"{_versions(CURRENT_VERSIONS)}): run `byline reindex` or restart the bot to rebuild it"
+        )
         return health
     if indexed is None:
         health.problems.append("the database was never indexed: run `byline reindex`")

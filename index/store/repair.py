@@ -27,16 +27,38 @@ _HEADER = b"SQLite format 3\x00"
 CHECKED = "checked"  # in the index folder: the database file as it was when last found whole
 
 
+# Bytes 21-23 of every SQLite file: the payload fractions, which the format fixes at 64, 32, 32.
+_FIXED_AT = slice(21, 24)
+_FIXED = b"\x40\x20\x20"
+_HEADER_BYTES = 100
+
+
+def _header_damage(head: bytes, database: str | Path) -> str | None:
+    """What is wrong with the first 16 bytes of ``database`` (``head`` its first 100), or None
+    when they are whole or it is no SQLite file at all (opening it says so).
+
+    SQLite never opens a file whose first 16 bytes are wrong ("file is not a database"), so
+    ``quick_check`` cannot look: a file whose header is otherwise SQLite's, or that has Byline's
+    index folder beside it, is taken as a damaged database."""
+    if head.startswith(_HEADER):
+        return None
+    if head[_FIXED_AT] == _FIXED or index_dir_for(database).is_dir():
+        return "the SQLite header (its first 16 bytes) is damaged"
+    return None
+
+
 def damage(database: str | Path) -> str | None:
     """What is wrong with the SQLite file ``database``, or None when it is whole (or is not an
     SQLite file at all: opening it says so)."""
     try:
         with open(database, "rb") as file:
-            header = file.read(len(_HEADER))
+            head = file.read(_HEADER_BYTES)
     except OSError:
         return None  # absent or unreadable: opening it says what is wrong
-    if header != _HEADER:
-        return None
+    if not head:
+        return None  # empty: SQLite makes it a database
+    if not head.startswith(_HEADER):
+        return _header_damage(head, database)
     try:
         db = sqlite3.connect(database, timeout=30)
     except sqlite3.Error:

@@ -1,10 +1,14 @@
 """`byline status`: healthy and unhealthy, from real databases, index files and status files."""
 
+import contextlib
 import json
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from bot.status import STALE_AFTER, read_status, status_file, write_status
 
@@ -59,6 +63,26 @@ def test_a_missing_index_file_is_unhealthy(byline: Byline, collection_seeds: Pat
     assert run.code == 1 and "lacks 1 files" in report["problems"][0] and victim.name in report["problems"][0]
     text = byline("status")
     assert text.code == 1 and text.out.startswith("Byline is NOT healthy.")
+
+
+@pytest.mark.parametrize("key", ["schema_version", "analysis_version"])
+def test_an_index_written_by_another_version_is_unhealthy_until_rebuilt(
+    byline: Byline, collection_seeds: Path, database: Path, key: str
+) -> None:
+    """Reported healthy before, though its rows are another Byline's until it is opened again."""
+    assert byline("reindex", "--seeds-dir", str(collection_seeds)).code == 0
+    with contextlib.closing(sqlite3.connect(database)) as db, db:
+        db.execute("UPDATE meta SET value = '0' WHERE key = ?", (key,))
+    run, report = status(byline)
+    assert run.code == 1 and not report["healthy"]
+    [problem] = report["problems"]
+    assert problem.startswith("the index was written by another version of Byline (")
+    assert f"{key.split('_')[0]} 0" in problem and problem.endswith(
+        "run `byline reindex` or restart the bot to rebuild it"
+    )
+    assert byline("reindex", "--seeds-dir", str(collection_seeds)).code == 0  # rebuilt
+    run, report = status(byline)
+    assert run.code == 0 and report["healthy"], report["problems"]
 
 
 def test_a_file_that_is_not_a_database_is_unhealthy(byline: Byline, database: Path) -> None:

@@ -70,10 +70,12 @@ TWO_DOCUMENTS = [["hello", "world"], ["goodbye", "world"]]
 
 
 def reference_top(reference: BM25Okapi, query: list[str], k: int) -> list[tuple[int, float]]:
-    """rank-bm25's scores sorted by (-score, position), positive scores only, the first k."""
+    """rank-bm25's scores sorted by (-score, position), of the documents holding a query term
+    (whatever their score: 0 or below in tiny corpora), the first k."""
     scores = reference.get_scores(query)
     order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
-    return [(i, float(scores[i])) for i in order if scores[i] > 0][:k]
+    sharing = [i for i in order if any(term in reference.doc_freqs[i] for term in query)]
+    return [(i, float(scores[i])) for i in sharing][:k]
 
 
 class Archive:

@@ -125,3 +125,35 @@ def test_damage_that_kept_the_file_s_times_is_one_line_and_repaired_by_the_next_
     assert first.returncode == 1 and first.stderr.count("\n") == 1 and "Traceback" not in first.stderr
     assert "run the command again" in first.stderr
     assert second.returncode == 0 and "Daily Mirror" in second.stdout and "damaged" in second.stderr
+
+
+@pytest.mark.parametrize("spoilt", [b"\x00" * 16, b"SQLite format 2\x00", random.Random(5).randbytes(16)])
+async def test_damage_to_the_first_bytes_is_set_aside_and_rebuilt(
+    tmp_path: Path, seeds: Path, caplog: pytest.LogCaptureFixture, spoilt: bytes
+) -> None:
+    """SQLite refuses a file whose first 16 bytes are wrong ("file is not a database") before
+    any check can run: every command failed with that until someone deleted the file."""
+    database = tmp_path / "byline.db"
+    async with Library.open(database, seeds) as library:
+        await library.reindex()
+        before = (await library.ask(QUESTION)).to_dict()
+    with database.open("r+b") as file:
+        file.write(spoilt)
+
+    with caplog.at_level(logging.WARNING):
+        async with Library.open(database, seeds) as library:
+            after = (await library.ask(QUESTION)).to_dict()
+
+    assert after == before
+    [aside] = set_aside(tmp_path, "byline.db")
+    assert aside.read_bytes().startswith(spoilt)  # moved aside as it was, never deleted
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "header" in warnings[0] and str(aside) in warnings[0]
+
+
+async def test_a_file_that_is_no_database_at_all_is_left_where_it_is(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.db"
+    notes.write_text("my notes, not a database\n" * 20)
+    with pytest.raises(StorageError):
+        await Library.open(notes, tmp_path)
+    assert notes.read_text().startswith("my notes") and not set_aside(tmp_path, "notes.db")

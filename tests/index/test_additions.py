@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 
 from index import Library
+from index.ingest import apart
 from index.ingest.additions import (
     AdditionError,
     added_path,
     article_text,
-    check_apart,
     check_article,
     remove,
     roll_back,
@@ -111,9 +111,13 @@ def test_a_saved_article_is_rolled_back_to_what_the_folder_held(seeds_dir: Path)
 
 
 def test_a_file_checked_in_a_process_of_its_own_reads_the_same_and_is_refused_the_same() -> None:
-    assert check_apart("a.md", ARTICLE) == check_article("a.md", ARTICLE)
+    assert apart.check("a.md", ARTICLE) == check_article("a.md", ARTICLE)
+    hostile = b"# Evil\n\n" + b"[" * 40_000
+    assert apart.check("evil.md", hostile) == check_article("evil.md", hostile)
     with pytest.raises(AdditionError, match="would be skipped: binary file"):
-        check_apart("a.md", b"\x00binary")
+        apart.check("a.md", b"\x00binary")
+    with pytest.raises(AdditionError, match=r"Only \.md and \.txt"):
+        apart.check("a.pdf", ARTICLE)
 
 
 def test_typed_text_becomes_an_article_file(seeds_dir: Path) -> None:

@@ -72,6 +72,22 @@ async def test_a_large_archive_is_reindexed_in_a_process_of_its_own(
     assert (await library.ask(TELESCOPE_QUESTION)).hits
 
 
+async def test_a_folder_holding_a_large_file_is_reindexed_in_a_process_of_its_own(
+    library: Library, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line of megabytes would hold the GIL of the program asking (a bot) for one pattern's pass."""
+
+    def not_here(*args: object) -> None:
+        raise AssertionError("re-indexed in the calling process")
+
+    monkeypatch.setattr(indexer, "reindex", not_here)
+    monkeypatch.setattr(library_module, "PROCESS_MIN_FILE_BYTES", 20_000)
+    write_collection(seeds_dir)
+    (seeds_dir / "long.md").write_text("# Long line\n\n" + "the pilots walked out over rosters " * 600)
+    assert (await library.reindex()).added == len(COLLECTION) + 1
+    assert indexer.has_file_of(seeds_dir, 20_000) and not indexer.has_file_of(seeds_dir, 30_000)
+
+
 def test_a_folder_of_many_files_is_large_however_few_passages(seeds_dir: Path) -> None:
     for i in range(5):
         (seeds_dir / "sub").mkdir(exist_ok=True)

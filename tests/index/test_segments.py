@@ -241,3 +241,32 @@ async def test_terms_starting_with_are_those_the_live_passages_hold(
     await collection_library.reindex()  # its terms stay in the lexicon, held by no passage
     assert found("tele") == expected("tele")
     assert not long_terms & found("tele")
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        ["Red pandas eat bamboo in the mountain forests."],  # one passage: idf below 0
+        ["Red pandas eat bamboo in the mountain forests.", "The ferry to Ushant sails at noon."],  # idf 0
+    ],
+    ids=["one passage", "two passages"],
+)
+async def test_a_passage_sharing_a_term_is_shown_in_the_smallest_collection(
+    database: Path, seeds_dir: Path, paragraphs: list[str]
+) -> None:
+    """A newcomer's first article: BM25Okapi gives a term in one of one or two passages an idf of
+    0 or below, and "red pandas" was answered "Nothing in the articles answers" though the
+    passage holds both words. It is shown, with its exact score; what shares no term is not (BM25
+    alone: the semantic layer may add a passage near in meaning)."""
+    (seeds_dir / "pandas.md").write_text(markdown_article("Zoo notes", paragraphs), encoding="utf-8")
+    async with Library.open(database=database, seeds_dir=seeds_dir, semantic=False) as lib:
+        await lib.reindex()
+        answer = await lib.ask("red pandas")
+        nothing = await lib.ask("volcano eruption")
+    assert [hit.text for hit in answer.hits] == [paragraphs[0]]
+    terms = Analyzer().terms("red pandas")
+    corpus = stored_corpus(database)
+    expected = BM25Okapi(corpus).get_scores(terms)[0]
+    assert answer.hits[0].score == expected <= 0
+    assert answer.to_dict()["hits"][0]["score"] == expected
+    assert nothing.hits == []

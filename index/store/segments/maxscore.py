@@ -40,7 +40,10 @@ class TopScorer:
         self._buffers = threading.local()
 
     def top(self, weight: Bm25Weight, k: int, pruning: Pruning) -> list[ScoredPassage]:
-        """The ``k`` best live passages with a positive score, best first, ties in corpus order."""
+        """The ``k`` best live passages that share a term with the question, best first, ties in
+        corpus order. Sharing a term, not scoring above zero: in a collection of one or two
+        passages (a newcomer's first article) BM25Okapi's idf is 0 or below, so the passage that
+        holds the question's words scores 0 or less; its score stays exactly rank-bm25's."""
         if k <= 0 or not weight.terms:
             return []
         found = self._pruned(weight, TopK(k), pruning)
@@ -63,13 +66,12 @@ class TopScorer:
             if candidates.size > pruning.max_share * size:
                 return None
             scores = weight.score(candidates)
-            positive = scores > 0
-            candidates, scores = candidates[positive], scores[positive]
             bound = weight.bound(by_rarity[rare:])
             kth = collector.kth(scores)
             # Done when no passage outside can reach (or tie) the k-th found; with fewer than k
-            # found, when no passage outside can score above zero.
-            done = bound <= 0 if kth is None else bound * (1 + 1e-9) < kth
+            # found, the passages holding only common terms count too: done only when every
+            # term is scored in full.
+            done = (kth is not None and bound * (1 + 1e-9) < kth) or rare == len(by_rarity)
             if done:
                 return collector.best(candidates, scores)
             tid = by_rarity[rare]  # the next rarest term joins those scored in full
@@ -102,12 +104,13 @@ class TopScorer:
             floor = None
             if sample is not None:
                 found = scores[sample][self.live[sample]]
-                floor = collector.kth(found[found > 0])
+                floor = collector.kth(found)
         finally:
             for positions in touched:
                 scores[positions] = 0.0
-        keep = values >= floor if floor is not None else values > 0
-        candidates, values = candidates[keep], values[keep]
+        if floor is not None:
+            keep = values >= floor
+            candidates, values = candidates[keep], values[keep]
         if not self.all_live:
             keep = self.live[candidates]
             candidates, values = candidates[keep], values[keep]

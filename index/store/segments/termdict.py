@@ -57,8 +57,10 @@ class TermDictionary:
         return float(np.log1p((self.stats.passages - df + 0.5) / (df + 0.5)))
 
     def scored_terms(self, query: Sequence[str]) -> list[tuple[int, int, float]]:
-        """(term id, document frequency, rank-bm25's idf) of each query term that can change a
-        score, in query order; a repeated term is listed again, as rank-bm25 counts it again."""
+        """(term id, document frequency, rank-bm25's idf) of each query term some passage holds, in
+        query order; a repeated term is listed again, as rank-bm25 counts it again. A term whose
+        idf is 0 (held by exactly half the passages) adds nothing to a score, but still says
+        which passages share a term with the question."""
         out = []
         for term in query:
             tid = self.lexicon.lookup(term)
@@ -67,9 +69,7 @@ class TermDictionary:
             df = int(self.stats.df[tid])
             if df == 0:
                 continue
-            idf = float(self.stats.idf[tid])
-            if idf != 0:  # a term with idf 0 adds exactly nothing
-                out.append((tid, df, idf))
+            out.append((tid, df, float(self.stats.idf[tid])))
         return out
 
     def terms_starting_with(self, prefix: str, shortest: int, longest: int) -> list[str]:
