@@ -23,7 +23,7 @@ from index.errors import BylineError, IndexBusyError, QuestionError, StorageErro
 from index.ingest import process as reindex_process
 from index.ingest import reindex as indexer
 from index.models import Answer, Hit, ReindexReport, SourceSummary
-from index.semantic.layer import SemanticLayer
+from index.semantic.layer import SemanticLayer, semantic_pool
 from index.store import repair, schema
 from index.store.bm25 import ScoredPassage
 from index.store.database import PassageRow, Store
@@ -317,6 +317,7 @@ class Library:
             scored = snapshot.index.top_reordered(
                 widened.terms, widened.extra, max(wanted, RERANK_POOL), ANSWER_WORD_POOL
             )
+            from_bm25 = len(scored)
             if meaning is not None and self.semantic is not None:  # BM25's best, then the nearest in meaning
                 terms = [*widened.terms, *(t for t in widened.extra if snapshot.index.document_frequency(t))]
                 scored = self.semantic.widen(snapshot.index, scored, terms, meaning)
@@ -326,11 +327,14 @@ class Library:
                 break
         by_id = dict(zip(ids, scored, strict=True))
         texts = [(row.text, row.article.title, row.article.id) for _, row in kept]
+        kept_ids = [row.id for _, row in kept]
+        pool = semantic_pool(kept_ids, set(ids[:from_bm25]))
+        cosines = self.semantic.cosines(kept_ids[:pool], meaning) if self.semantic else None
         ranked, confident, _, _ = choose(
             self.analyzer, snapshot.index, snapshot.names, widened, question, names,
-            [by_id[row.id] for _, row in kept], texts,
-            cosines=self.semantic.cosines([row.id for _, row in kept], meaning) if self.semantic else None,
+            [by_id[row.id] for _, row in kept[:pool]], texts[:pool], cosines=cosines,
         )  # fmt: skip
+        ranked = [*ranked, *range(pool, len(kept))]  # what only meaning found, when ranked apart
         kept = [kept[i] for i in ranked[:top_k]]
         terms = widened.terms + widened.extra
         marks = [mark(self.analyzer, snapshot.index, row.text, terms) for _, row in kept]

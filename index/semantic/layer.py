@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from index.answer import reranking
 from index.errors import InstallError
 from index.semantic import vectors
 from index.semantic.model import SentenceModel, describe, packaged
@@ -266,3 +267,17 @@ def embed_within(db: sqlite3.Connection) -> tuple[int, float]:
         vectors.store(db, ids, model.embed([text for _, text in batch]))
         done, after = done + len(ids), ids[-1]
     return done, time.perf_counter() - started
+
+
+
+def semantic_pool(kept_ids: Sequence[int], from_bm25: set[int]) -> int:
+    """How many of the candidates ``kept_ids`` (BM25's, then those only meaning found, nearest
+    first) the re-ordering ranks together; the rest follow them in their order.
+
+    Until eval/train.py has fitted a weight for ``cosine`` (it is 0.0 in RANK_WEIGHTS), the
+    passages only meaning found come after BM25's, and BM25's are ordered and judged exactly as
+    without the layer: the quality floors hold, and the layer fills only the places BM25 leaves
+    empty. Once the weight is fitted, every candidate is ranked together."""
+    if reranking.RANK_WEIGHTS[reranking.FEATURES.index("cosine")] != 0.0:
+        return len(kept_ids)
+    return sum(1 for pid in kept_ids if pid in from_bm25)
