@@ -77,6 +77,8 @@ async def test_a_killed_embedding_keeps_whole_vectors_and_the_next_run_finishes(
     code = (
         "import asyncio, sys\n"
         "from index import Library\n"
+        "from index.semantic import layer\n"
+        "layer.BATCH = 8  # many small commits, so that a kill lands between or inside them\n"
         "async def main():\n"
         "    async with Library.open(sys.argv[1], sys.argv[2]) as library:\n"
         "        await asyncio.to_thread(library.semantic.embed_missing)\n"

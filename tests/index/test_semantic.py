@@ -5,6 +5,7 @@ import asyncio
 import logging
 import shutil
 import sqlite3
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -154,12 +155,23 @@ async def test_vectors_of_another_model_are_all_made_again(database: Path, seeds
     write_collection(seeds_dir)
     async with Library.open(database, seeds_dir) as library:
         first = await library.reindex()
-    with sqlite3.connect(database) as db:
+    with sqlite3.connect(database) as db:  # as if another model had made them: other vectors
         db.execute("UPDATE meta SET value = 'another model' WHERE key = 'embedding_model'")
+        rows = db.execute("SELECT passage_id, vector FROM passage_vectors").fetchall()
+        for pid, blob in rows:
+            other = np.frombuffer(blob, dtype=np.float32)[::-1].tobytes()
+            db.execute("UPDATE passage_vectors SET vector = ?, crc = ? WHERE passage_id = ?",
+                       (other, zlib.crc32(other), pid))  # fmt: skip
     async with Library.open(database, seeds_dir) as library:
-        again = await library.reindex()
-        assert again.embedded == first.passages  # nothing changed in the folder; every vector did
-    assert vector_count(database) == first.passages
+        assert library.semantic is not None and library.semantic.table is not None
+        await library.reindex()  # nothing changed in the folder; every vector is made again
+        assert await wait_for_vectors(database, first.passages) == first.passages
+        assert dict(rows) == stored_vectors(database)
+
+
+def stored_vectors(database: Path) -> dict[int, bytes]:
+    with sqlite3.connect(database) as db:
+        return dict(db.execute("SELECT passage_id, vector FROM passage_vectors").fetchall())
 
 
 async def test_a_damaged_stored_vector_is_made_again(database: Path, seeds_dir: Path) -> None:
@@ -170,10 +182,12 @@ async def test_a_damaged_stored_vector_is_made_again(database: Path, seeds_dir: 
         pid, blob = db.execute("SELECT passage_id, vector FROM passage_vectors LIMIT 1").fetchone()
         damaged = blob[:-4] + b"\0\0\0\0"
         db.execute("UPDATE passage_vectors SET vector = ? WHERE passage_id = ?", (damaged, pid))
-    async with Library.open(database, seeds_dir) as library:
-        report = await library.reindex()
-        assert report.embedded == 1
-    assert vector_count(database) == passage_count(database)
+    async with Library.open(database, seeds_dir) as library:  # set aside at open, made again after
+        await library.reindex()
+        assert await wait_for_vectors(database, passage_count(database)) == passage_count(database)
+    with sqlite3.connect(database) as db:
+        again = db.execute("SELECT vector FROM passage_vectors WHERE passage_id = ?", (pid,)).fetchone()[0]
+    assert again == blob
 
 
 async def wait_for_vectors(database: Path, count: int) -> int:
