@@ -196,7 +196,7 @@ async def _open(args: argparse.Namespace, settings: Settings, build: bool) -> Li
 
 
 def _check_seeds(settings: Settings) -> None:
-    from index.library import check_seeds_folder
+    from index.locations import check_seeds_folder
 
     if not settings.database.exists():
         check_seeds_folder(settings.seeds_dir)  # nothing to answer from: say so before creating a database

@@ -17,7 +17,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index import BylineError
-from index.library import database_path
+from index.locations import database_path
 
 from .defaults import DEFAULT_TOP_K, MAX_RESULTS
 from .defaults import REPORT_DAYS as REPORT_DAYS  # where the cogs read it
@@ -135,7 +135,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _in_data_dir(self) -> "Settings":
         """Absolute paths: the data directory from the current one, the rest from the data directory;
-        the database's with its links resolved (``index.library.database_path``)."""
+        the database's with its links resolved (``index.locations.database_path``)."""
         self.data_dir = Path(os.path.abspath(self.data_dir))
         self.database = database_path(self.data_dir / self.database)  # an absolute path stays as it is
         self.seeds_dir = self.data_dir / self.seeds_dir

@@ -2,39 +2,33 @@
 
 import asyncio
 import logging
-import os
 import sqlite3
-import stat
 import threading
 import time
 from collections.abc import Coroutine, Generator
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-import numpy as np
-
 from index.answer import pipeline
 from index.answer.meaning import word_vectors
-from index.answer.names import Names
 from index.answer.pipeline import Answered, Candidate
 from index.answer.ranker import LinearRanker, Ranker
 from index.answer.reranking import PassageCache
 from index.answer.selection import question_names, with_related_forms
-from index.errors import BylineError, IndexBusyError, StorageError
+from index.errors import IndexBusyError, StorageError
 from index.ingest import process as reindex_process
 from index.ingest import reindex as indexer
+from index.locations import check_database_path, check_seeds_folder, database_path
 from index.models import SMALLTALK, Answer, ReindexReport, SourceSummary
 from index.question import clean_question
 from index.semantic.layer import SemanticLayer
+from index.snapshot import Snapshot, generation, load_snapshot, snapshot_of
 from index.store import repair, schema
 from index.store.bm25 import ScoredPassage
 from index.store.database import PassageRow, Store
 from index.store.segments import (
-    DamagedIndexError,
     Manifest,
-    SegmentedIndex,
     index_dir_for,
     open_index,
 )
@@ -54,89 +48,6 @@ ANSWER_WORD_POOL = 4  # a question with answer words reorders this many times th
 RERANK_POOL = 30  # the best BM25 candidates re-ordered by answering.choose (never the whole corpus)
 
 
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
-    """One complete index: questions are scored against one snapshot from start to end."""
-
-    index: SegmentedIndex
-    passage_ids: np.ndarray  # position in the index -> passages.id
-    names: Names
-
-
-def _generation(snapshot: _Snapshot) -> int:
-    return snapshot.index.manifest.generation
-
-
-def _snapshot_of(index: SegmentedIndex) -> _Snapshot:
-    return _Snapshot(index, index.passage_ids, Names.of(index))
-
-
-def _load_snapshot(database: str, previous: _Snapshot | None = None) -> _Snapshot:
-    """The committed index of ``database``: memory-mapped segments, nothing re-analysed.
-
-    A database whose passages have no index beside it (written by an older Byline, or whose
-    index folder was removed) gets one built from the analysed terms it stores.
-    """
-    root = index_dir_for(database)
-    for attempt in range(3):
-        db = schema.connect_writer(database)
-        try:
-            manifest = schema.read_manifest(db)
-            has_passages = db.execute(schema.HAS_PASSAGES).fetchone()[0]
-        finally:
-            db.close()
-        try:
-            if manifest is None and has_passages:
-                raise FileNotFoundError("no index manifest")
-            return _snapshot_of(open_index(root, manifest, previous.index if previous else None))
-        except DamagedIndexError as error:
-            log.warning("%s; rebuilding the index from the terms stored in %s", error.message, database)
-            return _snapshot_of(open_index(root, indexer.rebuild(database)))
-        except FileNotFoundError as error:
-            if attempt == 2 or manifest is None:
-                log.warning("rebuilding the index of %s from its stored terms (%s)", database, error)
-                return _snapshot_of(open_index(root, indexer.rebuild(database)))
-            # A re-index elsewhere may have replaced the files between reading and opening.
-    raise AssertionError("unreachable")
-
-
-def check_seeds_folder(seeds_dir: Path) -> None:
-    """BylineError unless ``seeds_dir`` is a folder."""
-    if not seeds_dir.exists():
-        problem = "does not exist"
-    elif not seeds_dir.is_dir():
-        problem = "is not a folder"
-    else:
-        return
-    raise BylineError(
-        f"The seeds folder {seeds_dir} {problem}; set BYLINE_SEEDS_DIR to your articles folder."
-    )
-
-
-def database_path(database: str | Path) -> Path:
-    """The database file ``database`` names, absolute, with every link resolved.
-
-    The one rule by which the bot, the command line and any program find a database: its index
-    folder and status file sit beside the file itself, so a re-index through a link
-    (``byline reindex --database link.db``) writes where a bot opened on the file reads."""
-    return Path(os.path.realpath(database))
-
-
-def check_database_path(database: str | Path) -> None:
-    """StorageError when ``database`` names something other than a file (``/dev/null``, a
-    folder): SQLite would open it and leave its journal beside it."""
-    try:
-        status = os.stat(database)
-    except FileNotFoundError:
-        return
-    except OSError as error:
-        raise StorageError(f"Cannot open the database {database}: {error.strerror or error}") from None
-    if not stat.S_ISREG(status.st_mode):
-        raise StorageError(
-            f"The database {database} is not a regular file; set BYLINE_DATABASE to a file path."
-        )
-
-
 class Library:
     """A searchable collection of articles backed by one SQLite file.
 
@@ -149,7 +60,7 @@ class Library:
         store: Store,
         seeds_dir: Path,
         analyzer: Analyzer,
-        snapshot: _Snapshot,
+        snapshot: Snapshot,
         ranker: Ranker,
         semantic: SemanticLayer | None = None,
     ) -> None:
@@ -190,7 +101,7 @@ class Library:
         damaged = await asyncio.to_thread(repair.set_aside_if_damaged, database)
         store = await Store.open(database)
         try:
-            snapshot = await asyncio.to_thread(_load_snapshot, store.path)
+            snapshot = await asyncio.to_thread(load_snapshot, store.path)
             await asyncio.to_thread(indexer.tidy, store.path)
             await asyncio.to_thread(word_vectors)  # now, not during the first question
             layer = SemanticLayer(store.path) if semantic else None
@@ -288,11 +199,11 @@ class Library:
         """
         with self._loading:
             current = self._snapshot
-            if manifest.generation <= _generation(current):
+            if manifest.generation <= generation(current):
                 return
             if self.semantic is not None:
                 self.semantic.refresh()  # the vectors committed with it, before questions see it
-            self._snapshot = _snapshot_of(open_index(index_dir_for(self.store.path), manifest, current.index))
+            self._snapshot = snapshot_of(open_index(index_dir_for(self.store.path), manifest, current.index))
 
     async def ask(self, question: str, top_k: int = 5) -> Answer:
         """The best passages for ``question`` and the verdict on them; no hits only when no
@@ -348,7 +259,7 @@ class Library:
             self.ranker, top_k, self._read, cosines,
         )  # fmt: skip
 
-    def _replacement(self, snapshot: _Snapshot) -> bool:
+    def _replacement(self, snapshot: Snapshot) -> bool:
         """Whether an index newer than ``snapshot`` is in place now. Its passages are gone from
         SQLite, so a re-index (this library's or another program's) has committed: its index is
         loaded from the database if nobody has put it in place yet. Never waits for the re-index
@@ -356,14 +267,14 @@ class Library:
         thread already opening that committed index."""
         return self._snapshot is not snapshot or self._load_committed(snapshot)
 
-    def _load_committed(self, snapshot: _Snapshot) -> bool:
+    def _load_committed(self, snapshot: Snapshot) -> bool:
         """Put in place the index committed to this database if it is newer than ``snapshot``
         (another program's ``byline reindex``, or this library's before it swaps); whether an
         index newer than ``snapshot`` is in place now."""
         try:
             committed = self.store.read_meta(schema.MANIFEST_KEY)
             manifest = Manifest.from_json(committed) if committed else None
-            if manifest is not None and manifest.generation > _generation(snapshot):
+            if manifest is not None and manifest.generation > generation(snapshot):
                 self._put_in_place(manifest)
                 if self.semantic is not None and self.semantic.available:
                     self.semantic.start_background()  # another program's re-index: its new passages
