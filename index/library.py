@@ -15,7 +15,7 @@ from index.answer.meaning import word_vectors
 from index.answer.pipeline import Answered, Candidate
 from index.answer.ranker import LinearRanker, Ranker
 from index.answer.reranking import PassageCache
-from index.answer.selection import question_names, with_related_forms
+from index.answer.selection import Asked, question_names, with_related_forms
 from index.errors import IndexBusyError, StorageError
 from index.ingest import process as reindex_process
 from index.ingest import reindex as indexer
@@ -254,10 +254,8 @@ class Library:
         by_id = dict(zip(ids, scored, strict=True))
         candidates = [Candidate(by_id[row.id], row.text, row.paragraph, row.article) for _, row in kept]
         cosines = self.semantic.cosines([row.id for _, row in kept], meaning) if self.semantic else None
-        return pipeline.answer(
-            self.analyzer, snapshot.index, snapshot.names, widened, question, names, candidates,
-            self.ranker, top_k, self._read, cosines,
-        )  # fmt: skip
+        asked = Asked(self.analyzer, snapshot.index, snapshot.names, widened, question, names)
+        return pipeline.answer(asked, candidates, self.ranker, top_k, self._read, cosines)
 
     def _replacement(self, snapshot: Snapshot) -> bool:
         """Whether an index newer than ``snapshot`` is in place now. Its passages are gone from

@@ -8,16 +8,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from index.answer.answer_line import Sentence, SentenceScorer
-from index.answer.names import Names
 from index.answer.ranker import Ranker
 from index.answer.reranking import Describer, PassageCache
-from index.answer.selection import Decision, choose, mark
+from index.answer.selection import Asked, Decision, choose, mark
 from index.models import AnswerLine, Article, Hit
 from index.store.bm25 import ScoredPassage
-from index.text.analysis import Analyzer, Query
+from index.text.analysis import Analyzer
 
 if TYPE_CHECKING:
-    from index.store.segments import SegmentedIndex
+    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +45,7 @@ class Answered:
 
 
 def answer(
-    analyzer: Analyzer,
-    index: "SegmentedIndex",
-    names: Names,
-    query: Query,
-    question: str,
-    question_names: set[str],
+    asked: Asked,
     candidates: Sequence[Candidate],
     ranker: Ranker,
     top_k: int,
@@ -61,9 +55,8 @@ def answer(
     """Order ``candidates``, keep the best ``top_k``, and say which sentence answers."""
     texts = [(c.text, c.article.title, c.article.id) for c in candidates]
     scored = [c.scored for c in candidates]
-    decision = choose(
-        analyzer, index, names, query, question, question_names, scored, texts, ranker, cache, cosines
-    )
+    decision = choose(asked, scored, texts, ranker, cache, cosines)
+    analyzer, index, query = asked.analyzer, asked.index, asked.query
     shown = [candidates[i] for i in decision.order[:top_k]]
     all_texts = [c.text for c in candidates]
     if not shown or decision.describer is None:

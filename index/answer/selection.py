@@ -135,13 +135,21 @@ class Decision:
     describer: reranking.Describer | None
 
 
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """One question as the answering side reads it, with the index it is answered from: the
+    analyser, the index's statistics and names, the question's terms, text and names."""
+
+    analyzer: Analyzer
+    index: "SegmentedIndex"
+    names: Names
+    query: Query
+    question: str
+    question_names: set[str]
+
+
 def choose(
-    analyzer: Analyzer,
-    index: "SegmentedIndex",
-    names: Names,
-    query: Query,
-    question: str,
-    question_names: set[str],
+    asked: Asked,
     scored: list[ScoredPassage],
     texts: list[tuple[str, str, str]],
     ranker: Ranker,
@@ -153,13 +161,14 @@ def choose(
     question in the semantic layer (index/semantic/)."""
     if not scored:
         return Decision([], [], [], None)
-    found = named(names, query.terms, question_names, scored, query.verbs, query.expansions)
+    analyzer, index, query = asked.analyzer, asked.index, asked.query
+    found = named(asked.names, query.terms, asked.question_names, scored, query.verbs, query.expansions)
     weights = {}
     for term in dict.fromkeys(query.terms):
         weights[term] = index.weight(term)
         if weights[term] >= index.unseen_weight:
             weights[term] *= UNSEEN_WEIGHT
-    describer = reranking.Describer(analyzer, query, weights, question, cache)
+    describer = reranking.Describer(analyzer, query, weights, asked.question, cache)
     cosines = cosines if cosines is not None else [0.0] * len(scored)
     candidates = [
         reranking.Candidate(s.score, text, title, ok, article, cosine)

@@ -15,7 +15,7 @@ from bot.terminal import SMALLTALK_HINT, render_answer
 from index import Answer
 from index.models import SMALLTALK
 
-from ..support import COLLECTION, SEED_PAGE
+from ..support import COLLECTION, SEED_PAGE, assert_answer_shape
 from .conftest import Run
 
 Byline = Callable[..., Run]
@@ -27,31 +27,6 @@ NO_ANSWER_QUESTION = "what is the weather in Paris?"
 def one_line_error(run: Run) -> bool:
     """A single non-empty line on stderr, no traceback."""
     return bool(run.err.strip()) and "\n" not in run.err.strip() and "Traceback" not in run.err
-
-
-def assert_answer_shape(answer: dict) -> None:
-    assert set(answer) == {"question", "kind", "confident", "confidence", "answer", "hits"}
-    assert isinstance(answer["confident"], bool)
-    assert answer["kind"] in ("question", "smalltalk")
-    assert isinstance(answer["confidence"], float) and 0.0 <= answer["confidence"] <= 1.0
-    if answer["hits"]:
-        line = answer["answer"]
-        assert set(line) == {"text", "hit"} and 1 <= line["hit"] <= len(answer["hits"])
-        assert line["text"] and line["text"] in answer["hits"][line["hit"] - 1]["text"]
-    else:
-        assert answer["answer"] is None
-    assert isinstance(answer["question"], str) and isinstance(answer["hits"], list)
-    for hit in answer["hits"]:
-        assert set(hit) == {"rank", "score", "text", "paragraph", "article"}
-        assert type(hit["rank"]) is int and type(hit["paragraph"]) is int
-        assert isinstance(hit["score"], float) and isinstance(hit["text"], str)
-        assert set(hit["article"]) == {
-            *("id", "title", "outlet", "published", "published_at", "published_estimated", "url", "source")
-        }
-        for key in ("id", "title", "source"):
-            assert isinstance(hit["article"][key], str)
-        for key in ("outlet", "published"):
-            assert hit["article"][key] is None or isinstance(hit["article"][key], str)
 
 
 @pytest.fixture

@@ -19,45 +19,11 @@ from index.ingest.passages import split_sentences
 from index.ingest.readers import decode_article_bytes, parse_articles
 from index.store import schema
 
-from ..support import COLLECTION, SEED_PAGE, markdown_article, write_collection
+from ..support import COLLECTION, SEED_PAGE, assert_answer_shape, markdown_article, write_collection
 
 SEED_QUESTION = "what is Poland's spending?"
 TELESCOPE_QUESTION = "what will astronomers search for with the telescope?"
 NO_ANSWER_QUESTION = "what is the weather in Paris?"
-
-
-def assert_answer_shape(answer: dict) -> None:
-    """The `ask --json` object of DESIGN.md: exactly these keys, these types."""
-    assert set(answer) == {"question", "kind", "confident", "confidence", "answer", "hits"}
-    assert isinstance(answer["confident"], bool)
-    assert answer["kind"] in ("question", "smalltalk")
-    assert isinstance(answer["confidence"], float) and 0.0 <= answer["confidence"] <= 1.0
-    if answer["hits"]:
-        line = answer["answer"]
-        assert set(line) == {"text", "hit"} and 1 <= line["hit"] <= len(answer["hits"])
-        assert line["text"] and line["text"] in answer["hits"][line["hit"] - 1]["text"]
-    else:
-        assert answer["answer"] is None
-    assert isinstance(answer["question"], str)
-    assert isinstance(answer["hits"], list)
-    for hit in answer["hits"]:
-        assert set(hit) == {"rank", "score", "text", "paragraph", "article"}
-        assert type(hit["rank"]) is int
-        assert isinstance(hit["score"], float)
-        assert isinstance(hit["text"], str) and hit["text"]
-        assert type(hit["paragraph"]) is int and hit["paragraph"] >= 1
-        article = hit["article"]
-        assert set(article) == {
-            *("id", "title", "outlet", "published", "published_at", "published_estimated", "url", "source")
-        }
-        assert isinstance(article["id"], str) and article["id"]
-        assert isinstance(article["title"], str) and article["title"]
-        assert article["outlet"] is None or isinstance(article["outlet"], str)
-        assert article["published"] is None or isinstance(article["published"], str)
-        assert article["published_at"] is None or isinstance(article["published_at"], str)
-        assert isinstance(article["published_estimated"], bool)
-        assert article["url"] is None or article["url"].startswith(("http://", "https://"))
-        assert isinstance(article["source"], str)
 
 
 def write_article(seeds_dir: Path, name: str, title: str, paragraphs: list[str]) -> None:
