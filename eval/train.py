@@ -90,8 +90,20 @@ def first_right(seen: Seen) -> bool:
     return bool(seen.gold) and bool(seen.answered.hits) and right(seen.answered.hits[0].text, seen.gold)
 
 
+# The direction some verdict features must push, whatever the tune sets say: more of the question
+# missing, or nothing close in meaning, is never evidence of an answer. Without this the fit gave
+# "unseen" (question words no passage holds) a positive weight: the tune sets' paraphrases hold
+# words no article uses, and "who won the football match?" was confident on articles with no
+# football in them.
+NOT_ABOVE_ZERO = ("missing", "unseen", "lacks_kind")
+NOT_BELOW_ZERO = ("coverage", "sentence", "names", "words", "meaning", "cosine", "closest")
+
+
 def fit_verdict(data: list[Seen]) -> tuple[np.ndarray, float]:
-    from sklearn.linear_model import LogisticRegression
+    """Logistic regression, classes balanced, L2 as sklearn's C=1, with the signs above held."""
+    from scipy.optimize import minimize
+
+    from index.answer.reranking import VERDICT_FEATURES
 
     x, y = [], []
     for seen in data:
@@ -99,8 +111,23 @@ def fit_verdict(data: list[Seen]) -> tuple[np.ndarray, float]:
             continue
         x.append(seen.answered.verdict)
         y.append(int(bool(seen.gold)))
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(np.array(x), np.array(y))
-    return np.asarray(model.coef_[0]), float(model.intercept_[0])
+    xs, ys = np.array(x, dtype=np.float64), np.array(y, dtype=np.float64)
+    balance = np.where(ys == 1, len(ys) / (2 * ys.sum()), len(ys) / (2 * (len(ys) - ys.sum())))
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = params[:-1], params[-1]
+        z = xs @ w + b
+        p = 1 / (1 + np.exp(-z))
+        value = float(np.sum(balance * (np.logaddexp(0, z) - ys * z)) + 0.5 * w @ w)
+        grad_z = balance * (p - ys)
+        return value, np.append(xs.T @ grad_z + w, grad_z.sum())
+
+    bounds = [
+        (None, 0.0) if name in NOT_ABOVE_ZERO else (0.0, None) if name in NOT_BELOW_ZERO else (None, None)
+        for name in VERDICT_FEATURES
+    ] + [(None, None)]
+    found = minimize(loss, np.zeros(xs.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds)
+    return np.asarray(found.x[:-1]), float(found.x[-1])
 
 
 def fit_calibration(ranker: LinearRanker, data: list[Seen]) -> tuple[float, float]:
