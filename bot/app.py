@@ -36,8 +36,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from index import BylineError, Library
-from index.feedback.votes import Feedback
+from index import BylineError, Feedback, Library
 
 from .answer_page import PassagesButton, ResultsPage
 from .channels import posting_in

@@ -12,8 +12,7 @@ from typing import Protocol, runtime_checkable
 
 import discord
 
-from index import Library
-from index.feedback.votes import Feedback
+from index import Feedback, Library
 
 from .cooldown import QuestionCooldown
 from .paging import QuestionCache
