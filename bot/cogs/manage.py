@@ -37,7 +37,7 @@ from index import (
 )
 
 from .. import render_admin
-from ..protocols import BylineBot
+from ..protocols import BylineBot, byline_of
 from ..render import CHOICES_MAX
 from ..replies import Reply, defer, deliver
 from ..settings import REPORT_DAYS
@@ -192,3 +192,8 @@ class Manage(commands.Cog):
         await deliver(
             interaction, Reply(render_admin.stats_embed(report, keeping=self.bot.settings.keep_questions))
         )
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Loaded as an extension by bot/app.py."""
+    await bot.add_cog(Manage(byline_of(bot)))

@@ -13,7 +13,7 @@ from index import ARTICLE_CHOICE_MAX, article_choice_name, articles_titled
 
 from .. import render_sources
 from ..paging import BACK, OwnedPage, Turn, view_of
-from ..protocols import BylineBot, bot_of
+from ..protocols import BylineBot, bot_of, byline_of
 from ..render import CHOICES_MAX
 from ..replies import Reply, deliver, within_deadline
 
@@ -111,3 +111,14 @@ class Sources(commands.Cog):
         matches = await articles_titled(self.bot.settings.database, current, CHOICES_MAX)
         names = dict.fromkeys(article_choice_name(summary) for summary in matches)
         return [app_commands.Choice(name=name, value=name) for name in names]
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Loaded as an extension by bot/app.py: the cog, and its page buttons (they outlive any
+    message, so the bot must know them before the first press)."""
+    await bot.add_cog(Sources(byline_of(bot)))
+    bot.add_dynamic_items(SourcesPage)
+
+
+async def teardown(bot: commands.Bot) -> None:
+    bot.remove_dynamic_items(SourcesPage)

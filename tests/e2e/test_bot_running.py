@@ -14,7 +14,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
-from bot.app import ELSEWHERE
+from bot.gate import ELSEWHERE
 from bot.status import read_status, status_file
 
 from .double import ChannelSpec, DefaultWorld, DiscordDouble, GuildSpec, MemberSpec
@@ -103,6 +103,32 @@ async def test_with_a_guild_id_the_bot_answers_in_that_server_and_in_dms_only(
         assert told.content == ELSEWHERE and told.embeds == []
         logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("asked in guild")]
         assert logged == [f"asked in guild {OTHER_GUILD}; BYLINE_GUILD_ID is {world.guild_id}"] * 2
+
+
+async def test_with_a_guild_id_a_slash_command_elsewhere_is_refused_by_the_tree_check(
+    world: DefaultWorld, start_byline: Any, byline_settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Global commands left from before BYLINE_GUILD_ID was set can still be run elsewhere: the
+    command tree's check refuses them."""
+    double = two_guilds(world)
+    settings = byline_settings.model_copy(
+        update={"guild_id": world.guild_id, "discord_token": SecretStr(double.token)}
+    )
+    async with double:
+        with caplog.at_level(logging.INFO, logger="byline.bot"):
+            async with start_byline(settings=settings, double=double, **FAST_CLIENT_OPTIONS) as bot:
+                await bot.tree.sync()  # global commands, as a bot synced before BYLINE_GUILD_ID was set
+                away = await double.slash_command(
+                    "ask", {"question": POLAND}, user=world.member_id, guild_id=OTHER_GUILD,
+                    channel_id=OTHER_CHANNEL,
+                )  # fmt: skip
+                refused = await double.wait_for_response(away)
+                home = await double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+                answered = await double.wait_for_response(home)
+    assert refused.ephemeral and refused.content == ELSEWHERE and refused.embeds == []
+    assert answered.embeds and not answered.content
+    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("refused a command")]
+    assert logged == [f"refused a command in guild {OTHER_GUILD}: BYLINE_GUILD_ID is {world.guild_id}"]
 
 
 async def test_with_byline_watch_a_new_article_is_answered_without_a_reindex_command(
