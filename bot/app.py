@@ -34,15 +34,13 @@ from index import Feedback, Library
 
 from .cooldown import QuestionCooldown
 from .errors import Refusal, WarmingUp
-from .metrics import Metrics, note_how_asked
+from .metrics import note_how_asked
 from .paging import QuestionCache
 from .protocols import BylineBot
 from .replies import DEFER_AFTER
 from .settings import Settings
 from .startup import discord_errors, require_token
-from .status import StatusKeeper
 from .sync import CommandSync, state_file
-from .upkeep import Upkeep
 from .wiring import Services, bot_options, load_extensions
 
 log = logging.getLogger("byline.bot")
@@ -103,18 +101,6 @@ class Byline(commands.AutoShardedBot):
     def feedback(self) -> Feedback | None:
         return self.services.feedback
 
-    @property
-    def metrics(self) -> Metrics | None:
-        return self.services.metrics
-
-    @property
-    def upkeep(self) -> Upkeep | None:
-        return self.services.upkeep
-
-    @property
-    def status_keeper(self) -> StatusKeeper | None:
-        return self.services.status_keeper
-
     async def setup_hook(self) -> None:
         await load_extensions(self)
         if self.sync_only:
@@ -141,8 +127,8 @@ class Byline(commands.AutoShardedBot):
     def _state(self) -> dict[str, Any]:
         """What the status file says about the bot (bot/status.py)."""
         latency = self.latency * 1000 if math.isfinite(self.latency) else None
-        if self.metrics is not None:
-            self.metrics.gateway(self.connected and not self.stopping, latency)
+        if self.services.metrics is not None:
+            self.services.metrics.gateway(self.connected and not self.stopping, latency)
         return {
             "connected": self.connected and not self.stopping,
             "latency_ms": round(latency, 1) if latency is not None else None,
@@ -152,8 +138,8 @@ class Byline(commands.AutoShardedBot):
 
     def _connection_changed(self, connected: bool) -> None:
         self.connected = connected
-        if self.status_keeper is not None:
-            self.status_keeper.update()
+        if self.services.status_keeper is not None:
+            self.services.status_keeper.update()
 
     @property
     def warming_up(self) -> bool:

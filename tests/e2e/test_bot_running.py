@@ -137,8 +137,8 @@ async def test_with_byline_watch_a_new_article_is_answered_without_a_reindex_com
     settings = byline_settings.model_copy(update={"watch": True})
     question = "which lighthouse did volunteers repaint at Gullhaven?"
     async with start_byline(settings=settings) as bot:
-        assert bot.upkeep is not None
-        await asyncio.wait_for(bot.upkeep.watching.wait(), 30)
+        assert bot.services.upkeep is not None
+        await asyncio.wait_for(bot.services.upkeep.watching.wait(), 30)
         (settings.seeds_dir / "lighthouse.md").write_text(
             "---\ntitle: Volunteers restore Victorian lighthouse\noutlet: Coastal Post\n---\n\n"
             "Volunteers have repainted the Victorian lighthouse at Gullhaven after a decade of neglect.\n",
@@ -193,7 +193,7 @@ async def test_metrics_count_questions_by_how_they_were_asked_and_reindexes_by_t
         await discord_double.wait_for_response(nothing)
         reindex = await discord_double.slash_command("reindex", user=world.admin_id)
         await discord_double.wait_for_response(reindex)
-        bot.status_keeper.update()  # type: ignore[union-attr]  # as every 15 s: the gateway gauges
+        bot.services.status_keeper.update()  # type: ignore[union-attr]  # as every 15 s: the gateway gauges
         seen = await scrape(port)
     assert seen[("byline_questions_total", (("confident", "true"), ("via", "slash")))] == 1
     assert seen[("byline_questions_total", (("confident", "false"), ("via", "slash")))] == 1
