@@ -1,5 +1,5 @@
 """No import cycles inside ``bot/``, counting imports made only for type checking: bot/app.py
-builds the bot from the cogs, and the cogs know the bot only as the type in bot/protocols.py.
+loads the cogs as extensions, and the cogs know the bot only as the type in bot/protocols.py.
 And one door into ``index/``: bot/ imports the ``index`` package itself, never its modules."""
 
 from pathlib import Path
