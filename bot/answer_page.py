@@ -17,9 +17,7 @@ from typing import Any
 
 import discord
 
-from index import MAX_TOP_K, Answer, Hit
-from index.models import SMALLTALK
-from index.store import catalog
+from index import MAX_TOP_K, SMALLTALK, Answer, Hit, article_holdings
 
 from . import render, render_reply, render_sources
 from .errors import QuestionExpired, report_error
@@ -219,7 +217,7 @@ async def smalltalk_reply(bot: BylineBot, answer: Answer, *, in_dm: bool) -> Rep
 
 async def help_reply(bot: BylineBot, *, in_dm: bool) -> Reply:
     """The help text, with how many articles the index holds and the newest one's date."""
-    holdings = await catalog.holdings(bot.settings.database)
+    holdings = await article_holdings(bot.settings.database)
     return Reply(
         render_sources.help_embed(
             holdings, in_dm=in_dm, top_k=bot.settings.top_k, keeping=bot.settings.keep_questions

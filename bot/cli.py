@@ -196,7 +196,7 @@ async def _open(args: argparse.Namespace, settings: Settings, build: bool) -> Li
 
 
 def _check_seeds(settings: Settings) -> None:
-    from index.locations import check_seeds_folder
+    from index import check_seeds_folder
 
     if not settings.database.exists():
         check_seeds_folder(settings.seeds_dir)  # nothing to answer from: say so before creating a database
@@ -225,12 +225,12 @@ def _discord(args: argparse.Namespace, settings: Settings) -> int:
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
     """`byline status`: read only; exit 0 when healthy, 1 when not."""
-    from index.store.health import check
+    from index import check_health
 
     from .status import read_status, status_file
     from .terminal import render_status
 
-    health = check(settings.database)
+    health = check_health(settings.database)
     bot = read_status(status_file(settings.database, settings.shard_ids))  # this process's shards
     problems = list(health.problems)
     if args.bot and not bot.connected:
@@ -264,7 +264,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             summaries = await library.articles()
             _emit(args, {"articles": [s.to_dict() for s in summaries]}, render_sources(summaries))
         elif args.command == "eval":
-            from index.evaluation import evaluate, load_questions
+            from index import evaluate, load_questions
 
             from .terminal import render_eval
 
@@ -275,9 +275,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _feedback(args: argparse.Namespace, settings: Settings) -> int:
     """`byline report` and `byline forget`: the feedback tables of the database, no index needed."""
-    from index import Library
-    from index.feedback.report import build_report
-    from index.feedback.votes import Feedback
+    from index import Feedback, Library, build_feedback_report
 
     from .terminal import render_feedback
 
@@ -289,7 +287,7 @@ async def _feedback(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "report":
             if args.since < 1:
                 raise UsageError("--since must be at least 1 day")
-            report = await build_report(feedback, args.since)
+            report = await build_feedback_report(feedback, args.since)
             _emit(args, report.to_dict(), render_feedback(report))
         else:
             forgotten = await feedback.forget(args.user_id)
@@ -305,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)  # `--help` and bad arguments end here, before the imports below
     import asyncio
 
-    from index.store import repair
+    from index import forget_database_check
 
     from .settings import SettingsError, load_settings
     from .terminal import printable
@@ -338,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except sqlite3.DatabaseError as error:
         # Damaged since it was last checked: the next run checks it, sets it aside and rebuilds.
-        repair.forget_check(settings.database)
+        forget_database_check(settings.database)
         print(
             f"byline: the database {printable(str(settings.database))} cannot be read ({error}); "
             "run the command again to set it aside and rebuild it from the seeds folder",

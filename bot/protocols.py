@@ -1,9 +1,9 @@
 """What the cogs and the buttons use of the bot, as a type: ``BylineBot``.
 
-bot/app.py builds the bot (``Byline``) from the cogs; the cogs, the page buttons and the vote
-buttons need only this type, not that module, so imports go one way (app -> cogs -> protocols) and
-a cog can be read, and type-checked, without the bot's start-up and shutdown. mypy checks that
-``Byline`` satisfies it where app.py hands itself to each cog.
+bot/app.py loads the cogs as extensions; the cogs, the page buttons and the vote buttons need
+only this type, not that module, so imports go one way (app -> cogs -> protocols) and a cog can
+be read, and type-checked, without the bot's start-up and shutdown. Each cog's ``setup`` checks
+the bot it is given with ``byline_of``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from typing import Protocol, runtime_checkable
 
 import discord
 
-from index import Library
-from index.feedback.votes import Feedback
+from index import Feedback, Library
 
 from .cooldown import QuestionCooldown
 from .paging import QuestionCache
@@ -28,7 +27,11 @@ class BylineBot(Protocol):
     defer_after: float  # see bot/replies.py
     cooldown: QuestionCooldown  # shared by /ask, DMs and mentions
     questions: QuestionCache  # long questions of the "More results" buttons
-    feedback: Feedback | None  # None until the bot has opened the database
+
+    @property
+    def feedback(self) -> Feedback | None:
+        """None until the bot has opened the database."""
+        ...
 
     @property
     def user(self) -> discord.ClientUser | None: ...
@@ -49,9 +52,14 @@ class BylineBot(Protocol):
         ...
 
 
-def bot_of(interaction: discord.Interaction) -> BylineBot:
-    """The bot an interaction came to: discord.py types ``interaction.client`` as any ``Client``."""
-    client = interaction.client
+def byline_of(client: object) -> BylineBot:
+    """``client`` as the cogs see it: discord.py types the bot an extension's ``setup`` gets, and
+    ``interaction.client``, as any ``Bot`` or ``Client``."""
     if not isinstance(client, BylineBot):
         raise TypeError(f"{type(client).__name__} is not a Byline bot")
     return client
+
+
+def bot_of(interaction: discord.Interaction) -> BylineBot:
+    """The bot an interaction came to."""
+    return byline_of(interaction.client)

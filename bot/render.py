@@ -24,8 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from index import Article
-from index.ingest.dates import timestamp
+from index import Article, published_timestamp
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -181,7 +180,7 @@ def when(article: Article, room: int) -> str | None:
     own time zone and language) when the date is known, "about <t:…:R>" ("about 3 days ago",
     which stays true as time passes) when it was estimated from a relative date, else the text as
     the article gives it."""
-    stamp = timestamp(article.published_at) if article.published_at else None
+    stamp = published_timestamp(article.published_at) if article.published_at else None
     if stamp is not None:
         return f"about <t:{stamp}:R>" if article.published_estimated else f"<t:{stamp}:D>"
     if article.published:

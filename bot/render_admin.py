@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from index import Article, ReindexReport
-from index.feedback.report import DownVoted, FeedbackReport
-from index.ingest.additions import Saved
+from index import Article, DownVoted, FeedbackReport, ReindexReport, SavedArticle
 
 from .render import ELLIPSIS, FIELD_VALUE_MAX, REPORT_COLOUR, count, discord_len, fitted, outlet
 
@@ -20,7 +18,7 @@ def _index_line(report: ReindexReport) -> str:
     )
 
 
-def added_embed(saved: Saved, report: ReindexReport) -> dict:
+def added_embed(saved: SavedArticle, report: ReindexReport) -> dict:
     """/add: which articles were added, under which file name, and the index after it."""
     titles = [f"• *{fitted(a.title, 200)}*" for a in saved.articles[:10]]
     if len(saved.articles) > 10:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from index import SourceSummary
-from index.ingest.dates import timestamp
-from index.store.catalog import Holdings
+from index import Holdings, SourceSummary, published_timestamp
 
 from .render import (
     ANSWER_COLOUR,
@@ -103,7 +101,7 @@ def holding_line(holdings: Holdings) -> str:
     if not holdings.articles:
         return "I hold no articles yet."
     line = f"I hold {count(holdings.articles, 'article')}"
-    stamp = timestamp(holdings.newest) if holdings.newest else None
+    stamp = published_timestamp(holdings.newest) if holdings.newest else None
     if stamp is not None:
         line += f"; the newest is from {'about ' if holdings.estimated else ''}<t:{stamp}:D>"
     return line + "."

@@ -16,8 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from index import BylineError
-from index.locations import database_path
+from index import BylineError, database_path
 
 from .defaults import DEFAULT_TOP_K, MAX_RESULTS
 from .defaults import REPORT_DAYS as REPORT_DAYS  # where the cogs read it

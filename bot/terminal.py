@@ -16,15 +16,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from index import Answer, Article, Hit, ReindexReport, SourceSummary
-from index.models import SMALLTALK
+from index import SMALLTALK, Answer, Article, Hit, ReindexReport, SourceSummary
 
 from .render_reply import source_name
 
 if TYPE_CHECKING:  # each imported only by the command that prints it (`byline ask` needs none)
-    from index.evaluation import EvalReport
-    from index.feedback.report import FeedbackReport
-    from index.store.health import IndexHealth
+    from index import EvalReport, FeedbackReport, IndexHealth
 
     from .status import BotStatus
 
@@ -147,13 +144,13 @@ def render_eval(report: EvalReport) -> str:
 
 def render_feedback(report: FeedbackReport) -> str:
     """`byline report` for a person."""
-    from index.feedback.report import COUNTED
+    from index import FEEDBACK_COUNTED
 
     share = f"{report.confident_share:.0%}" if report.confident_share is not None else "-"
     lines = [
         f"Last {report.since_days} days: {report.questions} questions, {report.confident} answered "
         f"confidently ({share}); votes: {report.votes_up} up, {report.votes_down} down.",
-        f"Counted: {COUNTED}.",
+        f"Counted: {FEEDBACK_COUNTED}.",
     ]
     if report.days:
         lines += ["", "Per day (questions, confident):"]

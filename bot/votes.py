@@ -16,8 +16,7 @@ from typing import Any
 
 import discord
 
-from index import Answer, Hit
-from index.feedback.votes import REASONS, VoteResult
+from index import REASONS, Answer, Hit, VoteResult
 
 from . import render
 from .errors import report_error

@@ -16,9 +16,16 @@ def module_name(path: Path) -> str:
 def imports(path: Path, modules: set[str]) -> set[str]:
     """The ``modules`` that ``path`` imports anywhere; ``from . import render`` counts as
     importing ``bot.render``."""
+    return {name for name in imported_names(path) if name in modules}
+
+
+def imported_names(path: Path, source: str | None = None) -> set[str]:
+    """Every module ``path`` (or ``source``, as if it were there) imports anywhere, and every
+    ``module.name`` it imports from one (``from index import Library`` gives ``index`` and
+    ``index.Library``)."""
     package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(source if source is not None else path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]
@@ -29,7 +36,7 @@ def imports(path: Path, modules: set[str]) -> set[str]:
             found.update(f"{target}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
-    return {name for name in found if name in modules}
+    return found
 
 
 def graph(package: str) -> dict[str, set[str]]:

@@ -13,7 +13,7 @@ from discord.ext import commands
 from .. import render_admin
 from ..access import may_reindex, refusal
 from ..errors import NotAllowed
-from ..protocols import BylineBot, bot_of
+from ..protocols import BylineBot, bot_of, byline_of
 from ..replies import Reply, defer, deliver
 
 log = logging.getLogger("byline.admin")
@@ -65,3 +65,8 @@ class Admin(commands.Cog):
             len(report.skipped),
         )
         await deliver(interaction, Reply(render_admin.reindex_embed(report)))
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Loaded as an extension by bot/app.py."""
+    await bot.add_cog(Admin(byline_of(bot)))

@@ -13,16 +13,19 @@ from discord.ext import commands
 
 from index import MAX_QUESTION_CHARS
 
-from ..answer_page import answer_page, help_reply
+from ..answer_page import PassagesButton, ResultsPage, answer_page, help_reply
 from ..channels import posting_in
 from ..errors import MissingEmbedLinks, report_error
-from ..protocols import BylineBot, bot_of
+from ..gate import home_guild_only
+from ..protocols import BylineBot, bot_of, byline_of
 from ..replies import NO_PINGS, Reply, deliver, within_deadline
 from ..settings import MAX_RESULTS
+from ..votes import ReasonButton, VoteButton
 from .sources import sources_page
 
 log = logging.getLogger("byline.ask")
 
+BUTTONS = (ResultsPage, PassagesButton, VoteButton, ReasonButton)  # under an answer; see setup
 DM_WORDS = ("help", "sources")  # typed alone in a DM, they do what /help and /sources do
 
 
@@ -103,6 +106,7 @@ class Ask(commands.Cog):
         )  # fmt: skip
 
     @commands.Cog.listener()
+    @home_guild_only
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot:  # other bots, and our own replies
             return
@@ -136,3 +140,15 @@ class Ask(commands.Cog):
             log.info("may not answer in channel %s: %s", message.channel.id, error.text)
         except Exception as error:
             await report_error(message, error, as_reply=where.reply)
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Loaded as an extension by bot/app.py: the cog, and the buttons under its answers (pages,
+    whole passages, votes and their reasons: they outlive any message, so the bot must know them
+    before the first press)."""
+    await bot.add_cog(Ask(byline_of(bot)))
+    bot.add_dynamic_items(*BUTTONS)
+
+
+async def teardown(bot: commands.Bot) -> None:
+    bot.remove_dynamic_items(*BUTTONS)

@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..answer_page import help_reply
-from ..protocols import BylineBot
+from ..protocols import BylineBot, byline_of
 from ..replies import deliver, within_deadline
 
 
@@ -24,3 +24,8 @@ class Help(commands.Cog):
             interaction, help_reply(self.bot, in_dm=False), defer_after=self.bot.defer_after, ephemeral=True
         )
         await deliver(interaction, reply, ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Loaded as an extension by bot/app.py."""
+    await bot.add_cog(Help(byline_of(bot)))

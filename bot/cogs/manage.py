@@ -17,14 +17,27 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from index import IndexBusyError, ReindexReport
-from index.feedback.report import build_report
-from index.ingest import additions, apart
-from index.ingest.readers import MAX_FILE_BYTES
-from index.store import catalog
+from index import (
+    ARTICLE_CHOICE_MAX,
+    MAX_FILE_BYTES,
+    OUTLET_MAX,
+    AdditionError,
+    IndexBusyError,
+    ReindexReport,
+    article_choice_name,
+    article_details,
+    article_text,
+    articles_titled,
+    build_feedback_report,
+    check_article_apart,
+    check_article_suffix,
+    remove_added_article,
+    roll_back_article,
+    save_article,
+)
 
 from .. import render_admin
-from ..protocols import BylineBot
+from ..protocols import BylineBot, byline_of
 from ..render import CHOICES_MAX
 from ..replies import Reply, defer, deliver
 from ..settings import REPORT_DAYS
@@ -49,7 +62,7 @@ async def _in_seeds_folder(seeds_dir: Path, change: Callable[[], _T]) -> _T:
         if error.errno not in _READ_ONLY:
             raise
         why = "read-only" if error.errno == errno.EROFS else "not writable by Byline"
-        raise additions.AdditionError(
+        raise AdditionError(
             f"The seeds folder {seeds_dir} is {why}, so articles cannot be added or removed from "
             "Discord: make it writable for Byline (docs/deploy.md), or change the files on the host."
         ) from None
@@ -95,36 +108,34 @@ class Manage(commands.Cog):
         title: app_commands.Range[str, 1, TITLE_MAX] | None = None,
         text: app_commands.Range[str, 1, TEXT_MAX] | None = None,
         replace: bool = False,
-        outlet: app_commands.Range[str, 1, additions.OUTLET_MAX] | None = None,
+        outlet: app_commands.Range[str, 1, OUTLET_MAX] | None = None,
         published: app_commands.Range[str, 1, 100] | None = None,
         url: app_commands.Range[str, 1, 512] | None = None,
     ) -> None:
         """Add an article from a file or typed text, and index it at once (administrators only)."""
         await defer(interaction, ephemeral=True)
         if file is not None and (title or text):
-            raise additions.AdditionError("Attach a file, or give a title and text: not both.")
+            raise AdditionError("Attach a file, or give a title and text: not both.")
         if file is not None and (outlet or published or url):
-            raise additions.AdditionError(
+            raise AdditionError(
                 "A file gives its outlet, date and address in its front matter; "
                 "outlet, published and url are for an article you type."
             )
         if file is not None:
             if file.size > MAX_FILE_BYTES:
-                raise additions.AdditionError(
-                    f"That file is too large: the limit is {MAX_FILE_BYTES // 1_048_576} MB."
-                )
-            additions.check_suffix(file.filename)  # refused before downloading anything
+                raise AdditionError(f"That file is too large: the limit is {MAX_FILE_BYTES // 1_048_576} MB.")
+            check_article_suffix(file.filename)  # refused before downloading anything
             filename, data = file.filename, await file.read()
         elif title and text:
-            details = additions.article_details(outlet, published, url)
-            filename, data = "typed.md", additions.article_text(title, text, details)
+            details = article_details(outlet, published, url)
+            filename, data = "typed.md", article_text(title, text, details)
         else:
-            raise additions.AdditionError("Attach a file (.md or .txt), or give both a title and text.")
+            raise AdditionError("Attach a file (.md or .txt), or give both a title and text.")
         # Read in a process of its own: a hostile file never stalls the answers to everyone else.
-        articles = await asyncio.to_thread(apart.check, filename, data)
+        articles = await asyncio.to_thread(check_article_apart, filename, data)
         saved = await _in_seeds_folder(
             self.seeds_dir,
-            lambda: additions.save(self.seeds_dir, filename, data, replace=replace, articles=articles),
+            lambda: save_article(self.seeds_dir, filename, data, replace=replace, articles=articles),
         )
         try:
             report = await self._reindex(saved.source, "Saved")
@@ -133,12 +144,12 @@ class Manage(commands.Cog):
         except Exception:
             # The index refused it: the folder is left as it was, or every later /add and
             # /reindex would meet the same file.
-            await asyncio.to_thread(additions.roll_back, self.seeds_dir, saved)
+            await asyncio.to_thread(roll_back_article, self.seeds_dir, saved)
             raise
         skipped = next((s for s in report.skipped if s.source == saved.source), None)
         if skipped is not None:  # the readers accepted it a moment ago; the file changed since?
-            await asyncio.to_thread(additions.roll_back, self.seeds_dir, saved)
-            raise additions.AdditionError(f"That file was skipped: {skipped.reason}.")
+            await asyncio.to_thread(roll_back_article, self.seeds_dir, saved)
+            raise AdditionError(f"That file was skipped: {skipped.reason}.")
         log.info("user %s added %s", interaction.user.id, saved.source)
         await deliver(interaction, Reply(render_admin.added_embed(saved, report)))
 
@@ -149,7 +160,7 @@ class Manage(commands.Cog):
     async def remove(self, interaction: discord.Interaction, article: str) -> None:
         """Remove an article added with /add, and drop it from the index (administrators only)."""
         await defer(interaction, ephemeral=True)
-        await _in_seeds_folder(self.seeds_dir, lambda: additions.remove(self.seeds_dir, article))
+        await _in_seeds_folder(self.seeds_dir, lambda: remove_added_article(self.seeds_dir, article))
         report = await self._reindex(article, "Removed")
         log.info("user %s removed %s", interaction.user.id, article)
         await deliver(interaction, Reply(render_admin.removed_embed(article, report)))
@@ -158,12 +169,12 @@ class Manage(commands.Cog):
     async def _added_articles(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        matches = await catalog.titled(self.bot.settings.database, current, CHOICES_MAX, added_only=True)
+        matches = await articles_titled(self.bot.settings.database, current, CHOICES_MAX, added_only=True)
         choices: dict[str, app_commands.Choice[str]] = {}
         for summary in matches:
             source = summary.article.source
-            if source not in choices and len(source) <= catalog.CHOICE_MAX:
-                choices[source] = app_commands.Choice(name=catalog.choice_name(summary), value=source)
+            if source not in choices and len(source) <= ARTICLE_CHOICE_MAX:
+                choices[source] = app_commands.Choice(name=article_choice_name(summary), value=source)
         return list(choices.values())
 
     @app_commands.command()
@@ -177,7 +188,12 @@ class Manage(commands.Cog):
         await defer(interaction, ephemeral=True)
         self.bot.ensure_ready()
         assert self.bot.feedback is not None
-        report = await build_report(self.bot.feedback, days)
+        report = await build_feedback_report(self.bot.feedback, days)
         await deliver(
             interaction, Reply(render_admin.stats_embed(report, keeping=self.bot.settings.keep_questions))
         )
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Loaded as an extension by bot/app.py."""
+    await bot.add_cog(Manage(byline_of(bot)))

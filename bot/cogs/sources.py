@@ -9,11 +9,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from index.store import catalog
+from index import ARTICLE_CHOICE_MAX, article_choice_name, articles_titled
 
 from .. import render_sources
 from ..paging import BACK, OwnedPage, Turn, view_of
-from ..protocols import BylineBot, bot_of
+from ..protocols import BylineBot, bot_of, byline_of
 from ..render import CHOICES_MAX
 from ..replies import Reply, deliver, within_deadline
 
@@ -91,7 +91,7 @@ class Sources(commands.Cog):
     async def sources(
         self,
         interaction: discord.Interaction,
-        title: app_commands.Range[str, 1, catalog.CHOICE_MAX] | None = None,
+        title: app_commands.Range[str, 1, ARTICLE_CHOICE_MAX] | None = None,
     ) -> None:
         """List the articles Byline answers from."""
         if title is None:
@@ -100,7 +100,7 @@ class Sources(commands.Cog):
         self.bot.ensure_ready()
         matches = within_deadline(
             interaction,
-            catalog.titled(self.bot.settings.database, title, render_sources.SOURCES_PER_PAGE + 1),
+            articles_titled(self.bot.settings.database, title, render_sources.SOURCES_PER_PAGE + 1),
             defer_after=self.bot.defer_after,
         )
         await deliver(interaction, Reply(render_sources.sources_matching(await matches, title)))
@@ -108,6 +108,17 @@ class Sources(commands.Cog):
     @sources.autocomplete("title")
     async def _titles(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         """Titles containing what has been typed so far (any case), in the order /sources lists them."""
-        matches = await catalog.titled(self.bot.settings.database, current, CHOICES_MAX)
-        names = dict.fromkeys(catalog.choice_name(summary) for summary in matches)
+        matches = await articles_titled(self.bot.settings.database, current, CHOICES_MAX)
+        names = dict.fromkeys(article_choice_name(summary) for summary in matches)
         return [app_commands.Choice(name=name, value=name) for name in names]
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Loaded as an extension by bot/app.py: the cog, and its page buttons (they outlive any
+    message, so the bot must know them before the first press)."""
+    await bot.add_cog(Sources(byline_of(bot)))
+    bot.add_dynamic_items(SourcesPage)
+
+
+async def teardown(bot: commands.Bot) -> None:
+    bot.remove_dynamic_items(SourcesPage)

@@ -14,7 +14,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
-from bot.app import ELSEWHERE
+from bot.gate import ELSEWHERE
 from bot.status import read_status, status_file
 
 from .double import ChannelSpec, DefaultWorld, DiscordDouble, GuildSpec, MemberSpec
@@ -105,14 +105,40 @@ async def test_with_a_guild_id_the_bot_answers_in_that_server_and_in_dms_only(
         assert logged == [f"asked in guild {OTHER_GUILD}; BYLINE_GUILD_ID is {world.guild_id}"] * 2
 
 
+async def test_with_a_guild_id_a_slash_command_elsewhere_is_refused_by_the_tree_check(
+    world: DefaultWorld, start_byline: Any, byline_settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Global commands left from before BYLINE_GUILD_ID was set can still be run elsewhere: the
+    command tree's check refuses them."""
+    double = two_guilds(world)
+    settings = byline_settings.model_copy(
+        update={"guild_id": world.guild_id, "discord_token": SecretStr(double.token)}
+    )
+    async with double:
+        with caplog.at_level(logging.INFO, logger="byline.bot"):
+            async with start_byline(settings=settings, double=double, **FAST_CLIENT_OPTIONS) as bot:
+                await bot.tree.sync()  # global commands, as a bot synced before BYLINE_GUILD_ID was set
+                away = await double.slash_command(
+                    "ask", {"question": POLAND}, user=world.member_id, guild_id=OTHER_GUILD,
+                    channel_id=OTHER_CHANNEL,
+                )  # fmt: skip
+                refused = await double.wait_for_response(away)
+                home = await double.slash_command("ask", {"question": POLAND}, user=world.member_id)
+                answered = await double.wait_for_response(home)
+    assert refused.ephemeral and refused.content == ELSEWHERE and refused.embeds == []
+    assert answered.embeds and not answered.content
+    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("refused a command")]
+    assert logged == [f"refused a command in guild {OTHER_GUILD}: BYLINE_GUILD_ID is {world.guild_id}"]
+
+
 async def test_with_byline_watch_a_new_article_is_answered_without_a_reindex_command(
     discord_double: DiscordDouble, world: DefaultWorld, start_byline: Any, byline_settings: Any
 ) -> None:
     settings = byline_settings.model_copy(update={"watch": True})
     question = "which lighthouse did volunteers repaint at Gullhaven?"
     async with start_byline(settings=settings) as bot:
-        assert bot.upkeep is not None
-        await asyncio.wait_for(bot.upkeep.watching.wait(), 30)
+        assert bot.services.upkeep is not None
+        await asyncio.wait_for(bot.services.upkeep.watching.wait(), 30)
         (settings.seeds_dir / "lighthouse.md").write_text(
             "---\ntitle: Volunteers restore Victorian lighthouse\noutlet: Coastal Post\n---\n\n"
             "Volunteers have repainted the Victorian lighthouse at Gullhaven after a decade of neglect.\n",
@@ -167,7 +193,7 @@ async def test_metrics_count_questions_by_how_they_were_asked_and_reindexes_by_t
         await discord_double.wait_for_response(nothing)
         reindex = await discord_double.slash_command("reindex", user=world.admin_id)
         await discord_double.wait_for_response(reindex)
-        bot.status_keeper.update()  # type: ignore[union-attr]  # as every 15 s: the gateway gauges
+        bot.services.status_keeper.update()  # type: ignore[union-attr]  # as every 15 s: the gateway gauges
         seen = await scrape(port)
     assert seen[("byline_questions_total", (("confident", "true"), ("via", "slash")))] == 1
     assert seen[("byline_questions_total", (("confident", "false"), ("via", "slash")))] == 1
