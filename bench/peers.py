@@ -85,18 +85,24 @@ class Answerer:
 # --- Byline -------------------------------------------------------------------------------------
 
 
-async def build_byline(database: Path, seeds: Path, questions: list[str]) -> dict:
-    """A full re-index from text into a new database, then a vector per passage: random, leaning
-    towards the questions' mean vector (see the module's docstring)."""
+async def build_byline(database: Path, seeds: Path) -> dict:
+    """A full re-index from text into a new database, semantic layer off."""
     from index import Library
+
+    started = time.perf_counter()
+    async with Library.open(database, seeds, semantic=False) as lib:
+        report = await lib.reindex()
+    return {"passages": report.passages, "build_s": time.perf_counter() - started}
+
+
+def write_vectors(database: Path, questions: list[str]) -> dict:
+    """A vector per passage, as the semantic layer stores them: random, leaning towards the
+    questions' mean vector (see the module's docstring)."""
     from index.semantic import vectors
     from index.semantic.model import packaged
     from index.store.schema import UPSERT_META
 
     started = time.perf_counter()
-    async with Library.open(database, seeds, semantic=False) as lib:
-        report = await lib.reindex()
-    build = time.perf_counter() - started
     model = packaged()
     db = sqlite3.connect(database, isolation_level=None)
     ids = [pid for (pid,) in db.execute("SELECT id FROM passages ORDER BY id")]
@@ -114,7 +120,7 @@ async def build_byline(database: Path, seeds: Path, questions: list[str]) -> dic
     db.execute(UPSERT_META, (vectors.MODEL_KEY, model.checksum))
     db.execute("COMMIT")
     db.close()
-    return {"passages": report.passages, "build_s": build}
+    return {"vectors_s": time.perf_counter() - started}
 
 
 async def run_byline(engine: str, database: Path, questions: list[str]) -> dict:
@@ -232,7 +238,9 @@ def child(engine: str, size: int, database: Path, out: Path, count: int) -> dict
         questions = [json.loads(line)["q"] for line in file][:count]
     load = os.getloadavg()[0]
     if engine == "build":
-        result = asyncio.run(build_byline(database, data / "seeds", questions))
+        result = asyncio.run(build_byline(database, data / "seeds"))
+    elif engine == "vectors":
+        result = write_vectors(database, questions)
     elif engine.startswith("byline"):
         result = asyncio.run(run_byline(engine, database, questions))
     else:
@@ -248,17 +256,19 @@ def spawn(engine: str, size: int, database: Path, out: Path, count: int) -> dict
     return dict(json.loads(output.strip().splitlines()[-1]))
 
 
-def compare(sizes: list[int], count: int, rounds: int, out: Path) -> list[dict]:
+def compare(sizes: list[int], count: int, rounds: int, out: Path, engines: list[str]) -> list[dict]:
     results = []
     for size in sizes:
         generate(out / "data" / str(size), size)
-        runs: dict[str, list[dict]] = {engine: [] for engine in ["build", *ENGINES]}
+        runs: dict[str, list[dict]] = {engine: [] for engine in ["build", *engines]}
         for round_ in range(rounds):
             database = out / "peers" / str(size) / "byline.db"
             subprocess.run(["rm", "-rf", str(database.parent)], check=True)
             database.parent.mkdir(parents=True)
             runs["build"].append(spawn("build", size, database, out, count))
-            order = ENGINES if round_ % 2 == 0 else ENGINES[::-1]
+            if "byline-ask-on" in engines:
+                runs["build"][-1].update(spawn("vectors", size, database, out, count))
+            order = engines if round_ % 2 == 0 else engines[::-1]
             for engine in order:
                 runs[engine].append(spawn(engine, size, database, out, count))
                 print(size, round_, engine, json.dumps(runs[engine][-1]), flush=True)
@@ -268,11 +278,13 @@ def compare(sizes: list[int], count: int, rounds: int, out: Path) -> list[dict]:
 
 
 def summary(size: int, runs: dict[str, list[dict]]) -> dict:
+    engines = [engine for engine in ENGINES if engine in runs]
     base = [r["p50_ms"] for r in runs["byline-bm25"]]
     row: dict = {"size": size, "passages": runs["build"][0]["passages"], "rounds": len(base)}
     loads = [r["load"] for figures in runs.values() for r in figures]
     row["load"] = [min(loads), max(loads)]
-    for engine in ENGINES:
+    row["engines"] = engines
+    for engine in engines:
         figures = runs[engine]
         row[engine] = {
             key: statistics.median(r[key] for r in figures) for key in ("p50_ms", "p99_ms", "rss_mb")
@@ -290,7 +302,7 @@ def table(results: list[dict]) -> str:
                      f"load average {r['load'][0]:.1f}–{r['load'][1]:.1f}:\n")  # fmt: skip
         lines.append("| engine | p50 (ms) | p99 (ms) | p50 ÷ Byline BM25 p50 | build (s) | RSS (MB) |")
         lines.append("|---|---:|---:|---:|---:|---:|")
-        for engine in ENGINES:
+        for engine in r["engines"]:
             e = r[engine]
             lines.append(f"| {engine} | {e['p50_ms']:.2f} | {e['p99_ms']:.2f} | {e['ratio']:.2f}× | "
                          f"{e['build_s']:.1f} | {e['rss_mb']:.0f} |")  # fmt: skip

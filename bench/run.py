@@ -360,7 +360,9 @@ def main() -> None:
     parser.add_argument("--size", type=int)
     parser.add_argument("--peers", action="store_true", help="rank-bm25, bm25s, tantivy beside Byline")
     parser.add_argument("--rounds", type=int, default=3, help="with --peers: rounds, engines alternating")
-    parser.add_argument("--peers-child", choices=["build", *peers.ENGINES])
+    parser.add_argument("--engines", nargs="+", choices=peers.ENGINES, default=peers.ENGINES,
+                        help="with --peers: only these (and byline-bm25, the yardstick)")  # fmt: skip
+    parser.add_argument("--peers-child", choices=["build", "vectors", *peers.ENGINES])
     parser.add_argument("--database", type=Path)
     args = parser.parse_args()
     args.out = args.out.resolve()
@@ -370,7 +372,8 @@ def main() -> None:
     if args.peers:
         default = args.sizes == parser.get_default("sizes")  # 1M: hours to embed, an hour of rank-bm25
         sizes = [s for s in args.sizes if s < 1_000_000] if default else args.sizes
-        print(peers.table(peers.compare(sizes, args.questions, args.rounds, args.out)))
+        engines = [e for e in peers.ENGINES if e in args.engines or e == "byline-bm25"]
+        print(peers.table(peers.compare(sizes, args.questions, args.rounds, args.out, engines)))
         return
     if args.child:
         child(args)
