@@ -1,6 +1,6 @@
 """Byline beside the strongest BM25 peers: the same passages, the same questions, one run.
 
-    python bench/run.py --peers [--sizes 10000 100000] [--questions 300] [--rounds 3]
+    python bench/run.py --peers [--sizes 10000 100000] [--questions 300] [--rounds 3] [--engines ...]
 
 For each size (bench/generate.py's seeded archive), ``--rounds`` rounds. Each round re-indexes
 the archive into a new database (Byline's build: a full re-index from text, semantic layer off)
