@@ -1,6 +1,7 @@
 """Byline at archive scale: question latency, re-index, open time and memory, next to rank-bm25.
 
     python bench/run.py [--sizes 10000 100000 1000000] [--questions 300] [--out bench/out]
+    python bench/run.py --peers [--sizes 10000 100000] [--rounds 3]   # beside rank-bm25, bm25s, tantivy
 
 For each size, in a fresh process (so peak memory is that size's own): generate the archive
 (bench/generate.py, seeded, cached under OUT/data/), then
@@ -33,6 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from bench import peers  # noqa: E402
 from bench.generate import generate  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -356,8 +358,23 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--child", choices=["byline", "rank-bm25"])
     parser.add_argument("--size", type=int)
+    parser.add_argument("--peers", action="store_true", help="rank-bm25, bm25s, tantivy beside Byline")
+    parser.add_argument("--rounds", type=int, default=3, help="with --peers: rounds, engines alternating")
+    parser.add_argument("--engines", nargs="+", choices=peers.ENGINES, default=peers.ENGINES,
+                        help="with --peers: only these (and byline-bm25, the yardstick)")  # fmt: skip
+    parser.add_argument("--peers-child", choices=["build", "vectors", *peers.ENGINES])
+    parser.add_argument("--database", type=Path)
     args = parser.parse_args()
     args.out = args.out.resolve()
+    if args.peers_child:
+        print(json.dumps(peers.child(args.peers_child, args.size, args.database, args.out, args.questions)))
+        return
+    if args.peers:
+        default = args.sizes == parser.get_default("sizes")  # 1M: hours to embed, an hour of rank-bm25
+        sizes = [s for s in args.sizes if s < 1_000_000] if default else args.sizes
+        engines = [e for e in peers.ENGINES if e in args.engines or e == "byline-bm25"]
+        print(peers.table(peers.compare(sizes, args.questions, args.rounds, args.out, engines)))
+        return
     if args.child:
         child(args)
         return
