@@ -119,7 +119,10 @@ class VectorTable:
         with self._lock:
             size = self._size
             if size + len(ids) > len(self._ids):
-                capacity = max(1024, 2 * (size + len(ids)))
+                # The first load takes what it needs and a little room; later growth is by half
+                # again: a large archive's vectors (hundreds of MB) once took twice their memory.
+                needed = size + len(ids)
+                capacity = needed + (needed // 2 if size else 1024)
                 grown_ids = np.zeros(capacity, dtype=np.int64)
                 grown = np.zeros((capacity, self.dimensions), dtype=np.float32)
                 grown_ids[:size], grown[:size] = self._ids[:size], self._matrix[:size]
