@@ -67,7 +67,11 @@ class SentenceScorer:
             for span in spans:
                 sentence = text[span[0] : span[1]]
                 found.append((hit, span, frozenset(self.analyzer.terms(sentence)), sentence))
-        passage_share = [described.share(frozenset(self.analyzer.terms(text))) for text in texts]
+        # A passage's terms are its sentences' terms: no second analysis of the whole text.
+        passage_terms: list[set[str]] = [set() for _ in texts]
+        for hit, _, terms, _ in found:
+            passage_terms[hit] |= terms
+        passage_share = [described.share(terms) for terms in passage_terms]
         vectors = word_vectors()
         closeness = described.meaning.closeness([vectors.rows(sentence) for _, _, _, sentence in found])
         out = []
