@@ -5,7 +5,6 @@ answer line. Runs in the library's worker thread; reads the index's statistics, 
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from index.answer.answer_line import Sentence, SentenceScorer
 from index.answer.ranker import Ranker
@@ -14,9 +13,6 @@ from index.answer.selection import Asked, Decision, choose, mark
 from index.models import AnswerLine, Article, Hit
 from index.store.bm25 import ScoredPassage
 from index.text.analysis import Analyzer
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +38,10 @@ class Answered:
     texts: list[str]
     sentences: list[Sentence]
     verdict: list[float]  # the verdict's features: the first passage's, and its answer line's
+    # What it was answered from, so eval/train.py can answer again without some candidates.
+    asked: Asked | None = None
+    candidates: Sequence[Candidate] = ()
+    cosines: Sequence[float] | None = None
 
 
 def answer(
@@ -60,7 +60,7 @@ def answer(
     shown = [candidates[i] for i in decision.order[:top_k]]
     all_texts = [c.text for c in candidates]
     if not shown or decision.describer is None:
-        return Answered([], 0.0, None, decision, all_texts, [], [])
+        return Answered([], 0.0, None, decision, all_texts, [], [], asked, candidates, cosines)
     terms = query.terms + query.extra
     judged = judge(analyzer, decision.describer, decision.verdict, [c.text for c in shown], ranker)
     hits = []
@@ -68,7 +68,8 @@ def answer(
         highlights, _ = mark(analyzer, index, c.text, terms)
         hits.append(Hit(place, c.scored.score, c.text, c.paragraph, c.article, highlights, sentence))
     return Answered(
-        hits, judged.confidence, judged.line, decision, all_texts, judged.sentences, judged.verdict
+        hits, judged.confidence, judged.line, decision, all_texts, judged.sentences, judged.verdict,
+        asked, candidates, cosines,
     )
 
 
