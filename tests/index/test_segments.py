@@ -43,7 +43,7 @@ def assert_scores_equal_rank_bm25(lib: Library, database: Path) -> None:
     analyzer = Analyzer()
     for question in QUESTIONS:
         terms = analyzer.terms(question)
-        ours = lib._snapshot.index.get_scores(terms)
+        ours = lib._live.snapshot.index.get_scores(terms)
         assert np.array_equal(ours.view(np.int64), reference.get_scores(terms).view(np.int64)), question
 
 
@@ -221,7 +221,7 @@ async def test_terms_starting_with_are_those_the_live_passages_hold(
         return {t for terms in stored_corpus(database) for t in terms if t.startswith(prefix)}
 
     def found(prefix: str, shortest: int = 0, longest: int = 100) -> set[str]:
-        return set(collection_library._snapshot.index.terms_starting_with(prefix, shortest, longest))
+        return set(collection_library._live.snapshot.index.terms_starting_with(prefix, shortest, longest))
 
     long_word = "telescopemirrorpolishingworkshop" * 2  # over KEY_BYTES: kept apart from the sorted keys
     (collection_seeds / "ferry.md").write_text(
