@@ -43,7 +43,7 @@ def percentile(times: list[float], p: float) -> float:
 
 
 def main(database: str, questions_file: str) -> None:
-    from index.library import ANSWER_WORD_POOL
+    from index.retrieval import ANSWER_WORD_POOL
     from index.store.schema import connect_writer as connect
     from index.store.schema import read_manifest
     from index.store.segments import index_dir_for, open_index

@@ -34,7 +34,7 @@ async def main() -> None:
             (seeds / f"a{i}.md").write_text(f"# Article {i}\n\n" + " ".join(words[i : i + 500]) + ".\n")
         async with Library.open(Path(scratch) / "bench.db", seeds) as library:
             await library.reindex()
-            index = library._snapshot.index
+            index = library._live.snapshot.index
             print(f"terms beginning with 'inter': {len(index.terms_starting_with('inter', 0, 100)):,}")
             for question in ("what about the interzzq rules", f"what about the {words[0]} rules"):
                 query = library.analyzer.query(question)

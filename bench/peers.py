@@ -126,8 +126,8 @@ def write_vectors(database: Path, questions: list[str]) -> dict:
 async def run_byline(engine: str, database: Path, questions: list[str]) -> dict:
     from index import Library
     from index.answer.selection import with_related_forms
-    from index.library import ANSWER_WORD_POOL, RERANK_POOL
     from index.question import clean_question
+    from index.retrieval import ANSWER_WORD_POOL, RERANK_POOL
     from index.text.smalltalk import without_padding
 
     baseline = rss()
@@ -135,7 +135,7 @@ async def run_byline(engine: str, database: Path, questions: list[str]) -> dict:
         if engine == "byline-ask-on":
             assert lib.semantic is not None and lib.semantic.table is not None and len(lib.semantic.table)
         if engine == "byline-bm25":
-            index, analyzer = lib._snapshot.index, lib.analyzer
+            index, analyzer = lib._live.snapshot.index, lib.analyzer
 
             class Stage(Answerer):
                 def __call__(self, question: str) -> object:

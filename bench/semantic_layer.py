@@ -32,7 +32,8 @@ from eval.compare import every_page  # noqa: E402
 from index import Library  # noqa: E402
 from index.answer.selection import with_related_forms  # noqa: E402
 from index.evaluation import evaluate, first_right, load_questions  # noqa: E402
-from index.library import ANSWER_WORD_POOL, RERANK_POOL, clean_question  # noqa: E402
+from index.question import clean_question  # noqa: E402
+from index.retrieval import ANSWER_WORD_POOL, RERANK_POOL  # noqa: E402
 from index.semantic import layer as semantic_layer  # noqa: E402
 from index.semantic.model import load  # noqa: E402
 
@@ -47,7 +48,7 @@ def tune_files() -> list[Path]:
 def candidates(library: Library, question: str) -> tuple[list[str], list[tuple[str, float]]]:
     """BM25's candidates' texts, and the nearest passages' (text, cosine), as Library.ask has them."""
     question = clean_question(question)
-    index = library._snapshot.index
+    index = library._live.snapshot.index
     query = with_related_forms(index, library.analyzer.query(question))
     scored = index.top_reordered(query.terms, query.extra, RERANK_POOL, ANSWER_WORD_POOL)
     ids = [int(index.passage_ids[s.position]) for s in scored]

@@ -32,11 +32,7 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=7)
     parser.add_argument("--limit", type=int, default=300)
     args = parser.parse_args()
-    db = schema.connect_writer(args.database)
-    try:
-        manifest = schema.read_manifest(db)
-    finally:
-        db.close()
+    manifest = schema.committed_manifest(args.database)
     index = open_index(index_dir_for(args.database), manifest)
     analyzer = Analyzer()
     with open(args.questions, encoding="utf-8") as file:

@@ -25,11 +25,7 @@ def main() -> None:
     parser.add_argument("database", type=Path)
     parser.add_argument("--repeats", type=int, default=9)
     args = parser.parse_args()
-    db = schema.connect_writer(args.database)
-    try:
-        manifest = schema.read_manifest(db)
-    finally:
-        db.close()
+    manifest = schema.committed_manifest(args.database)
     if manifest is None or not manifest.checksums:
         sys.exit(f"{args.database} has no index with checksums; re-index it with this Byline first")
     root = index_dir_for(args.database)

@@ -43,6 +43,16 @@ def question_token(cache: QuestionCache, prefix: str, question: str) -> str:
     return inline if render.discord_len(prefix + inline) <= CUSTOM_ID_MAX else "#" + cache.remember(question)
 
 
+def id_start(prefix: str, *numbers: int) -> str:
+    """``<prefix>:<number>:…:``, what a button's custom_id holds before the question's token."""
+    return ":".join([prefix, *map(str, numbers), ""])
+
+
+def question_button(start: str, token: str, turn: Turn) -> discord.ui.Button:
+    """The button a ``DynamicItem`` below wraps: its custom_id is ``start`` then ``token``."""
+    return discord.ui.Button(label=turn.label, style=turn.style, custom_id=start + token, row=0)
+
+
 def recalled(cache: QuestionCache, token: str) -> str:
     kind, value = token[0], token[1:]
     question = value if kind == "=" else cache.recall(value)
@@ -88,35 +98,23 @@ class ResultsPage(
     recorded as the presser's.
     """
 
-    def __init__(
-        self, asker_id: int, size: int, page: int, question: str, *, label: str, style: discord.ButtonStyle
-    ) -> None:
+    def __init__(self, asker_id: int, size: int, page: int, question: str, turn: Turn) -> None:
         self.asker_id, self.size, self.page, self.question = asker_id, size, page, question
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=style,
-                custom_id=f"{PAGE_PREFIX}:{asker_id}:{size}:{page}:{question}",
-                row=0,
-            )
-        )
+        super().__init__(question_button(id_start(PAGE_PREFIX, asker_id, size, page), question, turn))
 
     @classmethod
     def build(
         cls, cache: QuestionCache, asker_id: int, size: int, page: int, question: str, *, turn: Turn
     ) -> ResultsPage:
-        token = question_token(cache, f"{PAGE_PREFIX}:{asker_id}:{size}:{page}:", question)
-        return cls(asker_id, size, page, token, label=turn.label, style=turn.style)
+        token = question_token(cache, id_start(PAGE_PREFIX, asker_id, size, page), question)
+        return cls(asker_id, size, page, token, turn)
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ResultsPage:
-        turn = Turn.shown_by(item)
-        return cls(
-            int(match["asker"]), int(match["size"]), int(match["page"]), match["question"],
-            label=turn.label, style=turn.style,
-        )  # fmt: skip
+        numbers = int(match["asker"]), int(match["size"]), int(match["page"])
+        return cls(*numbers, match["question"], Turn.shown_by(item))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
@@ -150,31 +148,22 @@ class PassagesButton(
     """ "Whole passages" under an answer, or "Show closest passages" under "nothing found": the
     passages of that page, whole, sent privately to whoever presses it."""
 
-    def __init__(
-        self, size: int, page: int, question: str, *, label: str, style: discord.ButtonStyle
-    ) -> None:
+    def __init__(self, size: int, page: int, question: str, turn: Turn) -> None:
         self.size, self.page, self.question = size, page, question
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=style, custom_id=f"{PASSAGES_PREFIX}:{size}:{page}:{question}", row=0
-            )
-        )
+        super().__init__(question_button(id_start(PASSAGES_PREFIX, size, page), question, turn))
 
     @classmethod
     def build(
         cls, cache: QuestionCache, size: int, page: int, question: str, *, turn: Turn
     ) -> PassagesButton:
-        token = question_token(cache, f"{PASSAGES_PREFIX}:{size}:{page}:", question)
-        return cls(size, page, token, label=turn.label, style=turn.style)
+        token = question_token(cache, id_start(PASSAGES_PREFIX, size, page), question)
+        return cls(size, page, token, turn)
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> PassagesButton:
-        turn = Turn.shown_by(item)
-        return cls(
-            int(match["size"]), int(match["page"]), match["question"], label=turn.label, style=turn.style
-        )
+        return cls(int(match["size"]), int(match["page"]), match["question"], Turn.shown_by(item))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:

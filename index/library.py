@@ -1,9 +1,6 @@
 """The one façade both front ends call: open, reindex, ask, articles, stats, close."""
 
 import asyncio
-import logging
-import sqlite3
-import threading
 import time
 from collections.abc import Coroutine, Generator
 from pathlib import Path
@@ -12,45 +9,31 @@ from typing import Any, Self
 
 from index.answer import pipeline
 from index.answer.meaning import word_vectors
-from index.answer.pipeline import Answered, Candidate
+from index.answer.pipeline import Answered
 from index.answer.ranker import LinearRanker, Ranker
 from index.answer.reranking import PassageCache
-from index.answer.selection import Asked, question_names, with_related_forms
+from index.answer.selection import question_names
 from index.errors import IndexBusyError, StorageError
-from index.ingest import process as reindex_process
 from index.ingest import reindex as indexer
+from index.ingest import runner
 from index.locations import check_database_path, check_seeds_folder, database_path
 from index.models import SMALLTALK, Answer, ReindexReport, SourceSummary
 from index.question import clean_question
+from index.retrieval import Retriever
 from index.semantic.layer import SemanticLayer
-from index.snapshot import Snapshot, generation, load_snapshot, snapshot_of
-from index.store import repair, schema
-from index.store.bm25 import ScoredPassage
-from index.store.database import PassageRow, Store
-from index.store.segments import (
-    Manifest,
-    index_dir_for,
-    open_index,
-)
+from index.snapshot import LiveIndex, Snapshot, load_snapshot
+from index.store import repair
+from index.store.database import Store
 from index.text.analysis import Analyzer, Query, RememberingAnalyzer
 from index.text.smalltalk import is_smalltalk, without_padding
-
-log = logging.getLogger(__name__)
-
-# A re-index runs in a process of its own when the index or the folder is at least this large.
-PROCESS_MIN_PASSAGES = 20_000
-PROCESS_MIN_FILES = 200
-# ... or when it holds one file this large: every pattern is linear, but one pass over a line of
-# megabytes is one call holding the GIL (675 ms for a 19 MB line), so it is read in a process.
-PROCESS_MIN_FILE_BYTES = 2 << 20
-LOOK_EVERY = 1.0  # seconds between looks for an index another program committed to the database
-ANSWER_WORD_POOL = 4  # a question with answer words reorders this many times the passages it needs
-RERANK_POOL = 30  # the best BM25 candidates re-ordered by answering.choose (never the whole corpus)
 
 
 class Library:
     """A searchable collection of articles backed by one SQLite file.
 
+    A façade over the parts that do the work: the index in place and its replacement
+    (``index.snapshot.LiveIndex``), where a re-index runs (``index.ingest.runner``), a question's
+    candidates (``index.retrieval.Retriever``) and what is made of them (``index.answer.pipeline``).
     CPU-heavy work (reading and analysing articles, building the index, scoring) runs in worker
     threads, so an event loop that awaits these methods stays responsive.
     """
@@ -70,10 +53,9 @@ class Library:
         self.semantic = semantic  # None: BM25 candidates only
         self.seeds_dir = seeds_dir
         self.analyzer = analyzer
-        self._snapshot = snapshot
+        self._live = LiveIndex(store, snapshot, semantic)
+        self._retriever = Retriever(store, self._live, analyzer, semantic)
         self._reindex_lock = asyncio.Lock()
-        self._loading = threading.Lock()  # one committed index is opened at a time
-        self._looked = time.monotonic()
 
     @classmethod
     def open(
@@ -157,9 +139,12 @@ class Library:
         async with self._reindex_lock:
             started = time.perf_counter()
             check_seeds_folder(self.seeds_dir)
-            result = await asyncio.to_thread(self._run_reindex)
-            if result.manifest is not None and result.manifest != self._snapshot.index.manifest:
-                await asyncio.to_thread(self._put_in_place, result.manifest)
+            embed = self.semantic is not None and self.semantic.available
+            result = await asyncio.to_thread(
+                runner.run, self.store.path, self.seeds_dir, self.analyzer, self._live.snapshot.index, embed
+            )
+            if result.manifest is not None and result.manifest != self._live.snapshot.index.manifest:
+                await asyncio.to_thread(self._live.put_in_place, result.manifest)
             if self.semantic is not None and self.semantic.available:
                 self.semantic.start_background()  # what the re-index left without a vector, if any
             _, articles, passages = await self.store.counts()
@@ -175,35 +160,6 @@ class Library:
                 embedded=result.embedded,
                 embedding_seconds=result.embedding_seconds,
             )
-
-    def _run_reindex(self) -> indexer.Outcome:
-        """In a process of its own when the archive or one of its files is large (so this
-        process's event loop never waits on it); in this worker thread when it is small (no
-        process to start for a few files)."""
-        embed = self.semantic is not None and self.semantic.available
-        if (
-            self._snapshot.index.size >= PROCESS_MIN_PASSAGES
-            or indexer.has_files(self.seeds_dir, PROCESS_MIN_FILES)
-            or indexer.has_file_of(self.seeds_dir, PROCESS_MIN_FILE_BYTES)
-        ):
-            return reindex_process.reindex_in_process(self.store.path, self.seeds_dir, embed=embed)
-        segments = {s.name: s for s in self._snapshot.index.segments}
-        return indexer.reindex(self.store.path, self.seeds_dir, self.analyzer, segments, embed=embed)
-
-    def _put_in_place(self, manifest: Manifest) -> None:
-        """Open the index ``manifest`` names and answer from it, unless one as new is in place.
-
-        In a worker thread, and once per committed index however many questions ask for it at
-        once; the previous snapshot is released here too, as unmapping the files of dropped
-        segments (hundreds of MB at a million passages) would stall the event loop.
-        """
-        with self._loading:
-            current = self._snapshot
-            if manifest.generation <= generation(current):
-                return
-            if self.semantic is not None:
-                self.semantic.refresh()  # the vectors committed with it, before questions see it
-            self._snapshot = snapshot_of(open_index(index_dir_for(self.store.path), manifest, current.index))
 
     async def ask(self, question: str, top_k: int = 5) -> Answer:
         """The best passages for ``question`` and the verdict on them; no hits only when no
@@ -230,75 +186,10 @@ class Library:
         answer = Answer(question, answered.hits, query.terms, confident, answered.confidence, answered.line)
         return answer, answered
 
-    def _answer(
-        self, question: str, query: Query, names: set[str], wanted: int, top_k: int
-    ) -> Answered:
-        """Score, fetch, order and mark, in one worker thread."""
-        meaning = self.semantic.question_vector(question) if self.semantic is not None else None
-        if time.monotonic() - self._looked >= LOOK_EVERY and not self.reindexing:
-            self._looked = time.monotonic()
-            self._load_committed(self._snapshot)  # `byline reindex` may have run beside the bot
-        for _ in range(3):  # a re-index may replace the passages between scoring and fetching
-            snapshot = self._snapshot
-            widened = with_related_forms(snapshot.index, query)
-            scored = snapshot.index.top_reordered(
-                widened.terms, widened.extra, max(wanted, RERANK_POOL), ANSWER_WORD_POOL
-            )
-            if meaning is not None and self.semantic is not None:  # BM25's best, then the nearest in meaning
-                terms = [*widened.terms, *(t for t in widened.extra if snapshot.index.document_frequency(t))]
-                scored = self.semantic.widen(snapshot.index, scored, terms, meaning)
-            ids = [int(snapshot.passage_ids[s.position]) for s in scored]
-            kept, complete = self._distinct_rows(scored, ids, len(scored))
-            if complete or not self._replacement(snapshot):
-                break
-        by_id = dict(zip(ids, scored, strict=True))
-        candidates = [Candidate(by_id[row.id], row.text, row.paragraph, row.article) for _, row in kept]
-        cosines = self.semantic.cosines([row.id for _, row in kept], meaning) if self.semantic else None
-        asked = Asked(self.analyzer, snapshot.index, snapshot.names, widened, question, names)
-        return pipeline.answer(asked, candidates, self.ranker, top_k, self._read, cosines)
-
-    def _replacement(self, snapshot: Snapshot) -> bool:
-        """Whether an index newer than ``snapshot`` is in place now. Its passages are gone from
-        SQLite, so a re-index (this library's or another program's) has committed: its index is
-        loaded from the database if nobody has put it in place yet. Never waits for the re-index
-        (questions waiting in the worker threads could keep it from them), only, briefly, for a
-        thread already opening that committed index."""
-        return self._snapshot is not snapshot or self._load_committed(snapshot)
-
-    def _load_committed(self, snapshot: Snapshot) -> bool:
-        """Put in place the index committed to this database if it is newer than ``snapshot``
-        (another program's ``byline reindex``, or this library's before it swaps); whether an
-        index newer than ``snapshot`` is in place now."""
-        try:
-            committed = self.store.read_meta(schema.MANIFEST_KEY)
-            manifest = Manifest.from_json(committed) if committed else None
-            if manifest is not None and manifest.generation > generation(snapshot):
-                self._put_in_place(manifest)
-                if self.semantic is not None and self.semantic.available:
-                    self.semantic.start_background()  # another program's re-index: its new passages
-        except (OSError, sqlite3.Error, ValueError, KeyError, TypeError) as error:
-            # Replaced again meanwhile (the next question loads that one), or unreadable.
-            log.warning("could not load the index committed to %s: %r", self.store.path, error)
-        return self._snapshot is not snapshot
-
-    def _distinct_rows(
-        self, scored: list[ScoredPassage], ids: list[int], top_k: int
-    ) -> tuple[list[tuple[float, PassageRow]], bool]:
-        """The best ``top_k`` passages that share no sentence, read a few at a time (most
-        questions need only the first few), and whether every passage read was still there."""
-        kept: list[tuple[float, PassageRow]] = []
-        complete, step = True, top_k + 5
-        for start in range(0, len(ids), step):
-            chunk = ids[start : start + step]
-            rows = self.store.read_passages(chunk)
-            complete = complete and len(rows) == len(chunk)
-            for s, pid in zip(scored[start : start + step], chunk, strict=True):
-                row = rows.get(pid)
-                if row is not None and not any(row.overlaps(other) for _, other in kept):
-                    kept.append((s.score, row))
-                    if len(kept) == top_k:
-                        return kept, complete
-        return kept, complete
+    def _answer(self, question: str, query: Query, names: set[str], wanted: int, top_k: int) -> Answered:
+        """Find, fetch, order and mark, in one worker thread."""
+        found = self._retriever.retrieve(question, query, names, wanted, look=not self.reindexing)
+        return pipeline.answer(found.asked, found.candidates, self.ranker, top_k, self._read, found.cosines)
 
     async def articles(self, offset: int = 0, limit: int | None = None) -> list[SourceSummary]:
         """The indexed articles, by source file and order in the file; ``offset`` and ``limit``
@@ -316,7 +207,7 @@ class Library:
             "sources": sources,
             "articles": articles,
             "passages": passages,
-            "terms": self._snapshot.index.vocabulary_size,
+            "terms": self._live.snapshot.index.vocabulary_size,
             "reindexing": self.reindexing,
         }
 

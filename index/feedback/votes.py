@@ -16,11 +16,8 @@ voter's one-click reason (``REASONS``). Kept only with ``keep_questions``: the
 question's text and a hash of who asked it.
 """
 
-import asyncio
-import contextlib
 import hashlib
 import hmac
-import itertools
 import logging
 import secrets
 import sqlite3
@@ -32,10 +29,10 @@ from typing import Self
 
 import aiosqlite
 
-from index.errors import BylineError, StorageError
-from index.feedback.keyfile import key_file, load_key
+from index.errors import BylineError
+from index.feedback import tables
+from index.feedback.queue import Write, WriteQueue
 from index.models import Answer, Hit
-from index.store.schema import FEEDBACK_SCHEMA
 
 log = logging.getLogger(__name__)
 
@@ -69,16 +66,6 @@ class Forgotten:
         return {"votes": self.votes, "questions": self.questions}
 
 
-@dataclass(frozen=True, slots=True)
-class _Write:
-    """One queued statement; ``answer`` and ``vote`` let reads see it before it is written."""
-
-    sql: str
-    parameters: tuple[object, ...]
-    answer: str | None = None  # the id of the answer it records
-    vote: tuple[tuple[str, str], int] | None = None  # ((answer id, user hash), +1 or -1)
-
-
 def excerpt(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
@@ -87,75 +74,27 @@ def excerpt(text: str) -> str:
 class Feedback:
     """Answers, votes and kept questions in one Byline database file.
 
-    Writes never make the bot wait: a re-index holds the database's write lock from start to end
-    (minutes, for a large archive), and an answer or a vote must reach Discord within 3 seconds.
-    So answers and votes are queued in memory and written by a task of their own as soon as the
-    lock is free; reads (is that answer known? had this person voted?) look at the queue first,
-    then at the database, which a reader in WAL mode can always read. What is still queued when
-    the program is killed is lost; ``close`` writes it if it can within a few seconds.
+    Writes never make the bot wait: they are queued (index/feedback/queue.py) and written as soon
+    as a re-index lets go of the database's write lock; reads look at the queue first.
     """
 
-    CLOSE_WAIT = 5.0  # seconds ``close`` waits to write what is queued
-
-    def __init__(
-        self, path: str, reader: aiosqlite.Connection, writer: aiosqlite.Connection, salt: bytes
-    ) -> None:
+    def __init__(self, path: str, reader: aiosqlite.Connection, writes: WriteQueue, salt: bytes) -> None:
         self.path = path
         self._reader = reader
-        self._writer = writer
+        self._writes = writes
         self._salt = salt
-        self._queue: list[_Write] = []
-        self._queued_answers: set[str] = set()
-        self._queued_votes: dict[tuple[str, str], int] = {}
-        self._writing = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, database: str | Path) -> Self:
         """Open the feedback tables of ``database`` (created the first time; opening them
         afterwards writes nothing, so it never waits for a re-index) and the key that salts the
         hashes of people, kept beside it (index/feedback/keyfile.py)."""
-        path = str(database)
-        connections: list[aiosqlite.Connection] = []
-        try:
-            for _ in range(2):
-                db = await aiosqlite.connect(path, timeout=30)
-                connections.append(db)
-                await db.execute("PRAGMA foreign_keys = ON")
-                await db.execute("PRAGMA busy_timeout = 30000")
-            reader, writer = connections
-            had_feedback = await _has_tables(reader)
-            if had_feedback:
-                await _add_reason_column(reader, writer)
-            if not had_feedback:
-                await writer.executescript(FEEDBACK_SCHEMA)
-                await writer.commit()
-            legacy = await _legacy_salt(reader)
-            salt = await asyncio.to_thread(
-                load_key, key_file(database), legacy=legacy, had_feedback=had_feedback
-            )
-            if legacy is not None:  # moved to the key file: no copy stays in the database
-                await writer.execute("DELETE FROM feedback_salt")
-                await writer.commit()
-        except (sqlite3.DatabaseError, BylineError) as error:
-            for db in connections:
-                await db.close()
-            if isinstance(error, BylineError):
-                raise
-            raise StorageError(f"Cannot open the feedback tables of {path}: {error}") from None
-        return cls(path, reader, writer, salt)
+        reader, writer, salt = await tables.connect(database)
+        return cls(str(database), reader, WriteQueue(str(database), writer), salt)
 
     async def close(self) -> None:
-        try:
-            await asyncio.wait_for(self.flush(), self.CLOSE_WAIT)
-        except (TimeoutError, sqlite3.Error) as error:
-            log.warning("%d feedback records not written to %s: %r", len(self._queue), self.path, error)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, sqlite3.Error):
-                await self._task
+        await self._writes.close()
         await self._reader.close()
-        await self._writer.close()
 
     async def __aenter__(self) -> Self:
         return self
@@ -163,43 +102,13 @@ class Feedback:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    async def flush(self) -> None:
+        """Write everything queued, in one transaction (waiting for the write lock if need be)."""
+        await self._writes.flush()
+
     def user_hash(self, user_id: int) -> str:
         """A salted hash of a Discord user id: the same for the same person in this database."""
         return hmac.new(self._salt, str(int(user_id)).encode(), hashlib.sha256).hexdigest()[:32]
-
-    # ---- the write queue ------------------------------------------------------------------------
-
-    def _enqueue(self, write: _Write) -> None:
-        self._queue.append(write)
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._drain(), name="byline-feedback-writer")
-
-    async def _drain(self) -> None:
-        while self._queue:
-            try:
-                await self.flush()
-            except sqlite3.Error as error:
-                log.warning("could not write feedback to %s yet: %r", self.path, error)
-                await asyncio.sleep(1.0)
-
-    async def flush(self) -> None:
-        """Write everything queued, in one transaction (waiting for the write lock if need be)."""
-        async with self._writing:
-            batch = list(self._queue)
-            if not batch:
-                return
-            db = self._writer
-            await db.execute("BEGIN IMMEDIATE")
-            try:
-                for sql, run in itertools.groupby(batch, key=lambda write: write.sql):
-                    await db.executemany(sql, [write.parameters for write in run])
-                await db.commit()
-            except BaseException:
-                await db.rollback()
-                raise
-            del self._queue[: len(batch)]
-            self._queued_answers = {w.answer for w in self._queue if w.answer is not None}
-            self._queued_votes = dict(w.vote for w in self._queue if w.vote is not None)
 
     # ---- answers and votes ----------------------------------------------------------------------
 
@@ -219,16 +128,15 @@ class Feedback:
         question = answer.question if keep_question else None
         user = self.user_hash(user_id) if keep_question and user_id is not None else None
         asked_at = time.time() if at is None else at
-        self._queued_answers.add(answer_id)
-        self._enqueue(
-            _Write(
+        self._writes.put(
+            Write(
                 _INSERT_ANSWER,
                 (answer_id, asked_at, _id(guild_id), answer.confident, question, user),
                 answer=answer_id,
             )
         )
         for h in hits:
-            self._enqueue(_Write(
+            self._writes.put(Write(
                 _INSERT_PASSAGE,
                 (answer_id, h.rank, h.article.id, h.article.title, h.article.outlet, h.paragraph,
                  h.article.source, excerpt(h.text)),
@@ -250,9 +158,9 @@ class Feedback:
         user = self.user_hash(user_id)
         key = (answer_id, user)
         value = 1 if up else -1
-        if answer_id not in self._queued_answers and not await self._known(answer_id):
+        if not self._writes.has_answer(answer_id) and not await self._known(answer_id):
             raise UnknownAnswerError()
-        previous = self._queued_votes.get(key)
+        previous = self._writes.vote_of(key)
         if previous is None:
             row = await (
                 await self._reader.execute(
@@ -260,9 +168,8 @@ class Feedback:
                 )
             ).fetchone()
             previous = row[0] if row else None
-        self._queued_votes[key] = value
-        self._enqueue(
-            _Write(
+        self._writes.put(
+            Write(
                 _UPSERT_VOTE,
                 (answer_id, user, value, question, _id(guild_id), time.time() if at is None else at),
                 vote=(key, value),
@@ -276,9 +183,9 @@ class Feedback:
         """What was wrong with an answer this person voted 👎 (queued); a reason not in REASONS is
         stored as "other"."""
         key = (answer_id, self.user_hash(user_id))
-        if key not in self._queued_votes and not await self._known(answer_id):
+        if self._writes.vote_of(key) is None and not await self._known(answer_id):
             raise UnknownAnswerError()
-        self._enqueue(_Write(_SET_REASON, (reason if reason in REASONS else "other", *key)))
+        self._writes.put(Write(_SET_REASON, (reason if reason in REASONS else "other", *key)))
 
     async def _known(self, answer_id: str) -> bool:
         cursor = await self._reader.execute("SELECT 1 FROM feedback_answers WHERE id = ?", (answer_id,))
@@ -291,8 +198,7 @@ class Feedback:
         not kept)."""
         await self.flush()
         user = self.user_hash(user_id)
-        async with self._writing:
-            db = self._writer
+        async with self._writes.writer() as db:
             votes = await db.execute("DELETE FROM feedback_votes WHERE user_hash = ?", (user,))
             # Votes keep the question they were cast on. On an answer whose asker is not on
             # record (questions not kept, or a Byline that stored it on votes regardless), it could
@@ -315,7 +221,7 @@ class Feedback:
         try:
             await self.flush()
         except sqlite3.OperationalError as error:
-            log.info("reading feedback without the %d queued records: %r", len(self._queue), error)
+            log.info("reading feedback without the %d queued records: %r", len(self._writes), error)
         return list(await self._reader.execute_fetchall(sql, parameters))
 
 
@@ -334,31 +240,6 @@ _UPSERT_VOTE = (
     " reason = CASE WHEN excluded.vote > 0 THEN NULL ELSE reason END"
 )
 _SET_REASON = "UPDATE feedback_votes SET reason = ? WHERE answer_id = ? AND user_hash = ? AND vote < 0"
-
-
-async def _add_reason_column(reader: aiosqlite.Connection, writer: aiosqlite.Connection) -> None:
-    """Feedback tables made before votes had a reason get the column (once: written only then)."""
-    columns = [row[1] for row in await reader.execute_fetchall("PRAGMA table_info(feedback_votes)")]
-    if "reason" not in columns:
-        await writer.execute("ALTER TABLE feedback_votes ADD COLUMN reason TEXT")
-        await writer.commit()
-
-
-async def _has_tables(db: aiosqlite.Connection) -> bool:
-    """True once the feedback tables exist in this database."""
-    cursor = await db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feedback_answers'"
-    )
-    return await cursor.fetchone() is not None
-
-
-async def _legacy_salt(db: aiosqlite.Connection) -> bytes | None:
-    """The salt an older Byline kept in the database itself, if it is still there."""
-    try:
-        row = await (await db.execute("SELECT salt FROM feedback_salt WHERE id = 1")).fetchone()
-    except sqlite3.OperationalError:  # no such table
-        return None
-    return bytes(row[0]) if row else None
 
 
 def _id(snowflake: int | None) -> str | None:

@@ -12,7 +12,6 @@ process of its own for a large one (``reindex_process.reindex_in_process``), nev
 
 import gc
 import logging
-import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -127,29 +126,6 @@ def _reindex(
         result.embedded, result.embedding_seconds = embed_within(db)
     result.manifest = tx.commit({"indexed_at": f"{time.time():.3f}"})
     return result
-
-
-def has_files(folder: Path, count: int) -> bool:
-    """Whether ``folder`` holds at least ``count`` files, counting no further than that."""
-    found = 0
-    for _, _, files in os.walk(folder):
-        found += len(files)
-        if found >= count:
-            return True
-    return False
-
-
-def has_file_of(folder: Path, size: int) -> bool:
-    """Whether a file below ``folder`` (hidden ones too: counting is not reading) holds at least
-    ``size`` bytes; links are not followed."""
-    for parent, _, files in os.walk(folder):
-        for name in files:
-            try:
-                if os.stat(os.path.join(parent, name), follow_symlinks=False).st_size >= size:
-                    return True
-            except OSError:
-                continue  # gone meanwhile: the re-index says so
-    return False
 
 
 def rebuild(database: str | Path, batch_passages: int = 20_000) -> Manifest:

@@ -202,6 +202,15 @@ def read_manifest(db: sqlite3.Connection) -> Manifest | None:
     return None if value is None else Manifest.from_json(value)
 
 
+def committed_manifest(database: str | Path) -> Manifest | None:
+    """``read_manifest`` on a connection of its own, for a tool that reads nothing else."""
+    db = connect_writer(database)
+    try:
+        return read_manifest(db)
+    finally:
+        db.close()
+
+
 def count_passages_per_source(db: sqlite3.Connection) -> None:
     """Migration: give a database written before sources counted their passages the columns
     that do. Holding the write lock."""

@@ -53,7 +53,7 @@ def write_folder(folder: Path, version: str) -> dict[str, str]:
 def reindex_command(database: Path, seeds: Path, in_process: bool = False) -> list[str]:
     code = "import sys; from bot.cli import main; sys.exit(main(sys.argv[1:]))"
     if in_process:
-        code = "import index.library; index.library.PROCESS_MIN_PASSAGES = 0; " + code
+        code = "import index.ingest.runner as r; r.PROCESS_MIN_PASSAGES = 0; " + code
     return [sys.executable, "-c", code, "reindex", "--database", str(database), "--seeds-dir", str(seeds)]
 
 

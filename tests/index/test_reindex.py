@@ -9,12 +9,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from index import BylineError, IndexBusyError, Library
-from index import library as library_module
+from index import snapshot as snapshot_module
 from index.ingest import reindex as indexer
+from index.ingest import runner
 from index.ingest.readers import MAX_FILE_BYTES
 
 from ..support import COLLECTION, article_text, markdown_article, write_collection
@@ -54,7 +56,7 @@ def where(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> st
     """Every test here runs twice: re-indexing in a worker thread (a small archive) and in a
     process of its own (a large one), which must behave the same."""
     if request.param == "process":
-        monkeypatch.setattr(library_module, "PROCESS_MIN_PASSAGES", 0)
+        monkeypatch.setattr(runner, "PROCESS_MIN_PASSAGES", 0)
     return request.param
 
 
@@ -81,19 +83,19 @@ async def test_a_folder_holding_a_large_file_is_reindexed_in_a_process_of_its_ow
         raise AssertionError("re-indexed in the calling process")
 
     monkeypatch.setattr(indexer, "reindex", not_here)
-    monkeypatch.setattr(library_module, "PROCESS_MIN_FILE_BYTES", 20_000)
+    monkeypatch.setattr(runner, "PROCESS_MIN_FILE_BYTES", 20_000)
     write_collection(seeds_dir)
     (seeds_dir / "long.md").write_text("# Long line\n\n" + "the pilots walked out over rosters " * 600)
     assert (await library.reindex()).added == len(COLLECTION) + 1
-    assert indexer.has_file_of(seeds_dir, 20_000) and not indexer.has_file_of(seeds_dir, 30_000)
+    assert runner.has_file_of(seeds_dir, 20_000) and not runner.has_file_of(seeds_dir, 30_000)
 
 
 def test_a_folder_of_many_files_is_large_however_few_passages(seeds_dir: Path) -> None:
     for i in range(5):
         (seeds_dir / "sub").mkdir(exist_ok=True)
         (seeds_dir / "sub" / f"{i}.md").write_text("x", encoding="utf-8")
-    assert indexer.has_files(seeds_dir, 5)
-    assert not indexer.has_files(seeds_dir, 6)
+    assert runner.has_files(seeds_dir, 5)
+    assert not runner.has_files(seeds_dir, 6)
 
 
 # --- counting changes ----------------------------------------------------------------------------
@@ -446,15 +448,15 @@ async def test_a_question_between_the_commit_and_the_new_index_gets_a_whole_answ
     before = (await collection_library.ask(TELESCOPE_QUESTION)).to_dict()
     add_a_line_to_every_file(collection_seeds)  # every passage is replaced
     committed = threading.Event()
-    running = Library._run_reindex
+    running = runner.run
 
-    def slow_after_commit(self: Library) -> object:
-        result = running(self)
+    def slow_after_commit(*args: Any) -> object:
+        result = running(*args)
         committed.set()
         time.sleep(0.5)  # before the re-index puts its index in place
         return result
 
-    monkeypatch.setattr(Library, "_run_reindex", slow_after_commit)
+    monkeypatch.setattr(runner, "run", slow_after_commit)
     reindex = asyncio.create_task(collection_library.reindex())
     answers, in_window = [], 0
     while not reindex.done():
@@ -490,7 +492,7 @@ async def test_a_reindex_through_a_link_to_the_database_is_answered_from(
 ) -> None:
     """`byline reindex --database link.db` wrote its index beside the link, where a bot opened on
     the file never looked: it warned on every question and lacked the change until a restart."""
-    monkeypatch.setattr(library_module, "LOOK_EVERY", 0.0)
+    monkeypatch.setattr(snapshot_module, "LOOK_EVERY", 0.0)
     link = tmp_path / "link.db"
     link.symlink_to(database)
     async with Library.open(database=database, seeds_dir=collection_seeds) as bot:
@@ -515,7 +517,7 @@ def _index_folders(folder: Path) -> list[str]:
 async def test_articles_another_program_added_are_found(
     database: Path, collection_seeds: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(library_module, "LOOK_EVERY", 0.0)
+    monkeypatch.setattr(snapshot_module, "LOOK_EVERY", 0.0)
     async with Library.open(database=database, seeds_dir=collection_seeds) as bot:
         await bot.reindex()
         assert (await bot.ask("ferry crews rotas")).hits == []
@@ -537,15 +539,15 @@ async def test_questions_filling_the_worker_threads_after_a_commit_do_not_stall_
     loop.set_default_executor(ThreadPoolExecutor(max_workers=3))
     add_a_line_to_every_file(collection_seeds)  # every passage is replaced
     committed = asyncio.Event()
-    running = Library._run_reindex
+    running = runner.run
 
-    def slow_after_commit(self: Library) -> object:
-        result = running(self)
+    def slow_after_commit(*args: Any) -> object:
+        result = running(*args)
         loop.call_soon_threadsafe(committed.set)
         time.sleep(0.3)  # questions fill the worker threads meanwhile
         return result
 
-    monkeypatch.setattr(Library, "_run_reindex", slow_after_commit)
+    monkeypatch.setattr(runner, "run", slow_after_commit)
     reindex = asyncio.create_task(collection_library.reindex())
     await committed.wait()
     asks = [collection_library.ask(TELESCOPE_QUESTION) for _ in range(8)]

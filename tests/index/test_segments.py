@@ -12,6 +12,7 @@ from rank_bm25 import BM25Okapi
 
 from index import BylineError, Library
 from index.store.schema import MANIFEST_KEY
+from index.store.segments.segment import ARRAY_FILES, Segment
 from index.text.analysis import Analyzer
 
 from ..support import COLLECTION, markdown_article, write_collection
@@ -43,7 +44,7 @@ def assert_scores_equal_rank_bm25(lib: Library, database: Path) -> None:
     analyzer = Analyzer()
     for question in QUESTIONS:
         terms = analyzer.terms(question)
-        ours = lib._snapshot.index.get_scores(terms)
+        ours = lib._live.snapshot.index.get_scores(terms)
         assert np.array_equal(ours.view(np.int64), reference.get_scores(terms).view(np.int64)), question
 
 
@@ -61,6 +62,18 @@ async def test_index_lives_beside_the_database_named_after_it(
     names = {entry.name for entry in folder.iterdir()}
     assert set(manifest(database)["lexicon"]) <= names
     assert {s["name"] for s in manifest(database)["segments"]} <= names
+
+
+async def test_a_segment_maps_every_array_file_it_was_written_with(
+    collection_library: Library, database: Path
+) -> None:
+    """``Segment`` maps its files by the names of its attributes: none written is left unmapped."""
+    [entry] = manifest(database)["segments"]
+    folder = index_dir(database) / entry["name"]
+    assert {path.stem for path in folder.glob("*.npy")} == set(ARRAY_FILES)
+    segment = Segment(folder)
+    assert [int(segment.ids.size), segment.article_count] == [len(stored_corpus(database)), len(COLLECTION)]
+    assert all(getattr(segment, name).size for name in ARRAY_FILES)
 
 
 async def test_scores_equal_rank_bm25_on_the_stored_passages_through_changes(
@@ -221,7 +234,7 @@ async def test_terms_starting_with_are_those_the_live_passages_hold(
         return {t for terms in stored_corpus(database) for t in terms if t.startswith(prefix)}
 
     def found(prefix: str, shortest: int = 0, longest: int = 100) -> set[str]:
-        return set(collection_library._snapshot.index.terms_starting_with(prefix, shortest, longest))
+        return set(collection_library._live.snapshot.index.terms_starting_with(prefix, shortest, longest))
 
     long_word = "telescopemirrorpolishingworkshop" * 2  # over KEY_BYTES: kept apart from the sorted keys
     (collection_seeds / "ferry.md").write_text(

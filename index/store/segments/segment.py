@@ -147,23 +147,27 @@ def write_batch(root: Path, generation: int, batch: DocBatch) -> str:
 
 
 class Segment:
-    """One immutable segment, memory-mapped."""
+    """One immutable segment, memory-mapped: an attribute for each of its array files, named as
+    the file is (``ARRAY_FILES``; the module's docstring says what each holds)."""
+
+    ids: np.ndarray
+    lengths: np.ndarray
+    articles: np.ndarray
+    term_ids: np.ndarray
+    offsets: np.ndarray
+    postings: np.ndarray
+    tf: np.ndarray
+    rank: np.ndarray
+    name_term_ids: np.ndarray
+    name_offsets: np.ndarray
+    name_postings: np.ndarray
+    article_names: np.ndarray
+    article_name_offsets: np.ndarray
 
     def __init__(self, path: Path) -> None:
         self.name = path.name
-        self.ids = load(path, "ids")
-        self.lengths = load(path, "lengths")
-        self.articles = load(path, "articles")
-        self.term_ids = load(path, "term_ids")
-        self.offsets = load(path, "offsets")
-        self.postings = load(path, "postings")
-        self.tf = load(path, "tf")
-        self.rank = load(path, "rank")
-        self.name_term_ids = load(path, "name_term_ids")
-        self.name_offsets = load(path, "name_offsets")
-        self.name_postings = load(path, "name_postings")
-        self.article_names = load(path, "article_names")
-        self.article_name_offsets = load(path, "article_name_offsets")
+        for array in ARRAY_FILES:
+            setattr(self, array, load(path, array))
         self.size = int(self.ids.size)
         self.article_count = int(self.article_name_offsets.size - 1)
 
@@ -176,6 +180,9 @@ class Segment:
     def names_of(self, article: int) -> frozenset[str]:
         start, end = self.article_name_offsets[article], self.article_name_offsets[article + 1]
         return frozenset(self.article_names[start:end].tobytes().decode("utf-8").split())
+
+
+ARRAY_FILES = tuple(name for name, kind in Segment.__annotations__.items() if kind is np.ndarray)
 
 
 def merge_segments(root: Path, generation: int, parts: Sequence[tuple[Segment, np.ndarray | None]]) -> str:
