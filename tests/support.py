@@ -123,6 +123,15 @@ def write_collection(seeds: Path, names: Sequence[str] = tuple(COLLECTION)) -> N
         (seeds / name).write_text(article_text(COLLECTION[name]), encoding="utf-8")
 
 
+NO_ANSWER_QUESTION = "what is the weather in Paris?"  # no term of it is in the collection
+
+
+def no_hits(question: str) -> dict:
+    """The `ask --json` object of DESIGN.md for a question no passage matches."""
+    return {"question": question, "kind": "question", "confident": False, "confidence": 0.0,
+            "answer": None, "hits": []}  # fmt: skip
+
+
 def assert_answer_shape(answer: dict) -> None:
     """The `ask --json` object of DESIGN.md: exactly these keys, these types."""
     assert set(answer) == {"question", "kind", "confident", "confidence", "answer", "hits"}

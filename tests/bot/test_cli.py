@@ -15,13 +15,12 @@ from bot.terminal import SMALLTALK_HINT, render_answer
 from index import Answer
 from index.models import SMALLTALK
 
-from ..support import COLLECTION, SEED_PAGE, assert_answer_shape
+from ..support import COLLECTION, NO_ANSWER_QUESTION, SEED_PAGE, assert_answer_shape, no_hits
 from .conftest import Run
 
 Byline = Callable[..., Run]
 
 TELESCOPE_QUESTION = "what will astronomers search for with the telescope?"
-NO_ANSWER_QUESTION = "what is the weather in Paris?"
 
 
 def one_line_error(run: Run) -> bool:
@@ -61,14 +60,7 @@ def test_ask_json_of_the_seed_question_names_outlets_and_sources(
 def test_ask_json_has_empty_hits_when_nothing_matches(byline: Byline, collection_seeds: Path) -> None:
     run = byline("ask", NO_ANSWER_QUESTION, "--json", "--seeds-dir", str(collection_seeds))
     assert run.code == 0
-    assert json.loads(run.out) == {
-        "question": NO_ANSWER_QUESTION,
-        "kind": "question",
-        "confident": False,
-        "confidence": 0.0,
-        "answer": None,
-        "hits": [],
-    }
+    assert json.loads(run.out) == no_hits(NO_ANSWER_QUESTION)
 
 
 def test_ask_shows_outlet_title_published_and_paragraph(byline: Byline, collection_seeds: Path) -> None:

@@ -52,7 +52,10 @@ FLOORS = {
 # The mean over each kind's sets (main left out: it is one page's), and how far below it a change
 # may take a mean without a word: one question in a set of 25 moves a set's figure by 0.04, a
 # mean of ten sets by 0.004.
-MEANS = {"tune": (0.592, 0.821, 0.708, 0.802, 0.44, 0.529), "measure": (0.674, 0.852, 0.769, 0.819, 0.387, 0.581)}
+MEANS = {
+    "tune": (0.592, 0.821, 0.708, 0.802, 0.44, 0.529),
+    "measure": (0.674, 0.852, 0.769, 0.819, 0.387, 0.581),
+}
 TOLERANCE = 0.01
 
 

@@ -19,11 +19,18 @@ from index.ingest.passages import split_sentences
 from index.ingest.readers import decode_article_bytes, parse_articles
 from index.store import schema
 
-from ..support import COLLECTION, SEED_PAGE, assert_answer_shape, markdown_article, write_collection
+from ..support import (
+    COLLECTION,
+    NO_ANSWER_QUESTION,
+    SEED_PAGE,
+    assert_answer_shape,
+    markdown_article,
+    no_hits,
+    write_collection,
+)
 
 SEED_QUESTION = "what is Poland's spending?"
 TELESCOPE_QUESTION = "what will astronomers search for with the telescope?"
-NO_ANSWER_QUESTION = "what is the weather in Paris?"
 
 
 def write_article(seeds_dir: Path, name: str, title: str, paragraphs: list[str]) -> None:
@@ -176,14 +183,7 @@ async def test_capitalising_a_question_does_not_change_its_hits(
 async def test_question_with_no_matching_terms_has_no_hits(collection_library: Library) -> None:
     answer = await collection_library.ask(NO_ANSWER_QUESTION)
     assert answer.hits == []
-    assert answer.to_dict() == {
-        "question": NO_ANSWER_QUESTION,
-        "kind": "question",
-        "confident": False,
-        "confidence": 0.0,
-        "answer": None,
-        "hits": [],
-    }
+    assert answer.to_dict() == no_hits(NO_ANSWER_QUESTION)
 
 
 async def test_question_of_only_stop_words_has_no_hits(collection_library: Library) -> None:
