@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from index.errors import InstallError
-from index.semantic import vectors
+from index.semantic import background, vectors
 from index.semantic.model import SentenceModel, describe, packaged
 from index.semantic.vectors import VectorTable
 from index.store.bm25 import ScoredPassage
@@ -58,6 +58,8 @@ class SemanticLayer:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._process: background.EmbeddingProcess | None = None  # the background process, while it runs
+        self._starting = threading.Lock()  # a process is never started after stop()
 
     @property
     def available(self) -> bool:
@@ -131,13 +133,22 @@ class SemanticLayer:
 
         return self._write(db, forget)
 
-    def embed_missing(self, limit: int | None = None) -> tuple[int, float]:
+    def embed_missing(
+        self, limit: int | None = None, made: Callable[[np.ndarray, np.ndarray], None] | None = None
+    ) -> tuple[int, float]:
         """Make the vectors of passages that lack one (all, or about ``limit``), a batch per
-        transaction; (how many were stored, seconds). Stops early when the library closes."""
-        self.prepare()
-        model, table = self._model, self._table
-        if model is None or table is None:
-            return 0, 0.0
+        transaction; (how many were stored, seconds). Each committed batch (ids, vectors) joins
+        this process's table, or, given ``made``, goes to it instead: the background process
+        (index/semantic/background.py) sends it to the bot's, and never loads a table of its own.
+        Stops early when the library closes."""
+        if made is None:
+            self.prepare()
+            model, table = self._model, self._table
+            if model is None or table is None:
+                return 0, 0.0
+            made = table.add
+        else:
+            model = self._loader()
         started, done, after = time.perf_counter(), 0, 0
         with self._working:
             db = self._connect()
@@ -151,14 +162,14 @@ class SemanticLayer:
                     if not batch:
                         break
                     ids = [pid for pid, _ in batch]
-                    made = model.embed([text for _, text in batch])
+                    vectors_made = model.embed([text for _, text in batch])
 
-                    def write(ids: list[int] = ids, made: np.ndarray = made) -> None:
-                        vectors.store(db, ids, made)
+                    def write(ids: list[int] = ids, vectors_made: np.ndarray = vectors_made) -> None:
+                        vectors.store(db, ids, vectors_made)
 
                     if not self._write(db, write):
                         break  # a re-index holds the lock: the next pass goes on from here
-                    table.add(np.asarray(ids, dtype=np.int64), made)
+                    made(np.asarray(ids, dtype=np.int64), vectors_made)
                     done += len(ids)
                     after = ids[-1]
             finally:
@@ -178,33 +189,74 @@ class SemanticLayer:
         self._table.add(ids, matrix)
 
     def start_background(self) -> None:
-        """Embed whatever lacks a vector in a background thread (started once, woken after)."""
+        """Embed whatever lacks a vector in the background (a thread started once, woken after),
+        in a process of its own (index/semantic/background.py) where one can be started."""
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._background, name="byline-embedding", daemon=True)
             self._thread.start()
         self._wake.set()
 
     def _background(self) -> None:
-        # Linux: a thread is a task with its own niceness; the bot's threads keep theirs.
-        with contextlib.suppress(AttributeError, OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
         while not self._stop.is_set():
             self._wake.wait()
             self._wake.clear()
             if self._stop.is_set():
                 return
             try:
-                done, seconds = self.embed_missing()
-            except (sqlite3.Error, OSError) as error:
-                log.warning("embedding passages stopped (%r); it goes on after the next re-index", error)
+                done, seconds = self._embed_apart() if background.available() else self._embed_here()
+            except (sqlite3.Error, OSError, background.EmbeddingFailed) as error:
+                log.warning("embedding passages stopped (%s); it goes on after the next re-index", error)
                 continue
             if done:
                 log.info("embedded %d passages in %.1f s", done, seconds)
 
+    def _missing(self) -> int:
+        """How many passages lack a vector (a count, quick even at a million)."""
+        db = self._connect()
+        try:
+            embedded, passages = vectors.progress(db)
+        finally:
+            db.close()
+        return passages - embedded
+
+    def _embed_apart(self) -> tuple[int, float]:
+        """The missing vectors, made by the background process; each batch it commits joins this
+        process's table as it comes. No process is started when none is missing."""
+        table = self._table
+        if table is None or not self._missing():
+            return 0, 0.0
+        started, done = time.perf_counter(), 0
+        with self._working:
+            with self._starting:
+                if self._stop.is_set():
+                    return 0, 0.0
+                process = self._process = background.EmbeddingProcess(self.database)
+            try:
+                for ids, made in process.batches(table.dimensions):
+                    table.add(ids, made)
+                    done += len(ids)
+            finally:
+                with self._starting:
+                    self._process = None
+                process.finish()
+        return done, time.perf_counter() - started
+
+    def _embed_here(self) -> tuple[int, float]:
+        """The missing vectors made in this thread, at a lower priority (no Python to start a
+        process with: an embedded interpreter)."""
+        # Linux: a thread is a task with its own niceness; the bot's threads keep theirs.
+        with contextlib.suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+        return self.embed_missing()
+
     def stop(self, wait: float = 10.0) -> None:
-        """Stop the background work after its current batch (blocking: from a worker thread)."""
+        """Stop the background work: the process at once (what it committed stays), the thread
+        after its current batch (blocking: from a worker thread)."""
         self._stop.set()
         self._wake.set()
+        with self._starting:
+            if self._process is not None:
+                self._process.terminate()
         if self._thread is not None:
             self._thread.join(wait)
 

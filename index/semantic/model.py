@@ -124,6 +124,9 @@ def load(folder: Path = DATA, threads: int = 1) -> SentenceModel:
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
+    # Threads waiting for work sleep instead of spinning: a spinning thread holds a core the bot's
+    # event loop may need, and was no faster here (bench/semantic_layer.py speed).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3  # warnings about the graph's optimisation are not the user's concern
     try:
         session = onnxruntime.InferenceSession(data, options, providers=["CPUExecutionProvider"])
