@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 NICENESS = 10  # as the re-index's readers: the bot's own threads always come first
-THREADS = 2  # onnxruntime's threads: both cores when the bot is idle (bench/semantic_layer.py speed)
+PARALLEL = 2  # texts run at once: both cores when the bot is idle (bench/semantic_layer.py speed)
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 # The priority is lowered before anything is imported: starting an interpreter and importing
 # onnxruntime is work the bot's event loop should not wait behind.
@@ -62,6 +62,15 @@ class EmbeddingProcess:
             [sys.executable, "-P", "-c", _BOOT, database],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._errors, env=env,
         )  # fmt: skip
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        """None while it runs."""
+        return self._process.poll()
 
     def batches(self, dimensions: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Each batch the process committed, as (ids, vectors), until its output ends."""
@@ -121,7 +130,7 @@ def main(database: str) -> None:
         out.write(np.asarray(made, dtype=np.float32).tobytes())
         out.flush()
 
-    layer = SemanticLayer(database, loader=lambda: load(threads=THREADS))
+    layer = SemanticLayer(database, loader=lambda: load(parallel=PARALLEL))
     layer.embed_missing(made=send)
 
 

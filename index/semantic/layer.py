@@ -41,6 +41,10 @@ BATCH = 64  # passages embedded, then committed, at a time
 INLINE_MAX = 2_000  # at most this many missing: embedded by the re-index itself (a few seconds)
 BUSY_SECONDS = 5.0  # a write waits this long for a re-index holding the lock, then tries later
 BACKGROUND_NICENESS = 10
+# The background work in a process of its own (index/semantic/background.py); False, or an
+# embedded interpreter with no Python to start, a thread of this process (bench/semantic_layer.py
+# lag compares the two).
+APART = True
 
 
 class SemanticLayer:
@@ -203,7 +207,8 @@ class SemanticLayer:
             if self._stop.is_set():
                 return
             try:
-                done, seconds = self._embed_apart() if background.available() else self._embed_here()
+                apart = APART and background.available()
+                done, seconds = self._embed_apart() if apart else self._embed_here()
             except (sqlite3.Error, OSError, background.EmbeddingFailed) as error:
                 log.warning("embedding passages stopped (%s); it goes on after the next re-index", error)
                 continue
