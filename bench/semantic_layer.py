@@ -2,7 +2,7 @@
 
     python bench/semantic_layer.py recall    # right passage among the candidates; hit@1/@3 on and off
     python bench/semantic_layer.py speed [ROUNDS]           # model load, embedding, question, nearest search
-    python bench/semantic_layer.py lag [GENERATED [ROUNDS]] # the event loop during background embedding
+    python bench/semantic_layer.py lag [GENERATED [ROUNDS [SECONDS]]]  # the event loop meanwhile
 
 ``recall``: every page indexed together (as eval/compare.py does), then for each answerable
 question of the tune sets (eval/questions.jsonl and eval/heldout/questions-002 to -011; never
@@ -18,9 +18,9 @@ nearest-vector search (one float32 matrix product, index/semantic/vectors.py) ov
 1M random unit vectors, p50 and p99 of 50 searches.
 
 ``lag``: every page and GENERATED (2,000) passages of bench/generate.py's archive, embedded in
-the background after ``Library.open`` (the background process, as shipped; a thread of this
-process, as before), then nothing in the background for as long; the event loop's lateness
-meanwhile, alternating, ROUNDS (2) times.
+the background after ``Library.open`` (the background process, as shipped, and in Linux's idle
+class; a thread of this process, as before), and nothing in the background; the event loop's
+lateness meanwhile, SECONDS (60) each, alternating, ROUNDS (2) times.
 """
 
 import asyncio
@@ -44,8 +44,8 @@ from index import Library  # noqa: E402
 from index.answer.selection import with_related_forms  # noqa: E402
 from index.evaluation import evaluate, first_right, load_questions  # noqa: E402
 from index.library import ANSWER_WORD_POOL, RERANK_POOL, clean_question  # noqa: E402
+from index.semantic import background, vectors  # noqa: E402
 from index.semantic import layer as semantic_layer  # noqa: E402
-from index.semantic import vectors  # noqa: E402
 from index.semantic.model import load, packaged  # noqa: E402
 from index.semantic.vectors import VectorTable  # noqa: E402
 
@@ -143,10 +143,11 @@ def lag_figures(late: list[float]) -> str:
             f"max {late[-1] * 1000:.1f} ms")  # fmt: skip
 
 
-async def lag(generated: int = 2000, rounds: int = 2) -> None:
-    """The event loop's lag while every passage is embedded in the background (in a process of
-    its own, as shipped; in a thread of the bot's, as before), and with nothing in the background,
-    alternating, in this process as the bot runs it: Library.open starts the background work."""
+async def lag(generated: int = 2000, rounds: int = 2, seconds: float = 60.0) -> None:
+    """The event loop's lag while passages are embedded in the background (in a process of its
+    own at niceness 10, as shipped, or in Linux's idle class; in a thread of the bot's, as before),
+    and with nothing in the background, alternating, for ``seconds`` each (or until every
+    passage has its vector), in this process as the bot runs it: Library.open starts the work."""
     semantic_layer.INLINE_MAX = 0  # every passage left to the background, as for a large archive
     with tempfile.TemporaryDirectory() as scratch:
         seeds = archive(Path(scratch), generated)
@@ -154,34 +155,28 @@ async def lag(generated: int = 2000, rounds: int = 2) -> None:
         async with Library.open(database, seeds, semantic=False) as library:
             passages = (await library.reindex()).passages
         print(f"{passages} passages; load average {os.getloadavg()[0]:.1f} at the start", flush=True)
-        results: dict[str, list[str]] = {}
         for _ in range(rounds):
-            samples = 0
-            for mode in ("process", "thread", "nothing"):
-                semantic_layer.APART = mode == "process"
-                if mode != "nothing":
-                    with sqlite3.connect(database) as db:
-                        db.execute("DELETE FROM passage_vectors")
-                    packaged()._remembered.clear()  # the thread's model would remember the last round's texts
+            for mode in ("process", "process, idle class", "thread", "nothing"):
+                semantic_layer.APART = mode.startswith("process")
+                background.IDLE_CLASS = mode == "process, idle class"
+                with sqlite3.connect(database) as db:
+                    db.execute("DELETE FROM passage_vectors")
+                packaged()._remembered.clear()  # the thread's model would remember the last round's texts
                 started = time.perf_counter()
                 async with Library.open(database, seeds) as library:
                     assert library.semantic is not None and library.semantic.table is not None
                     table = library.semantic.table
-                    enough = samples
+                    if mode == "nothing":
+                        await asyncio.to_thread(library.semantic.stop)  # the layer answers; nothing embeds
 
-                    def done(
-                        n: int, table: VectorTable = table, enough: int = enough, mode: str = mode
-                    ) -> bool:
-                        return n >= enough if mode == "nothing" else len(table) >= passages or n > 60_000
+                    def done(n: int, table: VectorTable = table, started: float = started) -> bool:
+                        return len(table) >= passages or time.perf_counter() - started > seconds
 
                     late = await probe(library, done)
-                seconds = time.perf_counter() - started
-                samples = max(samples, len(late))
-                rate = f"{len(table) / seconds:.0f} passages/s, " if mode != "nothing" else ""
-                line = f"{rate}lag {lag_figures(late)} (load {os.getloadavg()[0]:.1f})"
-                results.setdefault(mode, []).append(line)
-                print(f"{mode}: {line}", flush=True)
-        semantic_layer.APART = True
+                    took, embedded = time.perf_counter() - started, len(table)
+                rate = f"{embedded / took:.0f} passages/s, " if mode != "nothing" else ""
+                print(f"{mode}: {rate}lag {lag_figures(late)} (load {os.getloadavg()[0]:.1f})", flush=True)
+        semantic_layer.APART, background.IDLE_CLASS = True, False
 
 
 def percentiles(samples: list[float]) -> str:
@@ -269,6 +264,6 @@ if __name__ == "__main__":
     elif sys.argv[1:2] == ["speed"]:
         speed(*map(int, sys.argv[2:3]))
     elif sys.argv[1:2] == ["lag"]:
-        asyncio.run(lag(*map(int, sys.argv[2:4])))
+        asyncio.run(lag(*map(int, sys.argv[2:4]), *map(float, sys.argv[4:5])))
     else:
         raise SystemExit(__doc__)

@@ -160,7 +160,9 @@ class Library:
             result = await asyncio.to_thread(self._run_reindex)
             if result.manifest is not None and result.manifest != self._snapshot.index.manifest:
                 await asyncio.to_thread(self._put_in_place, result.manifest)
+            left = 0
             if self.semantic is not None and self.semantic.available:
+                left = await asyncio.to_thread(self.semantic.missing)
                 self.semantic.start_background()  # what the re-index left without a vector, if any
             _, articles, passages = await self.store.counts()
             return ReindexReport(
@@ -174,6 +176,7 @@ class Library:
                 seconds=time.perf_counter() - started,
                 embedded=result.embedded,
                 embedding_seconds=result.embedding_seconds,
+                embedding_left=left,
             )
 
     def _run_reindex(self) -> indexer.Outcome:

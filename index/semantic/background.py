@@ -27,14 +27,20 @@ from pathlib import Path
 import numpy as np
 
 NICENESS = 10  # as the re-index's readers: the bot's own threads always come first
+# Linux's idle scheduling class instead: it runs only on a core nothing else wants.
+IDLE_CLASS = False
 PARALLEL = 2  # texts run at once: both cores when the bot is idle (bench/semantic_layer.py speed)
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
-# The priority is lowered before anything is imported: starting an interpreter and importing
-# onnxruntime is work the bot's event loop should not wait behind.
-_BOOT = (
-    f"import os, runpy; os.nice({NICENESS}); "
-    "runpy.run_module('index.semantic.background', run_name='__main__')"
-)
+
+
+def _boot() -> str:
+    """The new interpreter's program. The priority is lowered before anything is imported:
+    starting an interpreter and importing onnxruntime is work the bot's event loop should not wait
+    behind; threads started later (onnxruntime's, the model's) inherit it."""
+    lower = f"os.nice({NICENESS})"
+    if IDLE_CLASS and hasattr(os, "SCHED_IDLE"):
+        lower = "os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))"
+    return f"import os, runpy; {lower}; runpy.run_module('index.semantic.background', run_name='__main__')"
 
 
 class EmbeddingFailed(Exception):
@@ -59,7 +65,7 @@ class EmbeddingProcess:
         # -P: the current folder is not put on sys.path (a folder named "index" there would be
         # imported instead of this package).
         self._process = subprocess.Popen(
-            [sys.executable, "-P", "-c", _BOOT, database],
+            [sys.executable, "-P", "-c", _boot(), database],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._errors, env=env,
         )  # fmt: skip
 

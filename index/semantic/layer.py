@@ -215,8 +215,8 @@ class SemanticLayer:
             if done:
                 log.info("embedded %d passages in %.1f s", done, seconds)
 
-    def _missing(self) -> int:
-        """How many passages lack a vector (a count, quick even at a million)."""
+    def missing(self) -> int:
+        """How many passages lack a vector (a count, quick even at a million; blocking)."""
         db = self._connect()
         try:
             embedded, passages = vectors.progress(db)
@@ -228,7 +228,7 @@ class SemanticLayer:
         """The missing vectors, made by the background process; each batch it commits joins this
         process's table as it comes. No process is started when none is missing."""
         table = self._table
-        if table is None or not self._missing():
+        if table is None or not self.missing():
             return 0, 0.0
         started, done = time.perf_counter(), 0
         with self._working:

@@ -142,3 +142,17 @@ async def test_without_a_process_a_thread_makes_them(
             await asyncio.sleep(0.05)
         assert len(library.semantic.table) == passages == check(database).embedded
     assert Started.every == []
+
+
+async def test_the_reindex_report_says_what_it_embedded_and_what_is_left_to_the_background(
+    database: Path, seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_collection(seeds_dir)
+    async with Library.open(database, seeds_dir) as library:
+        small = await library.reindex()  # few passages: embedded by the re-index itself
+    assert small.embedded == small.passages > 0 and small.embedding_seconds > 0
+    assert small.embedding_left == 0
+    monkeypatch.setattr(semantic_layer, "INLINE_MAX", 0)  # every re-index counts as large
+    async with Library.open(tmp_path / "large.db", seeds_dir) as library:
+        large = await library.reindex()
+    assert large.embedded == 0 and large.embedding_left == large.passages == small.passages
