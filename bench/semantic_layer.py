@@ -18,8 +18,8 @@ nearest-vector search (one float32 matrix product, index/semantic/vectors.py) ov
 1M random unit vectors, p50 and p99 of 50 searches.
 
 ``lag``: every page and GENERATED (2,000) passages of bench/generate.py's archive, embedded in
-the background after ``Library.open`` (the background process, as shipped, and in Linux's idle
-class; a thread of this process, as before), and nothing in the background; the event loop's
+the background after ``Library.open`` (the background process, as shipped; a thread of this
+process, as before), and nothing in the background; the event loop's
 lateness meanwhile, SECONDS (60) each, alternating, ROUNDS (2) times.
 """
 
@@ -44,8 +44,8 @@ from index import Library  # noqa: E402
 from index.answer.selection import with_related_forms  # noqa: E402
 from index.evaluation import evaluate, first_right, load_questions  # noqa: E402
 from index.library import ANSWER_WORD_POOL, RERANK_POOL, clean_question  # noqa: E402
-from index.semantic import background, vectors  # noqa: E402
 from index.semantic import layer as semantic_layer  # noqa: E402
+from index.semantic import vectors  # noqa: E402
 from index.semantic.model import load, packaged  # noqa: E402
 from index.semantic.vectors import VectorTable  # noqa: E402
 
@@ -145,7 +145,7 @@ def lag_figures(late: list[float]) -> str:
 
 async def lag(generated: int = 2000, rounds: int = 2, seconds: float = 60.0) -> None:
     """The event loop's lag while passages are embedded in the background (in a process of its
-    own at niceness 10, as shipped, or in Linux's idle class; in a thread of the bot's, as before),
+    own at niceness 10, as shipped; in a thread of the bot's, as before),
     and with nothing in the background, alternating, for ``seconds`` each (or until every
     passage has its vector), in this process as the bot runs it: Library.open starts the work."""
     semantic_layer.INLINE_MAX = 0  # every passage left to the background, as for a large archive
@@ -156,9 +156,8 @@ async def lag(generated: int = 2000, rounds: int = 2, seconds: float = 60.0) -> 
             passages = (await library.reindex()).passages
         print(f"{passages} passages; load average {os.getloadavg()[0]:.1f} at the start", flush=True)
         for _ in range(rounds):
-            for mode in ("process", "process, idle class", "thread", "nothing"):
-                semantic_layer.APART = mode.startswith("process")
-                background.IDLE_CLASS = mode == "process, idle class"
+            for mode in ("process", "thread", "nothing"):
+                semantic_layer.APART = mode == "process"
                 with sqlite3.connect(database) as db:
                     db.execute("DELETE FROM passage_vectors")
                 packaged()._remembered.clear()  # the thread's model would remember the last round's texts
@@ -174,9 +173,12 @@ async def lag(generated: int = 2000, rounds: int = 2, seconds: float = 60.0) -> 
 
                     late = await probe(library, done)
                     took, embedded = time.perf_counter() - started, len(table)
+                with sqlite3.connect(database) as db:  # whole after the work was stopped mid-way
+                    whole = db.execute("PRAGMA quick_check").fetchone()[0]
+                assert whole == "ok", f"after {mode}: {whole}"
                 rate = f"{embedded / took:.0f} passages/s, " if mode != "nothing" else ""
                 print(f"{mode}: {rate}lag {lag_figures(late)} (load {os.getloadavg()[0]:.1f})", flush=True)
-        semantic_layer.APART, background.IDLE_CLASS = True, False
+        semantic_layer.APART = True
 
 
 def percentiles(samples: list[float]) -> str:

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-NICENESS = 10  # as the re-index's readers: the bot's own threads always come first
-# Linux's idle scheduling class instead: it runs only on a core nothing else wants.
-IDLE_CLASS = False
+# As the re-index's readers: the bot's own threads always come first. Linux's idle scheduling
+# class was tried instead: no less lag, and slower on a busy machine (bench/README.md).
+NICENESS = 10
 PARALLEL = 2  # texts run at once: both cores when the bot is idle (bench/semantic_layer.py speed)
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
@@ -37,10 +37,8 @@ def _boot() -> str:
     """The new interpreter's program. The priority is lowered before anything is imported:
     starting an interpreter and importing onnxruntime is work the bot's event loop should not wait
     behind; threads started later (onnxruntime's, the model's) inherit it."""
-    lower = f"os.nice({NICENESS})"
-    if IDLE_CLASS and hasattr(os, "SCHED_IDLE"):
-        lower = "os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))"
-    return f"import os, runpy; {lower}; runpy.run_module('index.semantic.background', run_name='__main__')"
+    run = "runpy.run_module('index.semantic.background', run_name='__main__')"
+    return f"import os, runpy; os.nice({NICENESS}); {run}"
 
 
 class EmbeddingFailed(Exception):

@@ -3,11 +3,12 @@
 A re-index that leaves few passages without a vector (``INLINE_MAX``) embeds them itself, in its
 own transaction (``embed_within``): its passages and their vectors are committed together, in
 its worker thread or process. A larger one commits its passages (BM25 answers from them at once)
-and their vectors come after, from a background thread at a lower priority, a batch of ``BATCH``
-passages per SQLite transaction, while questions are answered. A passage without a vector yet
-only lacks the semantic candidate. The background thread spends its time in onnxruntime and the
-tokenizer, which release the GIL, so the event loop of a bot answering meanwhile is not held
-(bench/semantic_layer.py measures the lag).
+and their vectors come after, while questions are answered: a background thread starts a process
+of its own at a lower priority (index/semantic/background.py: no GIL shared with the bot's event
+loop, both cores when the bot is idle), which commits a batch of ``BATCH`` passages per SQLite
+transaction and sends each batch back to join this process's table. A passage without a vector
+yet only lacks the semantic candidate. bench/semantic_layer.py measures the speed and the event
+loop's lag meanwhile.
 
 A missing or damaged model is one warning line; the layer is then off and BM25 answers alone.
 """
