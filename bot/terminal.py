@@ -125,7 +125,9 @@ def embedding_line(report: ReindexReport) -> str | None:
         return None
     line = f"Found by meaning too: {report.embedded:,} passages embedded in {report.embedding_seconds:.1f} s"
     if report.embedding_left:
-        line += f"; {report.embedding_left:,} more in the background (`byline status` says how far)"
+        # The command ends here and its background work with it: the running bot goes on with it.
+        line += f"; {report.embedding_left:,} more in the background while the bot runs"
+        line += " (`byline status` says how far)"
     return line + "."
 
 

@@ -291,7 +291,7 @@ def test_the_reindex_report_says_how_many_passages_were_embedded_and_how_many_wa
     )
     assert render_report(report).splitlines()[2] == (
         "Found by meaning too: 1,200 passages embedded in 10.0 s; 2,000 more in the background "
-        "(`byline status` says how far)."
+        "while the bot runs (`byline status` says how far)."
     )
     assert "meaning" not in render_report(ReindexReport(articles=7, passages=90))
 
