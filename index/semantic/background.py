@@ -7,20 +7,18 @@ descheduled while it holds it; the event loop then waits behind it (bench/semant
 172 ms at worst with a thread). A process shares no GIL, its niceness leaves the cores to the bot
 whenever the bot has work, and onnxruntime may use both cores when the bot has none.
 
-``start`` runs this module in a fresh interpreter on a database. It embeds every passage without
-a vector, a batch per SQLite transaction, and after each commit writes the batch to its stdout
-(a line with the count, then the ids as int64 and the vectors as float32), so that the bot's
-in-memory table gains them without reading them back (``batches``). It ends when nothing is
-missing, when it is terminated (an open transaction is rolled back: what was committed stays), or
-when the process that started it is gone.
+``EmbeddingProcess`` runs index/semantic/worker.py in a fresh interpreter on a database. It
+embeds every passage without a vector, a batch per SQLite transaction, and after each commit
+writes the batch to its stdout (a line with the count, then the ids as int64 and the vectors as
+float32), so that the bot's in-memory table gains them without reading them back (``batches``).
+It ends when nothing is missing, when it is terminated (an open transaction is rolled back: what
+was committed stays), or when the process that started it is gone.
 """
 
 import os
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,7 +35,7 @@ def _boot() -> str:
     """The new interpreter's program. The priority is lowered before anything is imported:
     starting an interpreter and importing onnxruntime is work the bot's event loop should not wait
     behind; threads started later (onnxruntime's, the model's) inherit it."""
-    run = "runpy.run_module('index.semantic.background', run_name='__main__')"
+    run = "runpy.run_module('index.semantic.worker', run_name='__main__')"
     return f"import os, runpy; os.nice({NICENESS}); {run}"
 
 
@@ -51,7 +49,7 @@ def available() -> bool:
 
 
 class EmbeddingProcess:
-    """This module run on ``database`` in a fresh interpreter, and what it sends back."""
+    """index/semantic/worker.py run on ``database`` in a fresh interpreter, and what it sends back."""
 
     def __init__(self, database: str) -> None:
         env = dict(os.environ)
@@ -108,36 +106,3 @@ class EmbeddingProcess:
             if self._process.stdout is not None:
                 self._process.stdout.close()
             self._errors.close()
-
-
-def _end_with_parent() -> None:
-    """Exit as soon as the process that started this one is gone (this one is then adopted)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def main(database: str) -> None:
-    from index.semantic.layer import SemanticLayer
-    from index.semantic.model import load
-
-    out = sys.stdout.buffer
-
-    def send(ids: np.ndarray, made: np.ndarray) -> None:
-        out.write(b"%d\n" % len(ids))
-        out.write(np.asarray(ids, dtype=np.int64).tobytes())
-        out.write(np.asarray(made, dtype=np.float32).tobytes())
-        out.flush()
-
-    layer = SemanticLayer(database, loader=lambda: load(parallel=PARALLEL))
-    layer.embed_missing(made=send)
-
-
-if __name__ == "__main__":
-    _end_with_parent()
-    main(sys.argv[1])
