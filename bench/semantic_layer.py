@@ -44,8 +44,8 @@ from index import Library  # noqa: E402
 from index.answer.selection import with_related_forms  # noqa: E402
 from index.evaluation import evaluate, first_right, load_questions  # noqa: E402
 from index.library import ANSWER_WORD_POOL, RERANK_POOL, clean_question  # noqa: E402
+from index.semantic import background, vectors  # noqa: E402
 from index.semantic import layer as semantic_layer  # noqa: E402
-from index.semantic import vectors  # noqa: E402
 from index.semantic.model import load, packaged  # noqa: E402
 from index.semantic.vectors import VectorTable  # noqa: E402
 
@@ -157,7 +157,7 @@ async def lag(generated: int = 2000, rounds: int = 2, seconds: float = 60.0) -> 
         print(f"{passages} passages; load average {os.getloadavg()[0]:.1f} at the start", flush=True)
         for _ in range(rounds):
             for mode in ("process", "thread", "nothing"):
-                semantic_layer.APART = mode == "process"
+                background.APART = mode == "process"
                 with sqlite3.connect(database) as db:
                     db.execute("DELETE FROM passage_vectors")
                 packaged()._remembered.clear()  # the thread's model would remember the last round's texts
@@ -178,7 +178,7 @@ async def lag(generated: int = 2000, rounds: int = 2, seconds: float = 60.0) -> 
                 assert whole == "ok", f"after {mode}: {whole}"
                 rate = f"{embedded / took:.0f} passages/s, " if mode != "nothing" else ""
                 print(f"{mode}: {rate}lag {lag_figures(late)} (load {os.getloadavg()[0]:.1f})", flush=True)
-        semantic_layer.APART = True
+        background.APART = True
 
 
 def percentiles(samples: list[float]) -> str:

@@ -13,9 +13,7 @@ loop's lag meanwhile.
 A missing or damaged model is one warning line; the layer is then off and BM25 answers alone.
 """
 
-import contextlib
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -41,11 +39,6 @@ MIN_COSINE = 0.2
 BATCH = 64  # passages embedded, then committed, at a time
 INLINE_MAX = 2_000  # at most this many missing: embedded by the re-index itself (a few seconds)
 BUSY_SECONDS = 5.0  # a write waits this long for a re-index holding the lock, then tries later
-BACKGROUND_NICENESS = 10
-# The background work in a process of its own (index/semantic/background.py); False, or an
-# embedded interpreter with no Python to start, a thread of this process (bench/semantic_layer.py
-# lag compares the two).
-APART = True
 
 
 class SemanticLayer:
@@ -60,11 +53,8 @@ class SemanticLayer:
         self._table: VectorTable | None = None
         self._loading = threading.Lock()
         self._working = threading.Lock()  # one embedding pass at a time
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._process: background.EmbeddingProcess | None = None  # the background process, while it runs
-        self._starting = threading.Lock()  # a process is never started after stop()
+        self._stop = threading.Event()  # the library closes: the work stops after its batch
+        self._background = background.BackgroundEmbedding(self, self._working, self._stop)
 
     @property
     def available(self) -> bool:
@@ -194,27 +184,8 @@ class SemanticLayer:
         self._table.add(ids, matrix)
 
     def start_background(self) -> None:
-        """Embed whatever lacks a vector in the background (a thread started once, woken after),
-        in a process of its own (index/semantic/background.py) where one can be started."""
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._background, name="byline-embedding", daemon=True)
-            self._thread.start()
-        self._wake.set()
-
-    def _background(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait()
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            try:
-                apart = APART and background.available()
-                done, seconds = self._embed_apart() if apart else self._embed_here()
-            except (sqlite3.Error, OSError, background.EmbeddingFailed) as error:
-                log.warning("embedding passages stopped (%s); it goes on after the next re-index", error)
-                continue
-            if done:
-                log.info("embedded %d passages in %.1f s", done, seconds)
+        """Embed whatever lacks a vector in the background (index/semantic/background.py)."""
+        self._background.start()
 
     def missing(self) -> int:
         """How many passages lack a vector (a count, quick even at a million; blocking)."""
@@ -225,46 +196,10 @@ class SemanticLayer:
             db.close()
         return passages - embedded
 
-    def _embed_apart(self) -> tuple[int, float]:
-        """The missing vectors, made by the background process; each batch it commits joins this
-        process's table as it comes. No process is started when none is missing."""
-        table = self._table
-        if table is None or not self.missing():
-            return 0, 0.0
-        started, done = time.perf_counter(), 0
-        with self._working:
-            with self._starting:
-                if self._stop.is_set():
-                    return 0, 0.0
-                process = self._process = background.EmbeddingProcess(self.database)
-            try:
-                for ids, made in process.batches(table.dimensions):
-                    table.add(ids, made)
-                    done += len(ids)
-            finally:
-                with self._starting:
-                    self._process = None
-                process.finish()
-        return done, time.perf_counter() - started
-
-    def _embed_here(self) -> tuple[int, float]:
-        """The missing vectors made in this thread, at a lower priority (no Python to start a
-        process with: an embedded interpreter)."""
-        # Linux: a thread is a task with its own niceness; the bot's threads keep theirs.
-        with contextlib.suppress(AttributeError, OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
-        return self.embed_missing()
-
     def stop(self, wait: float = 10.0) -> None:
-        """Stop the background work: the process at once (what it committed stays), the thread
+        """Stop the background work: its process at once (what it committed stays), its thread
         after its current batch (blocking: from a worker thread)."""
-        self._stop.set()
-        self._wake.set()
-        with self._starting:
-            if self._process is not None:
-                self._process.terminate()
-        if self._thread is not None:
-            self._thread.join(wait)
+        self._background.stop(wait)
 
     def question_vector(self, question: str) -> np.ndarray | None:
         """The question's vector, None when the layer is off."""

@@ -131,7 +131,7 @@ async def test_without_a_process_a_thread_makes_them(
     database: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     passages = len(await indexed_without_vectors(database, seeds_dir))
-    monkeypatch.setattr(semantic_layer, "APART", False)
+    monkeypatch.setattr(background, "APART", False)
     monkeypatch.setattr(background, "EmbeddingProcess", Started)
     Started.every.clear()
     async with Library.open(database, seeds_dir) as library:
