@@ -1,8 +1,8 @@
 """What the semantic layer (index/semantic/) costs and what it finds.
 
     python bench/semantic_layer.py recall    # right passage among the candidates; hit@1/@3 on and off
-    python bench/semantic_layer.py speed     # model load, embedding, question, nearest-vector search
-    python bench/semantic_layer.py lag       # the event loop while the background thread embeds
+    python bench/semantic_layer.py speed [ROUNDS]           # model load, embedding, question, nearest search
+    python bench/semantic_layer.py lag [GENERATED [ROUNDS [SECONDS]]]  # the event loop meanwhile
 
 ``recall``: every page indexed together (as eval/compare.py does), then for each answerable
 question of the tune sets (eval/questions.jsonl and eval/heldout/questions-002 to -011; never
@@ -10,17 +10,28 @@ the measure-only sets), whether a candidate holds a gold phrase: BM25's 30 alone
 30 passages nearest in meaning added (at several minimum cosines); then ``evaluate`` (what
 users see) with the layer on and off.
 
-``speed``: the model's load time; passages embedded a second, a batch of 64 at a time, on one
-and on two threads; a question's embedding; and the exact nearest-vector search (one float32
-matrix product, index/semantic/vectors.py) over 10k, 100k and 1M random unit vectors, p50 and
-p99 of 50 searches.
+``speed``: the model's load time; every page's passages embedded as the background does it: one
+text at a time (before), one run on two onnxruntime threads, two texts at once on one thread each
+(the background process), and the same with texts cut at 128 word pieces, alternating (medians,
+and the cosine to the vectors made one at a time); a question's embedding; and the exact
+nearest-vector search (one float32 matrix product, index/semantic/vectors.py) over 10k, 100k and
+1M random unit vectors, p50 and p99 of 50 searches.
+
+``lag``: every page and GENERATED (2,000) passages of bench/generate.py's archive, embedded in
+the background after ``Library.open`` (the background process, as shipped; a thread of this
+process, as before), and nothing in the background; the event loop's
+lateness meanwhile, SECONDS (60) each, alternating, ROUNDS (2) times.
 """
 
 import asyncio
+import os
+import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +45,10 @@ from index.answer.selection import with_related_forms  # noqa: E402
 from index.evaluation import evaluate, first_right, load_questions  # noqa: E402
 from index.question import clean_question  # noqa: E402
 from index.retrieval import ANSWER_WORD_POOL, RERANK_POOL  # noqa: E402
+from index.semantic import background, vectors  # noqa: E402
 from index.semantic import layer as semantic_layer  # noqa: E402
-from index.semantic.model import load  # noqa: E402
+from index.semantic.model import load, packaged  # noqa: E402
+from index.semantic.vectors import VectorTable  # noqa: E402
 
 TUNE = ["questions.jsonl"] + [f"questions-{i:03}.jsonl" for i in range(2, 12)]
 THRESHOLDS = (0.0, 0.2, 0.3, 0.4)
@@ -102,40 +115,71 @@ async def recall() -> None:
                   f"{seconds[1] / asked * 1000:.1f} ms on")  # fmt: skip
 
 
-async def lag() -> None:
-    """The event loop's lag while the background thread embeds every page's passages: a task
-    that sleeps 10 ms at a time, and how late it wakes (the bot's loop would be as late)."""
+def archive(folder: Path, generated: int) -> Path:
+    """Every page of eval/ and seeds/, and ``generated`` passages of bench/generate.py's archive:
+    long enough a background run for the lag's percentiles to mean something."""
+    seeds = every_page(folder)
+    if generated:
+        subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(seeds / "generated"),
+                        str(generated)], check=True, capture_output=True)  # fmt: skip
+    return seeds
+
+
+async def probe(library: Library, until: Callable[[int], bool]) -> list[float]:
+    """How late a task sleeping 10 ms at a time wakes (the bot's event loop would be as late),
+    with a question asked every 50 sleeps, until ``until(samples so far)``."""
+    late: list[float] = []
+    while not until(len(late)):
+        before = time.perf_counter()
+        await asyncio.sleep(0.01)
+        late.append(time.perf_counter() - before - 0.01)
+        if len(late) % 50 == 0:
+            await library.ask("what is Poland's defence spending?")  # questions meanwhile
+    return late
+
+
+def lag_figures(late: list[float]) -> str:
+    late = sorted(late)
+    return (f"p50 {statistics.median(late) * 1000:.1f} ms, p99 {late[int(len(late) * 0.99)] * 1000:.1f} ms, "
+            f"max {late[-1] * 1000:.1f} ms")  # fmt: skip
+
+
+async def lag(generated: int = 2000, rounds: int = 2, seconds: float = 60.0) -> None:
+    """The event loop's lag while passages are embedded in the background (in a process of its
+    own at niceness 10, as shipped; in a thread of the bot's, as before),
+    and with nothing in the background, alternating, for ``seconds`` each (or until every
+    passage has its vector), in this process as the bot runs it: Library.open starts the work."""
     semantic_layer.INLINE_MAX = 0  # every passage left to the background, as for a large archive
     with tempfile.TemporaryDirectory() as scratch:
-        seeds = every_page(Path(scratch))
-        async with Library.open(Path(scratch) / "eval.db", seeds) as library:
-            report = await library.reindex()
-            assert library.semantic is not None and library.semantic.table is not None
-            table = library.semantic.table
-            late: list[float] = []
-            started = time.perf_counter()
-            while len(table) < report.passages and time.perf_counter() - started < 600:
-                before = time.perf_counter()
-                await asyncio.sleep(0.01)
-                late.append(time.perf_counter() - before - 0.01)
-                if len(late) % 50 == 0:
-                    await library.ask("what is Poland's defence spending?")  # questions meanwhile
-            seconds = time.perf_counter() - started
-            idle: list[float] = []  # the same, with nothing in the background: this machine's own lag
-            for i in range(len(late)):
-                before = time.perf_counter()
-                await asyncio.sleep(0.01)
-                idle.append(time.perf_counter() - before - 0.01)
-                if i % 50 == 49:
-                    await library.ask("what is Poland's defence spending?")
-            idle.sort()
-            quiet = statistics.median(idle) * 1000, idle[int(len(idle) * 0.99)] * 1000, idle[-1] * 1000
-            print("without background work: p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms".format(*quiet))
-            late.sort()
-            p50, p99 = statistics.median(late) * 1000, late[int(len(late) * 0.99)] * 1000
-            print(f"{len(table)} of {report.passages} passages embedded in the background in {seconds:.1f} s "
-                  f"({len(table) / seconds:.0f}/s); event-loop lag p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
-                  f"max {late[-1] * 1000:.1f} ms")  # fmt: skip
+        seeds = archive(Path(scratch), generated)
+        database = Path(scratch) / "eval.db"
+        async with Library.open(database, seeds, semantic=False) as library:
+            passages = (await library.reindex()).passages
+        print(f"{passages} passages; load average {os.getloadavg()[0]:.1f} at the start", flush=True)
+        for _ in range(rounds):
+            for mode in ("process", "thread", "nothing"):
+                background.APART = mode == "process"
+                with sqlite3.connect(database) as db:
+                    db.execute("DELETE FROM passage_vectors")
+                packaged()._remembered.clear()  # the thread's model would remember the last round's texts
+                started = time.perf_counter()
+                async with Library.open(database, seeds) as library:
+                    assert library.semantic is not None and library.semantic.table is not None
+                    table = library.semantic.table
+                    if mode == "nothing":
+                        await asyncio.to_thread(library.semantic.stop)  # the layer answers; nothing embeds
+
+                    def done(n: int, table: VectorTable = table, started: float = started) -> bool:
+                        return len(table) >= passages or time.perf_counter() - started > seconds
+
+                    late = await probe(library, done)
+                    took, embedded = time.perf_counter() - started, len(table)
+                with sqlite3.connect(database) as db:  # whole after the work was stopped mid-way
+                    whole = db.execute("PRAGMA quick_check").fetchone()[0]
+                assert whole == "ok", f"after {mode}: {whole}"
+                rate = f"{embedded / took:.0f} passages/s, " if mode != "nothing" else ""
+                print(f"{mode}: {rate}lag {lag_figures(late)} (load {os.getloadavg()[0]:.1f})", flush=True)
+        background.APART = True
 
 
 def percentiles(samples: list[float]) -> str:
@@ -144,28 +188,63 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {statistics.median(samples) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms"
 
 
-def speed() -> None:
+def passage_texts() -> list[str]:
+    """Every page's passages as they are embedded ("title. text")."""
+    with tempfile.TemporaryDirectory() as scratch:
+        seeds = archive(Path(scratch), 0)
+
+        async def build() -> None:
+            async with Library.open(Path(scratch) / "eval.db", seeds, semantic=False) as library:
+                await library.reindex()
+
+        asyncio.run(build())
+        with sqlite3.connect(Path(scratch) / "eval.db") as db:
+            return [text for _, text in vectors.missing(db, 0, 1_000_000)]
+
+
+def speed(rounds: int = 3) -> None:
+    """Passages embedded a second as the background does it (a batch of 64 at a time, one text
+    a run) in the ways the module's docstring lists; alternating, ``rounds`` times, medians."""
     started = time.perf_counter()
     model = load()
     print(f"model load: {time.perf_counter() - started:.2f} s")
-    folders = ("seeds", "eval/pages", "eval/heldout/pages")
-    texts = [p.read_text(encoding="utf-8") for d in folders for p in sorted((ROOT / d).glob("*.txt"))]
-    paragraphs = [p for t in texts for p in t.split("\n") if len(p) > 80][:512]
-    for threads in (1, 2):
-        m = load(threads=threads)
-        m.embed(paragraphs[:64])
-        started = time.perf_counter()
-        for i in range(0, len(paragraphs), 64):
-            m.embed(paragraphs[i : i + 64])
-        rate = len(paragraphs) / (time.perf_counter() - started)
-        print(f"embedding, {threads} thread(s): {rate:.0f} passages/s ({len(paragraphs)} paragraphs)")
-    question = [model.embed(["what is Poland's defence spending this year?"]) for _ in range(5)]
+    texts = passage_texts()
+    cut = load(parallel=2)
+    cut._tokenizer.enable_truncation(max_length=128)
+    variants = {
+        "one at a time (before)": load(),
+        "one run on 2 threads": load(threads=2),
+        "2 at once (background process)": load(parallel=2),
+        "2 at once, cut at 128": cut,
+    }
+    rates: dict[str, list[float]] = {name: [] for name in variants}
+    cpu: dict[str, list[float]] = {name: [] for name in variants}
+    made: dict[str, np.ndarray] = {}
+    for _ in range(rounds):
+        for name, m in variants.items():
+            m._remembered.clear()  # every text embedded again, not remembered from the last round
+            started, used = time.perf_counter(), time.process_time()
+            made[name] = np.vstack([m.embed(texts[i : i + 64]) for i in range(0, len(texts), 64)])
+            rates[name].append(len(texts) / (time.perf_counter() - started))
+            cpu[name].append((time.process_time() - used) / len(texts))
+    print(f"{len(texts)} passages, load average {os.getloadavg()[0]:.1f}. On a busy machine the wall clock")
+    print("says what share of it the work got; the CPU time a passage took, what 1M costs on idle cores.")
+    base = made["one at a time (before)"]
+    for name, rate in rates.items():
+        cosine = float((made[name] * base).sum(axis=1).min())
+        runs = ", ".join(f"{r:.0f}" for r in rate)
+        each = statistics.median(cpu[name])
+        print(f"{name}: median {statistics.median(rate):.0f} passages/s (runs {runs}); CPU "
+              f"{each * 1000:.1f} ms a passage (1M: {each * 1e6 / 3600:.1f} core-hours); "
+              f"min cosine to before {cosine:.5f}")  # fmt: skip
     samples = []
     for _ in range(100):
+        model._remembered.clear()
         started = time.perf_counter()
         model.embed(["what is Poland's defence spending this year?"])
         samples.append(time.perf_counter() - started)
     print(f"a question's embedding: {percentiles(samples)}")
+    question = [model.embed(["what is Poland's defence spending this year?"])]
     rng = np.random.default_rng(7)
     q = question[0][0]
     for size in (10_000, 100_000, 1_000_000):
@@ -185,9 +264,9 @@ def speed() -> None:
 if __name__ == "__main__":
     if sys.argv[1:] == ["recall"]:
         asyncio.run(recall())
-    elif sys.argv[1:] == ["speed"]:
-        speed()
-    elif sys.argv[1:] == ["lag"]:
-        asyncio.run(lag())
+    elif sys.argv[1:2] == ["speed"]:
+        speed(*map(int, sys.argv[2:3]))
+    elif sys.argv[1:2] == ["lag"]:
+        asyncio.run(lag(*map(int, sys.argv[2:4]), *map(float, sys.argv[4:5])))
     else:
         raise SystemExit(__doc__)

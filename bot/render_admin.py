@@ -123,6 +123,12 @@ def reindex_embed(report: ReindexReport) -> dict:
     ]
     if not report.changed:
         lines.append("Nothing changed in the articles folder.")
+    if report.embedded or report.embedding_left:
+        embedded = count(report.embedded, "passage")
+        line = f"Found by meaning too: {embedded} embedded in {report.embedding_seconds:.1f} s"
+        if report.embedding_left:
+            line += f"; {report.embedding_left:,} more in the background"
+        lines.append(line + ".")
     embed: dict = {
         "title": f"Re-indexed in {report.seconds:.2f} s",
         "description": "\n".join(lines),

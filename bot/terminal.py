@@ -111,9 +111,24 @@ def render_report(report: ReindexReport) -> str:
         f"{report.removed} removed, {report.unchanged} unchanged.",
         f"Index: {report.articles} articles, {report.passages} passages.",
     ]
+    if by_meaning := embedding_line(report):
+        lines.append(by_meaning)
     for skipped in report.skipped:
         lines.append(f"Skipped {printable(skipped.source)}: {printable(skipped.reason)}")
     return "\n".join(lines)
+
+
+def embedding_line(report: ReindexReport) -> str | None:
+    """How many passages this re-index embedded and how long it took, and how many the
+    background still has to embed; None when the semantic layer had nothing to do (or is off)."""
+    if not report.embedded and not report.embedding_left:
+        return None
+    line = f"Found by meaning too: {report.embedded:,} passages embedded in {report.embedding_seconds:.1f} s"
+    if report.embedding_left:
+        # The command ends here and its background work with it: the running bot goes on with it.
+        line += f"; {report.embedding_left:,} more in the background while the bot runs"
+        line += " (`byline status` says how far)"
+    return line + "."
 
 
 def render_eval(report: EvalReport) -> str:

@@ -145,7 +145,9 @@ class Library:
             )
             if result.manifest is not None and result.manifest != self._live.snapshot.index.manifest:
                 await asyncio.to_thread(self._live.put_in_place, result.manifest)
+            left = 0
             if self.semantic is not None and self.semantic.available:
+                left = await asyncio.to_thread(self.semantic.missing)
                 self.semantic.start_background()  # what the re-index left without a vector, if any
             _, articles, passages = await self.store.counts()
             return ReindexReport(
@@ -159,6 +161,7 @@ class Library:
                 seconds=time.perf_counter() - started,
                 embedded=result.embedded,
                 embedding_seconds=result.embedding_seconds,
+                embedding_left=left,
             )
 
     async def ask(self, question: str, top_k: int = 5) -> Answer:

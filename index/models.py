@@ -170,6 +170,7 @@ class ReindexReport:
     seconds: float = 0.0
     embedded: int = 0  # passages given a vector by this re-index (more may follow in the background)
     embedding_seconds: float = 0.0
+    embedding_left: int = 0  # passages still without a vector after it: the background makes them
 
     @property
     def changed(self) -> bool:
@@ -187,4 +188,5 @@ class ReindexReport:
             "seconds": round(self.seconds, 3),
             "embedded": self.embedded,
             "embedding_seconds": round(self.embedding_seconds, 3),
+            "embedding_left": self.embedding_left,
         }

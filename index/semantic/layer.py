@@ -3,18 +3,17 @@
 A re-index that leaves few passages without a vector (``INLINE_MAX``) embeds them itself, in its
 own transaction (``embed_within``): its passages and their vectors are committed together, in
 its worker thread or process. A larger one commits its passages (BM25 answers from them at once)
-and their vectors come after, from a background thread at a lower priority, a batch of ``BATCH``
-passages per SQLite transaction, while questions are answered. A passage without a vector yet
-only lacks the semantic candidate. The background thread spends its time in onnxruntime and the
-tokenizer, which release the GIL, so the event loop of a bot answering meanwhile is not held
-(bench/semantic_layer.py measures the lag).
+and their vectors come after, while questions are answered: a background thread starts a process
+of its own at a lower priority (index/semantic/background.py: no GIL shared with the bot's event
+loop, both cores when the bot is idle), which commits a batch of ``BATCH`` passages per SQLite
+transaction and sends each batch back to join this process's table. A passage without a vector
+yet only lacks the semantic candidate. bench/semantic_layer.py measures the speed and the event
+loop's lag meanwhile.
 
 A missing or damaged model is one warning line; the layer is then off and BM25 answers alone.
 """
 
-import contextlib
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -23,7 +22,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from index.errors import InstallError
-from index.semantic import vectors
+from index.semantic import background, vectors
 from index.semantic.model import SentenceModel, describe, packaged
 from index.semantic.vectors import VectorTable
 from index.store.bm25 import ScoredPassage
@@ -40,7 +39,6 @@ MIN_COSINE = 0.2
 BATCH = 64  # passages embedded, then committed, at a time
 INLINE_MAX = 2_000  # at most this many missing: embedded by the re-index itself (a few seconds)
 BUSY_SECONDS = 5.0  # a write waits this long for a re-index holding the lock, then tries later
-BACKGROUND_NICENESS = 10
 
 
 class SemanticLayer:
@@ -55,9 +53,8 @@ class SemanticLayer:
         self._table: VectorTable | None = None
         self._loading = threading.Lock()
         self._working = threading.Lock()  # one embedding pass at a time
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()  # the library closes: the work stops after its batch
+        self._background = background.BackgroundEmbedding(self, self._working, self._stop)
 
     @property
     def available(self) -> bool:
@@ -131,13 +128,22 @@ class SemanticLayer:
 
         return self._write(db, forget)
 
-    def embed_missing(self, limit: int | None = None) -> tuple[int, float]:
+    def embed_missing(
+        self, limit: int | None = None, made: Callable[[np.ndarray, np.ndarray], None] | None = None
+    ) -> tuple[int, float]:
         """Make the vectors of passages that lack one (all, or about ``limit``), a batch per
-        transaction; (how many were stored, seconds). Stops early when the library closes."""
-        self.prepare()
-        model, table = self._model, self._table
-        if model is None or table is None:
-            return 0, 0.0
+        transaction; (how many were stored, seconds). Each committed batch (ids, vectors) joins
+        this process's table, or, given ``made``, goes to it instead: the background process
+        (index/semantic/background.py) sends it to the bot's, and never loads a table of its own.
+        Stops early when the library closes."""
+        if made is None:
+            self.prepare()
+            model, table = self._model, self._table
+            if model is None or table is None:
+                return 0, 0.0
+            made = table.add
+        else:
+            model = self._loader()
         started, done, after = time.perf_counter(), 0, 0
         with self._working:
             db = self._connect()
@@ -151,14 +157,14 @@ class SemanticLayer:
                     if not batch:
                         break
                     ids = [pid for pid, _ in batch]
-                    made = model.embed([text for _, text in batch])
+                    vectors_made = model.embed([text for _, text in batch])
 
-                    def write(ids: list[int] = ids, made: np.ndarray = made) -> None:
-                        vectors.store(db, ids, made)
+                    def write(ids: list[int] = ids, vectors_made: np.ndarray = vectors_made) -> None:
+                        vectors.store(db, ids, vectors_made)
 
                     if not self._write(db, write):
                         break  # a re-index holds the lock: the next pass goes on from here
-                    table.add(np.asarray(ids, dtype=np.int64), made)
+                    made(np.asarray(ids, dtype=np.int64), vectors_made)
                     done += len(ids)
                     after = ids[-1]
             finally:
@@ -178,35 +184,22 @@ class SemanticLayer:
         self._table.add(ids, matrix)
 
     def start_background(self) -> None:
-        """Embed whatever lacks a vector in a background thread (started once, woken after)."""
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._background, name="byline-embedding", daemon=True)
-            self._thread.start()
-        self._wake.set()
+        """Embed whatever lacks a vector in the background (index/semantic/background.py)."""
+        self._background.start()
 
-    def _background(self) -> None:
-        # Linux: a thread is a task with its own niceness; the bot's threads keep theirs.
-        with contextlib.suppress(AttributeError, OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
-        while not self._stop.is_set():
-            self._wake.wait()
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            try:
-                done, seconds = self.embed_missing()
-            except (sqlite3.Error, OSError) as error:
-                log.warning("embedding passages stopped (%r); it goes on after the next re-index", error)
-                continue
-            if done:
-                log.info("embedded %d passages in %.1f s", done, seconds)
+    def missing(self) -> int:
+        """How many passages lack a vector (a count, quick even at a million; blocking)."""
+        db = self._connect()
+        try:
+            embedded, passages = vectors.progress(db)
+        finally:
+            db.close()
+        return passages - embedded
 
     def stop(self, wait: float = 10.0) -> None:
-        """Stop the background work after its current batch (blocking: from a worker thread)."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(wait)
+        """Stop the background work: its process at once (what it committed stays), its thread
+        after its current batch (blocking: from a worker thread)."""
+        self._background.stop(wait)
 
     def question_vector(self, question: str) -> np.ndarray | None:
         """The question's vector, None when the layer is off."""

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.terminal import SMALLTALK_HINT, render_answer
-from index import Answer
+from bot.terminal import SMALLTALK_HINT, render_answer, render_report
+from index import Answer, ReindexReport
 from index.models import SMALLTALK
 
 from ..support import COLLECTION, NO_ANSWER_QUESTION, SEED_PAGE, assert_answer_shape, no_hits
@@ -275,6 +275,17 @@ def test_reindex_prints_what_changed_and_what_was_skipped(byline: Byline, collec
     assert run.code == 0
     assert f"{len(COLLECTION)} added" in run.out
     assert "notes.pdf" in run.out
+
+
+def test_the_reindex_report_says_how_many_passages_were_embedded_and_how_many_wait() -> None:
+    report = ReindexReport(
+        articles=7, passages=3200, embedded=1200, embedding_seconds=10.04, embedding_left=2000
+    )
+    assert render_report(report).splitlines()[2] == (
+        "Found by meaning too: 1,200 passages embedded in 10.0 s; 2,000 more in the background "
+        "while the bot runs (`byline status` says how far)."
+    )
+    assert "meaning" not in render_report(ReindexReport(articles=7, passages=90))
 
 
 def test_second_reindex_json_counts_unchanged_files(byline: Byline, collection_seeds: Path) -> None:

@@ -293,6 +293,16 @@ def test_reindex_embed_says_what_changed_and_why_files_were_skipped() -> None:
     assert embed["fields"] == [{"name": "Skipped (1)", "value": "image.txt: not UTF-8 text"}]
 
 
+def test_reindex_embed_says_how_many_passages_were_embedded_and_how_many_wait() -> None:
+    report = ReindexReport(
+        articles=7, passages=3200, embedded=1200, embedding_seconds=10.04, embedding_left=2000
+    )
+    assert render_admin.reindex_embed(report)["description"].endswith(
+        "Found by meaning too: 1,200 passages embedded in 10.0 s; 2,000 more in the background."
+    )
+    assert "meaning" not in render_admin.reindex_embed(ReindexReport(articles=7, passages=90))["description"]
+
+
 def test_thousands_of_skipped_files_fit_in_one_field() -> None:
     skipped = [SkippedFile(f"*dir*/file_{n}.txt" * 5, "reason " * 80) for n in range(5000)]
     embed = render_admin.reindex_embed(ReindexReport(skipped=skipped))

@@ -377,10 +377,11 @@ async def test_reindex_report_to_dict_has_the_documented_keys_and_types(
     report = (await library.reindex()).to_dict()
     assert set(report) == {
         "added", "updated", "removed", "unchanged", "articles", "passages", "skipped", "seconds",
-        "embedded", "embedding_seconds",
+        "embedded", "embedding_seconds", "embedding_left",
     }  # fmt: skip
     for key in ("added", "updated", "removed", "unchanged", "articles", "passages", "embedded"):
         assert type(report[key]) is int, key
+    assert type(report["embedding_left"]) is int
     assert isinstance(report["seconds"], float) and report["seconds"] >= 0
     assert isinstance(report["embedding_seconds"], float) and report["embedding_seconds"] >= 0
     assert report["skipped"] == [{"source": "image.txt", "reason": report["skipped"][0]["reason"]}]
