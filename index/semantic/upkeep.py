@@ -1,0 +1,146 @@
+"""When the passage vectors move from memory to the nearest-vector file, and the work of moving them.
+
+Up to ``exact_max`` stored vectors, all are held in memory and searched exactly (what a small
+collection, and every test set, gets). Past it, the vectors go into a memory-mapped HNSW file
+(index/semantic/nearest.py): opening the library then reads only the vectors newer than the file
+(at most ``tail_max``; more, and the file is extended first), never the whole float32 table.
+The file is made, or extended with the newer vectors, in a background thread at a lower
+priority, from the vectors stored in the database; until it is in place, questions get the
+nearest passages among the vectors held in memory (none, at first, for a large archive whose
+file is missing or damaged: BM25 alone answers), and their cosines from the database.
+"""
+
+import contextlib
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from index.semantic import nearest, vectors
+from index.semantic.nearest import NearestFile
+from index.semantic.vectors import VectorTable
+from index.store.segments.files import index_dir_for
+
+log = logging.getLogger(__name__)
+
+# Exact search up to this many vectors. bench/ann_choice.py, 2 shared cores: an exact float32
+# scan takes p50 2.9 ms at 20k, 7 ms at 50k, 16 ms at 100k (and 77 MB at 50k), HNSW p50
+# 0.3-0.5 ms with recall@30 0.99; past 50k the scan alone is a quarter of a question's 30 ms.
+EXACT_MAX = 50_000
+# Newer vectors held in memory beside the file, searched exactly; past it the file is extended.
+TAIL_MAX = 20_000
+NICENESS = 10
+
+
+class NearestUpkeep:
+    """Decides, for one library's vector table, what is held and what is in the file, and keeps
+    the file up to date in a background thread."""
+
+    def __init__(
+        self,
+        database: str,
+        connect: Callable[[], sqlite3.Connection],
+        exact_max: int | None = None,
+        tail_max: int | None = None,
+    ) -> None:
+        self.folder: Path = index_dir_for(database)
+        self._connect = connect
+        self.exact_max = EXACT_MAX if exact_max is None else exact_max
+        self.tail_max = TAIL_MAX if tail_max is None else tail_max
+        self._model = ""
+        self._table: VectorTable | None = None
+        self._behind = False  # the database holds vectors neither in memory nor in the file
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def load(self, db: sqlite3.Connection, table: VectorTable, model: str) -> list[int]:
+        """Fill ``table`` from the file and the database as the collection's size says; the ids
+        of damaged stored vectors (to be made again)."""
+        self._model, self._table = model, table
+        file = NearestFile.open(self.folder, model)
+        newer = vectors.count_after(db, file.last_id if file is not None else 0)
+        damaged: list[int] = []
+        if newer <= (self.tail_max if file is not None else self.exact_max):
+            ids, matrix, damaged = vectors.read(db, table.dimensions, after=file.last_id if file else 0)
+            table.add(ids, matrix)
+        else:
+            self._behind = True
+        table.attach(file)
+        self._read_stored_when_needed()
+        table.on_grow = self.check
+        self.check()
+        return damaged
+
+    @property
+    def behind(self) -> bool:
+        """Whether vectors are stored that questions cannot find yet (the file is being made)."""
+        return self._behind
+
+    def check(self) -> None:
+        """Start extending the file when memory holds more than it should."""
+        table = self._table
+        if table is None:
+            return
+        limit = self.tail_max if table.file is not None else self.exact_max
+        if self._behind or table.held > limit:
+            with self._lock:
+                if self._thread is None or not self._thread.is_alive():
+                    self._thread = threading.Thread(target=self._extend, name="byline-nearest", daemon=True)
+                    self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for the file's extension under way, if any (tests, benchmarks)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _read_stored_when_needed(self) -> None:
+        assert self._table is not None
+        self._table.read_from(self._stored if self._behind or self._table.file is not None else None)
+
+    def _stored(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        assert self._table is not None
+        db = self._connect()
+        try:
+            return vectors.read_ids(db, ids, self._table.dimensions)
+        finally:
+            db.close()
+
+    def _extend(self) -> None:
+        # Linux: a thread is a task with its own niceness; the bot's threads keep theirs.
+        with contextlib.suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+        table = self._table
+        assert table is not None
+        started = time.perf_counter()
+        try:
+            file = table.file
+            graph = file.copy() if file is not None else nearest.new_graph(table.dimensions)
+            last = file.last_id if file is not None else 0
+            db = self._connect()
+            try:
+                for ids, matrix, _ in vectors.batches(db, table.dimensions, after=last):
+                    nearest.add(graph, ids, matrix)
+                    if len(ids):
+                        last = int(ids[-1])
+            finally:
+                db.close()
+            if len(graph) == (file.size if file is not None else 0):
+                return
+            nearest.write(self.folder, graph, self._model, last)
+            del graph
+            made = NearestFile.open(self.folder, self._model)
+        except (OSError, RuntimeError, sqlite3.Error) as error:
+            log.warning("the nearest-vector file could not be made (%r); it is tried again later", error)
+            return
+        if made is None:
+            return
+        table.attach(made)
+        self._behind = False
+        self._read_stored_when_needed()
+        log.info("nearest-vector file: %d passages, made in %.1f s", made.size, time.perf_counter() - started)
