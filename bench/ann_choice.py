@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 TUNE_PAGES = re.compile(r"^0(0\d|1[01])_")
 ASKED, RECALL_AT = 60, 30
-LIBRARIES = ["usearch-i8", "usearch-f16", "hnswlib", "faiss-sq8"]
+LIBRARIES = ["usearch-i8", "usearch-f16", "hnswlib", "faiss-sq8", "exact"]
 CACHE = ROOT / "bench" / "out" / "ann"
 
 
@@ -80,6 +80,7 @@ def real_vectors() -> tuple[np.ndarray, np.ndarray]:
 
 
 def synthesise(real: np.ndarray, size: int, seed: int = 23) -> np.ndarray:
+    """``size`` unit vectors, each a random mixture of three of ``real`` plus noise."""
     rng = np.random.default_rng(seed)
     out = np.empty((size, real.shape[1]), dtype=np.float32)
     for start in range(0, size, 100_000):
@@ -111,6 +112,20 @@ def measure(library: str, size: int) -> dict:
     before = rss_mb()
     started = time.perf_counter()
     settings: list[int]
+    if library == "exact":  # the layer's exact scan (index/semantic/vectors.py), for the threshold
+        times = []
+        for q in questions:
+            t = time.perf_counter()
+            scores = matrix @ q
+            best = np.argpartition(-scores, ASKED)[:ASKED]
+            best[np.argsort(-scores[best], kind="stable")]
+            times.append(time.perf_counter() - t)
+        times.sort()
+        folder.rmdir()
+        row = {"ef": 0, "recall": 1.0, "p50_ms": times[len(times) // 2] * 1000,
+               "p99_ms": times[int(len(times) * 0.99)] * 1000}  # fmt: skip
+        return {"library": library, "size": size, "build_s": 0.0, "build_rss_mb": 0.0, "loaded_rss_mb": 0.0,
+                "file_mb": matrix.nbytes / 1e6, "rows": [row], "load": os.getloadavg()[0]}  # fmt: skip
     if library.startswith("usearch"):
         from usearch.index import Index
 

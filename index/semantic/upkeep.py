@@ -1,9 +1,9 @@
 """When the passage vectors move from memory to the nearest-vector file, and the work of moving them.
 
-Up to ``exact_max`` stored vectors, all are held in memory and searched exactly (what a small
+Up to ``EXACT_MAX`` stored vectors, all are held in memory and searched exactly (what a small
 collection, and every test set, gets). Past it, the vectors go into a memory-mapped HNSW file
 (index/semantic/nearest.py): opening the library then reads only the vectors newer than the file
-(at most ``tail_max``; more, and the file is extended first), never the whole float32 table.
+(at most ``TAIL_MAX``; more, and the file is extended first), never the whole float32 table.
 The file is made, or extended with the newer vectors, in a background thread at a lower
 priority, from the vectors stored in the database; until it is in place, questions get the
 nearest passages among the vectors held in memory (none, at first, for a large archive whose
@@ -28,11 +28,13 @@ from index.store.segments.files import index_dir_for
 
 log = logging.getLogger(__name__)
 
-# Exact search up to this many vectors. bench/ann_choice.py, 2 shared cores: an exact float32
-# scan takes p50 2.9 ms at 20k, 7 ms at 50k, 16 ms at 100k (and 77 MB at 50k), HNSW p50
-# 0.3-0.5 ms with recall@30 0.99; past 50k the scan alone is a quarter of a question's 30 ms.
-EXACT_MAX = 50_000
-# Newer vectors held in memory beside the file, searched exactly; past it the file is extended.
+# Exact search up to this many vectors. bench/ann_choice.py on 2 shared cores (load 4.6), the
+# layer's exact scan for 60, p50: 0.5 ms at 20k, 1.3 ms at 30k (46 MB of float32), then 7.5 ms
+# at 40k and 11 ms at 100k once the matrix outgrows the cache; the HNSW file's search is about
+# 0.5 ms at 100k (recall@30 0.99).
+EXACT_MAX = 30_000
+# Newer vectors held in memory beside the file, searched exactly (0.5 ms at 20k); past it the
+# file is extended.
 TAIL_MAX = 20_000
 NICENESS = 10
 
