@@ -3,12 +3,17 @@
     python bench/semantic_layer.py recall    # right passage among the candidates; hit@1/@3 on and off
     python bench/semantic_layer.py speed     # model load, embedding, question, nearest-vector search
     python bench/semantic_layer.py lag       # the event loop while the background thread embeds
+    python bench/semantic_layer.py profile DATABASE QUESTIONS.jsonl   # where Library.ask's time goes
 
 ``recall``: every page indexed together (as eval/compare.py does), then for each answerable
 question of the tune sets (eval/questions.jsonl and eval/heldout/questions-002 to -011; never
 the measure-only sets), whether a candidate holds a gold phrase: BM25's 30 alone, and with the
 30 passages nearest in meaning added (at several minimum cosines); then ``evaluate`` (what
 users see) with the layer on and off.
+
+``profile``: ``Library.ask`` with the layer on over an existing database (bench/run.py --peers
+leaves one in bench/out/peers/SIZE/), 20 questions to warm up, then cProfile over the rest: the
+functions by their own time and by cumulative time, and the mean ask.
 
 ``speed``: the model's load time; passages embedded a second, a batch of 64 at a time, on one
 and on two threads; a question's embedding; and the exact nearest-vector search (one float32
@@ -181,6 +186,38 @@ def speed() -> None:
         del m
 
 
+async def profile(database: Path, questions_file: Path) -> None:
+    import cProfile
+    import json
+    import pstats
+
+    lines = (await asyncio.to_thread(questions_file.read_text, encoding="utf-8")).splitlines()
+    questions = [json.loads(line)["q"] for line in lines if line.strip()][:300]
+    async with Library.open(database, database.parent / "none") as library:
+        assert library.semantic is not None
+        library.semantic.upkeep.wait()
+        for q in questions[:20]:
+            await library.ask(q)
+        profiler = cProfile.Profile()
+        answer = library._answer  # the worker thread's part, where the time goes
+
+        def profiled(*args: object) -> object:
+            profiler.enable()
+            try:
+                return answer(*args)  # type: ignore[arg-type]
+            finally:
+                profiler.disable()
+
+        library._answer = profiled  # type: ignore[method-assign,assignment]
+        started = time.perf_counter()
+        for q in questions[20:]:
+            await library.ask(q)
+        print(f"mean ask {(time.perf_counter() - started) / (len(questions) - 20) * 1000:.1f} ms (profiled)")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["recall"]:
         asyncio.run(recall())
@@ -188,5 +225,7 @@ if __name__ == "__main__":
         speed()
     elif sys.argv[1:] == ["lag"]:
         asyncio.run(lag())
+    elif sys.argv[1:2] == ["profile"] and len(sys.argv) == 4:
+        asyncio.run(profile(Path(sys.argv[2]), Path(sys.argv[3])))
     else:
         raise SystemExit(__doc__)
