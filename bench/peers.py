@@ -61,6 +61,16 @@ def rss() -> int:
         return int(file.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def rss_file() -> int:
+    """The part of the RSS that is mapped files (segments, the nearest-vector file): page cache
+    the kernel can drop, unlike the rest."""
+    with open("/proc/self/status") as file:
+        for line in file:
+            if line.startswith("RssFile:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -134,7 +144,7 @@ async def run_byline(engine: str, database: Path, questions: list[str]) -> dict:
     from index.question import clean_question
     from index.text.smalltalk import without_padding
 
-    baseline = rss()
+    baseline, file_baseline = rss(), rss_file()
     async with Library.open(database, database.parent / "none", semantic=engine == "byline-ask-on") as lib:
         if engine == "byline-ask-on":
             assert lib.semantic is not None and lib.semantic.table is not None and len(lib.semantic.table)
@@ -158,6 +168,7 @@ async def run_byline(engine: str, database: Path, questions: list[str]) -> dict:
                 times.append(time.perf_counter() - started)
             result = {"p50_ms": percentile(times, 0.5) * 1000, "p99_ms": percentile(times, 0.99) * 1000}
         result["rss_mb"] = (rss() - baseline) / 2**20
+        result["rss_file_mb"] = (rss_file() - file_baseline) / 2**20
     return result
 
 
