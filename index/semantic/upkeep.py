@@ -65,9 +65,9 @@ class NearestUpkeep:
         of damaged stored vectors (to be made again)."""
         self._model, self._table = model, table
         file = NearestFile.open(self.folder, model)
-        newer = vectors.count_after(db, file.last_id if file is not None else 0)
+        limit = self.tail_max if file is not None else self.exact_max
         damaged: list[int] = []
-        if newer <= (self.tail_max if file is not None else self.exact_max):
+        if vectors.count_after(db, file.last_id if file is not None else 0, limit + 1) <= limit:
             ids, matrix, damaged = vectors.read(db, table.dimensions, after=file.last_id if file else 0)
             table.add(ids, matrix)
         else:
