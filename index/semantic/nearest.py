@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,10 @@ class NearestFile:
         self.folder = folder
         self.meta = meta
         self._graph = graph
+        # usearch's documentation does not say two Python threads may search one index at once
+        # (its searches use numbered per-thread slots); a search is under a millisecond, so
+        # questions' worker threads take turns.
+        self._searching = threading.Lock()
 
     @property
     def size(self) -> int:
@@ -93,7 +98,8 @@ class NearestFile:
         count = min(count, self.meta.size)
         if count <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        found = self._graph.search(np.asarray(question, dtype=np.float32), count, threads=1)
+        with self._searching:
+            found = self._graph.search(np.asarray(question, dtype=np.float32), count, threads=1)
         return np.asarray(found.keys, dtype=np.int64), 1.0 - np.asarray(found.distances, dtype=np.float32)
 
     def copy(self) -> Index:
