@@ -82,7 +82,7 @@ class NearestFile:
             return None
         try:
             whole = checksum(path) == meta.crc
-            graph = Index.restore(str(path), view=True) if whole else None
+            graph = Index.restore(str(path), view=True, enable_key_lookups=False) if whole else None
         except (OSError, RuntimeError, ValueError) as error:
             log.warning("the nearest-vector file %s cannot be read (%s); it is made again", path, error)
             return None
