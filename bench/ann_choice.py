@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 TUNE_PAGES = re.compile(r"^0(0\d|1[01])_")
 ASKED, RECALL_AT = 60, 30
-LIBRARIES = ["usearch-i8", "usearch-f16", "hnswlib", "faiss-sq8", "exact"]
+LIBRARIES = ["usearch-i8", "usearch-f16", "hnswlib", "faiss-sq8", "exact", "byline"]
 CACHE = ROOT / "bench" / "out" / "ann"
 
 
@@ -126,7 +127,28 @@ def measure(library: str, size: int) -> dict:
                "p99_ms": times[int(len(times) * 0.99)] * 1000}  # fmt: skip
         return {"library": library, "size": size, "build_s": 0.0, "build_rss_mb": 0.0, "loaded_rss_mb": 0.0,
                 "file_mb": matrix.nbytes / 1e6, "rows": [row], "load": os.getloadavg()[0]}  # fmt: skip
-    if library.startswith("usearch"):
+    if library == "byline":  # what index/semantic/nearest.py ships: one-bit HNSW, int8 re-scored
+        from index.semantic import nearest
+
+        nearest.BUILD_THREADS = 2
+        builder = nearest.NearestBuilder(folder, dims)
+        for start in range(0, size, 20_000):
+            builder.add(keys[start : start + 20_000] + 1, matrix[start : start + 20_000])
+        build = time.perf_counter() - started
+        built_rss = rss_mb() - before
+        builder.write("bench", size)
+        del builder, matrix
+        base = rss_mb()
+        shipped = nearest.NearestFile.open(folder, "bench")
+        assert shipped is not None
+
+        def search(q: np.ndarray, rescored: int) -> np.ndarray:
+            nearest.RESCORED = rescored
+            return shipped.search(q, ASKED)[0] - 1
+
+        settings = [200, 400, 800]
+        path = shipped.meta.path(folder, "usearch")
+    elif library.startswith("usearch"):
         from usearch.index import Index
 
         index = Index(ndim=matrix.shape[1], metric="cos", dtype=library.split("-")[1],
@@ -204,8 +226,7 @@ def measure(library: str, size: int) -> dict:
         "loaded_rss_mb": rss_mb() - base, "file_mb": path.stat().st_size / 1e6, "rows": rows,
         "load": os.getloadavg()[0],
     }  # fmt: skip
-    path.unlink()
-    folder.rmdir()
+    shutil.rmtree(folder)
     return result
 
 

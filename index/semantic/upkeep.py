@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.semantic import nearest, vectors
-from index.semantic.nearest import NearestFile
+from index.semantic import vectors
+from index.semantic.nearest import NearestBuilder, NearestFile
 from index.semantic.vectors import VectorTable
 from index.store.segments.files import index_dir_for
 
@@ -122,20 +122,25 @@ class NearestUpkeep:
         started = time.perf_counter()
         try:
             file = table.file
-            graph = file.copy() if file is not None else nearest.new_graph(table.dimensions)
-            last = file.last_id if file is not None else 0
-            db = self._connect()
+            builder = NearestBuilder(self.folder, table.dimensions, base=file)
             try:
-                for ids, matrix, _ in vectors.batches(db, table.dimensions, after=last):
-                    nearest.add(graph, ids, matrix)
-                    if len(ids):
-                        last = int(ids[-1])
-            finally:
-                db.close()
-            if len(graph) == (file.size if file is not None else 0):
-                return
-            nearest.write(self.folder, graph, self._model, last)
-            del graph
+                last = file.last_id if file is not None else 0
+                db = self._connect()
+                try:
+                    for ids, matrix, _ in vectors.batches(db, table.dimensions, after=last):
+                        builder.add(ids, matrix)
+                        if len(ids):
+                            last = int(ids[-1])
+                finally:
+                    db.close()
+                if not builder.added:
+                    builder.discard()
+                    return
+                builder.write(self._model, last)
+            except BaseException:
+                builder.discard()
+                raise
+            del builder
             made = NearestFile.open(self.folder, self._model)
         except (OSError, RuntimeError, sqlite3.Error) as error:
             log.warning("the nearest-vector file could not be made (%r); it is tried again later", error)
