@@ -1,7 +1,7 @@
 """When the passage vectors move from memory to the nearest-vector file, and the work of moving them.
 
 Up to ``EXACT_MAX`` stored vectors, all are held in memory and searched exactly (what a small
-collection, and every test set, gets). Past it, the vectors go into a memory-mapped HNSW file
+collection, and every test set, gets). Past it, the vectors go into the nearest-vector files
 (index/semantic/nearest.py): opening the library then reads only the vectors newer than the file
 (at most ``TAIL_MAX``; more, and the file is extended first), never the whole float32 table.
 The file is made, or extended with the newer vectors, in a background thread at a lower
@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 
 # Exact search up to this many vectors. bench/ann_choice.py on 2 shared cores (load 4.6), the
 # layer's exact scan for 60, p50: 0.5 ms at 20k, 1.3 ms at 30k (46 MB of float32), then 7.5 ms
-# at 40k and 11 ms at 100k once the matrix outgrows the cache; the HNSW file's search is about
-# 0.5 ms at 100k (recall@30 0.99).
+# at 40k and 11 ms at 100k once the matrix outgrows the cache; the nearest file's search is
+# 1.5 ms at 100k, recall@30 0.964 (bench/ann_choice.py --libraries byline).
 EXACT_MAX = 30_000
 # Newer vectors held in memory beside the file, searched exactly (0.5 ms at 20k); past it the
 # file is extended.
