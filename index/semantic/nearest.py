@@ -132,14 +132,22 @@ class NearestFile:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         with self._searching:
             found = self._graph.search(signs(question, self._center)[0], asked, threads=1)
-        keys = np.sort(np.asarray(found.keys, dtype=np.int64))
-        slots = np.searchsorted(self.ids, keys)
+        keys, rows = self.rows_of(np.asarray(found.keys, dtype=np.int64))
+        cosines = rows @ question
+        best = np.argsort(-cosines, kind="stable")[:count]
+        return keys[best], cosines[best].astype(np.float32)
+
+    def rows_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The vectors (from int8, made unit again) of the passages of ``ids`` held here, as
+        (their ids, sorted; rows): read with ``pread``, so they stay out of the process's memory."""
+        ids = np.unique(np.asarray(ids, dtype=np.int64))
+        slots = np.minimum(np.searchsorted(self.ids, ids), max(self.meta.size - 1, 0))
+        held = self.ids[slots] == ids if self.meta.size else np.zeros(len(ids), dtype=bool)
+        ids, slots = ids[held], slots[held]
         fd, width = self._rows.fileno(), self.dimensions
         data = b"".join(os.pread(fd, width, int(slot) * width) for slot in slots)
         rows = np.frombuffer(data, dtype=np.int8).reshape(len(slots), width).astype(np.float32)
-        cosines = (rows @ question) / np.maximum(np.linalg.norm(rows, axis=1), 1e-6)
-        best = np.argsort(-cosines, kind="stable")[:count]
-        return keys[best], cosines[best].astype(np.float32)
+        return ids, rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-6)
 
     def copy_graph(self) -> Index:
         """The graph in memory, to add to (the mapped one cannot be changed)."""

@@ -229,10 +229,10 @@ class VectorTable:
         """The cosine of each passage of ``ids`` to the question's vector. A passage without a
         vector yet (new, being embedded in the background) gets the mean of the others': the
         re-ordering weighs the cosine heavily, and a new article must not sink for being new."""
-        table_ids, matrix, _ = self._view()
+        table_ids, matrix, file = self._view()
         wanted = np.asarray(ids, dtype=np.int64)
         if self._stored is not None:
-            table_ids, matrix = self._with_stored(table_ids, matrix, wanted)
+            table_ids, matrix = self._with_stored(table_ids, matrix, wanted, file)
         at = np.minimum(np.searchsorted(table_ids, wanted), max(len(table_ids) - 1, 0))
         if not len(table_ids):
             return [0.0] * len(wanted)
@@ -242,17 +242,27 @@ class VectorTable:
         return [float(v) if f else stand_in for v, f in zip(values, found, strict=True)]
 
     def _with_stored(
-        self, table_ids: np.ndarray, matrix: np.ndarray, wanted: np.ndarray
+        self, table_ids: np.ndarray, matrix: np.ndarray, wanted: np.ndarray, file: NearestFile | None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The held rows of ``wanted`` with the database's rows of the others, sorted by id."""
+        """The held rows of ``wanted``, the nearest file's (int8, within about 0.01) of those it
+        holds, and the database's of the others, sorted by id."""
         assert self._stored is not None
         at = np.minimum(np.searchsorted(table_ids, wanted), max(len(table_ids) - 1, 0))
         held = (table_ids[at] == wanted) if len(table_ids) else np.zeros(len(wanted), dtype=bool)
-        read_ids, read = self._stored(np.unique(wanted[~held]))
-        ids = np.concatenate([table_ids[at[held]], read_ids])
-        rows = np.concatenate([matrix[at[held]], read.reshape(-1, self.dimensions)])
-        order = np.argsort(ids, kind="stable")
-        return ids[order], rows[order]
+        missing = np.unique(wanted[~held])
+        ids, rows = [table_ids[at[held]]], [matrix[at[held]]]
+        if file is not None and len(missing):
+            filed, filed_rows = file.rows_of(missing)
+            ids.append(filed)
+            rows.append(filed_rows)
+            missing = np.setdiff1d(missing, filed)
+        if len(missing):
+            read_ids, read = self._stored(missing)
+            ids.append(read_ids)
+            rows.append(read.reshape(-1, self.dimensions))
+        every, every_row = np.concatenate(ids), np.concatenate(rows)
+        order = np.argsort(every, kind="stable")
+        return every[order], every_row[order]
 
     def nearest(self, question: np.ndarray, index: SegmentedIndex, k: int) -> list[tuple[int, float]]:
         """The ``k`` live passages of ``index`` nearest ``question``: (position, cosine), nearest

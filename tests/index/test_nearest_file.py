@@ -83,7 +83,7 @@ async def test_a_library_opened_again_reads_no_vector_the_file_holds(database: P
     assert not again.upkeep.behind
 
 
-async def test_cosines_from_the_file_path_equal_the_exact_ones(database: Path, seeds_dir: Path) -> None:
+async def test_cosines_from_the_file_are_within_int8_rounding_of_the_exact_ones(database: Path, seeds_dir: Path) -> None:
     await indexed(database, seeds_dir)
     exact = opened(database, exact_max=10_000, tail_max=10_000)
     filed = opened(database)
@@ -91,7 +91,7 @@ async def test_cosines_from_the_file_path_equal_the_exact_ones(database: Path, s
     with sqlite3.connect(database) as db:
         ids = [pid for (pid,) in db.execute("SELECT id FROM passages ORDER BY id")]
     question = packaged().embed([QUESTION])[0]
-    assert filed.cosines(ids, question) == pytest.approx(exact.cosines(ids, question), abs=1e-6)
+    assert filed.cosines(ids, question) == pytest.approx(exact.cosines(ids, question), abs=0.01)
     snapshot = load_snapshot(str(database))
     near_exact = exact.table.nearest(question, snapshot.index, 5)
     near_filed = filed.table.nearest(question, snapshot.index, 5)
