@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 # Exact search up to this many vectors. bench/ann_choice.py on 2 shared cores (load 4.6), the
 # layer's exact scan for 60, p50: 0.5 ms at 20k, 1.3 ms at 30k (46 MB of float32), then 7.5 ms
 # at 40k and 11 ms at 100k once the matrix outgrows the cache; the nearest file's search is
-# 1.5 ms at 100k, recall@30 0.964 (bench/ann_choice.py --libraries byline).
+# 3.4 ms at 100k, recall@30 0.984 (bench/ann_choice.py --libraries byline).
 EXACT_MAX = 30_000
 # Newer vectors held in memory beside the file, searched exactly (0.5 ms at 20k); past it the
 # file is extended.
