@@ -22,12 +22,14 @@ is made again. Files are never changed: new passages go into a new set (``Neares
 every id found is checked against the live passages by the caller.
 """
 
+import contextlib
 import json
 import logging
 import os
 import secrets
 import shutil
 import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -49,6 +51,7 @@ EXPANSION = 128
 RESCORED = 800
 BUILD_THREADS = 1  # the bot's questions keep the other core
 SCALE = 127.0
+ABANDONED_SECONDS = 3600.0  # a temporary file unchanged this long is a stopped builder's
 
 
 @dataclass(frozen=True)
@@ -118,8 +121,10 @@ class NearestFile:
             log.warning("the nearest-vector files in %s cannot be read (%s); made again", folder, error)
             return None
         dimensions = len(meta.center)
-        if graph is None or not len(graph) == len(ids) == meta.size or os.fstat(rows.fileno()).st_size != (
-            meta.size * dimensions
+        if (
+            graph is None
+            or not len(graph) == len(ids) == meta.size
+            or os.fstat(rows.fileno()).st_size != (meta.size * dimensions)
         ):
             log.warning("the nearest-vector files in %s do not match their sizes; made again", folder)
             return None
@@ -234,6 +239,10 @@ class NearestBuilder:
         for old in self.folder.glob("nearest-*"):
             if not old.name.startswith(f"nearest-{self.tag}."):  # the set replaced, or one a crash left
                 old.unlink(missing_ok=True)
+        for old in self.folder.glob("tmp-nearest-*"):  # a builder that stopped: nothing written for long
+            with contextlib.suppress(OSError):
+                if time.time() - old.stat().st_mtime > ABANDONED_SECONDS:
+                    old.unlink()
         return meta
 
     def discard(self) -> None:

@@ -37,6 +37,9 @@ EXACT_MAX = 30_000
 # file is extended.
 TAIL_MAX = 20_000
 NICENESS = 10
+RETRY_SECONDS = 300.0  # after a failure to make the file
+SAMPLE = 16  # passages whose vectors are compared with the file's when it is opened
+SAME_COSINE = 0.99  # int8 rounding keeps a vector above it; another passage's is far below
 
 
 class NearestUpkeep:
@@ -59,12 +62,16 @@ class NearestUpkeep:
         self._behind = False  # the database holds vectors neither in memory nor in the file
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._failed_at = -RETRY_SECONDS
 
     def load(self, db: sqlite3.Connection, table: VectorTable, model: str) -> list[int]:
         """Fill ``table`` from the file and the database as the collection's size says; the ids
         of damaged stored vectors (to be made again)."""
         self._model, self._table = model, table
         file = NearestFile.open(self.folder, model)
+        if file is not None and not self._same_vectors(db, file):
+            log.warning("the nearest-vector files in %s are another database's; made again", self.folder)
+            file = None
         limit = self.tail_max if file is not None else self.exact_max
         damaged: list[int] = []
         if vectors.count_after(db, file.last_id if file is not None else 0, limit + 1) <= limit:
@@ -83,10 +90,22 @@ class NearestUpkeep:
         """Whether vectors are stored that questions cannot find yet (the file is being made)."""
         return self._behind
 
+    def _same_vectors(self, db: sqlite3.Connection, file: NearestFile) -> bool:
+        """Whether the file was made from this database's vectors: a database set aside and
+        built again numbers its passages from 1, and the folder beside it is kept. Up to
+        SAMPLE passages spread over the file, those still stored, must have the file's vector."""
+        sample = file.ids[np.linspace(0, file.size - 1, min(SAMPLE, file.size)).astype(np.int64)]
+        stored_ids, stored = vectors.read_ids(db, sample, file.dimensions)
+        filed_ids, filed = file.rows_of(stored_ids)
+        if not len(stored_ids) or not np.array_equal(filed_ids, stored_ids):
+            return False
+        return bool(np.all(np.einsum("ij,ij->i", filed, stored) > SAME_COSINE))
+
     def check(self) -> None:
-        """Start extending the file when memory holds more than it should."""
+        """Start extending the file when memory holds more than it should (not again within
+        RETRY_SECONDS of a failure)."""
         table = self._table
-        if table is None:
+        if table is None or time.monotonic() - self._failed_at < RETRY_SECONDS:
             return
         limit = self.tail_max if table.file is not None else self.exact_max
         if self._behind or table.held > limit:
@@ -143,7 +162,8 @@ class NearestUpkeep:
             del builder
             made = NearestFile.open(self.folder, self._model)
         except (OSError, RuntimeError, sqlite3.Error) as error:
-            log.warning("the nearest-vector file could not be made (%r); it is tried again later", error)
+            self._failed_at = time.monotonic()
+            log.warning("the nearest-vector file could not be made (%r); tried again later", error)
             return
         if made is None:
             return

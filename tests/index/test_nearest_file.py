@@ -83,7 +83,9 @@ async def test_a_library_opened_again_reads_no_vector_the_file_holds(database: P
     assert not again.upkeep.behind
 
 
-async def test_cosines_from_the_file_are_within_int8_rounding_of_the_exact_ones(database: Path, seeds_dir: Path) -> None:
+async def test_cosines_from_the_file_are_within_int8_rounding_of_the_exact_ones(
+    database: Path, seeds_dir: Path
+) -> None:
     await indexed(database, seeds_dir)
     exact = opened(database, exact_max=10_000, tail_max=10_000)
     filed = opened(database)
@@ -200,3 +202,27 @@ def test_a_set_not_written_leaves_nothing_behind(tmp_path: Path) -> None:
     builder.add(np.arange(1, 9), np.eye(8, dtype=np.float32))
     builder.discard()
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_files_left_by_a_database_built_again_are_not_used(
+    database: Path, seeds_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    await indexed(database, seeds_dir)
+    first = opened(database)
+    assert first.table is not None and first.table.file is not None
+    for name in (database.name, f"{database.name}-wal", f"{database.name}-shm"):
+        (database.parent / name).unlink(missing_ok=True)  # the folder beside it stays
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "mayor.md").write_text(markdown_article("Town hall", [MAYOR]), encoding="utf-8")
+    write_collection(other)  # the same passages but brakes, numbered from 1 again
+    async with Library.open(database, other) as library:
+        await library.reindex()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="index.semantic"):
+        again = opened(database)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "another database" in warnings[0]
+    assert again.table is not None and again.table.file is not None
+    assert again.table.file.meta.tag != first.table.file.meta.tag
+    assert BRAKES not in nearest_texts(again, database, k=stored_count(database))
