@@ -14,6 +14,11 @@ For each library, in a fresh process (its memory alone): build (2 threads), save
 as the layer would (memory-mapped where the library can), then 1 thread: recall@30 against the
 exact float32 search (top 60 asked, as the layer filters deleted passages) and search p50/p99
 over the questions, at a few search-time settings. Results as one Markdown table on stdout.
+
+``byline`` is what index/semantic/nearest.py ships (a one-bit graph, re-scored from int8 rows);
+``pca48``/``pca64``/``pca96`` (an int8 graph over the first principal components) and
+``b1-rotated`` are other ways to shrink the graph, their finds re-scored from float32 here; for
+those the settings are how many are re-scored, not the expansion.
 """
 
 import argparse
@@ -35,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 TUNE_PAGES = re.compile(r"^0(0\d|1[01])_")
 ASKED, RECALL_AT = 60, 30
 LIBRARIES = ["usearch-i8", "usearch-f16", "hnswlib", "faiss-sq8", "exact", "byline"]
+OTHER_CODES = ["pca48", "pca64", "pca96", "b1-rotated"]
 CACHE = ROOT / "bench" / "out" / "ann"
 
 
@@ -148,6 +154,38 @@ def measure(library: str, size: int) -> dict:
 
         settings = [200, 400, 800]
         path = shipped.meta.path(folder, "usearch")
+    elif library.startswith("pca") or library == "b1-rotated":  # other ways to shrink the graph
+        from usearch.index import Index
+
+        center = matrix[:20_000].mean(axis=0)
+        if library == "b1-rotated":  # signs after a random rotation (nearest.py takes them unrotated)
+            rotation = np.linalg.qr(np.random.default_rng(5).standard_normal((dims, dims)))[0]
+            rotation = rotation.astype(np.float32)
+
+            def coded(x: np.ndarray) -> np.ndarray:
+                return np.packbits(((np.atleast_2d(x) - center) @ rotation) > 0, axis=1)
+
+            index = Index(ndim=dims, metric="hamming", dtype="b1", connectivity=16, expansion_add=128)
+        else:  # an int8 graph over the first principal components
+            components = int(library[3:])
+            projection = np.linalg.svd(matrix[:20_000] - center, full_matrices=False)[2][:components].T
+
+            def coded(x: np.ndarray) -> np.ndarray:
+                return np.asarray((np.atleast_2d(x) - center) @ projection, dtype=np.float32)
+
+            index = Index(ndim=components, metric="cos", dtype="i8", connectivity=16, expansion_add=128)
+        for start in range(0, size, 100_000):
+            index.add(keys[start : start + 100_000], coded(matrix[start : start + 100_000]), threads=2)
+        build = time.perf_counter() - started
+        built_rss = rss_mb() - before
+        index.save(str(path))
+        base = rss_mb()
+
+        def search(q: np.ndarray, rescored: int) -> np.ndarray:  # re-scored from float32 here
+            found = np.asarray(index.search(coded(q)[0], rescored, threads=1).keys, dtype=np.int64)
+            return found[np.argsort(-(matrix[found] @ q), kind="stable")][:ASKED]
+
+        settings = [200, 400, 800]
     elif library.startswith("usearch"):
         from usearch.index import Index
 
@@ -233,7 +271,7 @@ def measure(library: str, size: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
-    parser.add_argument("--libraries", nargs="+", default=LIBRARIES, choices=LIBRARIES)
+    parser.add_argument("--libraries", nargs="+", default=LIBRARIES, choices=LIBRARIES + OTHER_CODES)
     parser.add_argument("--child", nargs=2)
     args = parser.parse_args()
     if args.child:
