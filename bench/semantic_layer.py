@@ -4,6 +4,7 @@
     python bench/semantic_layer.py speed     # model load, embedding, question, nearest-vector search
     python bench/semantic_layer.py lag       # the event loop while the background thread embeds
     python bench/semantic_layer.py profile DATABASE QUESTIONS.jsonl   # where Library.ask's time goes
+    python bench/semantic_layer.py nearest-lag DATABASE   # the event loop while the nearest file is made
 
 ``recall``: every page indexed together (as eval/compare.py does), then for each answerable
 question of the tune sets (eval/questions.jsonl and eval/heldout/questions-002 to -011; never
@@ -14,6 +15,10 @@ users see) with the layer on and off.
 ``profile``: ``Library.ask`` with the layer on over an existing database (bench/run.py --peers
 leaves one in bench/out/peers/SIZE/), 20 questions to warm up, then cProfile over the rest: the
 functions by their own time and by cumulative time, and the mean ask.
+
+``nearest-lag``: removes DATABASE's nearest-vector files (bench/run.py --peers leaves a database
+with them), opens its semantic layer, and measures the event loop's lag (a 10 ms sleep, how late
+it wakes) while the background thread makes them again, then with nothing in the background.
 
 ``speed``: the model's load time; passages embedded a second, a batch of 64 at a time, on one
 and on two threads; a question's embedding; and the exact nearest-vector search (one float32
@@ -218,6 +223,35 @@ async def profile(database: Path, questions_file: Path) -> None:
     stats.sort_stats("cumulative").print_stats(40)
 
 
+async def nearest_lag(database: Path) -> None:
+    from index.semantic.layer import SemanticLayer
+    from index.store.segments.files import index_dir_for
+
+    for path in index_dir_for(database).glob("nearest*"):
+        path.unlink()
+    layer = SemanticLayer(str(database))
+    await asyncio.to_thread(layer.prepare)
+    thread = layer.upkeep._thread
+    late: list[float] = []
+    started = time.perf_counter()
+    while thread is not None and thread.is_alive():
+        before = time.perf_counter()
+        await asyncio.sleep(0.01)
+        late.append(time.perf_counter() - before - 0.01)
+    seconds = time.perf_counter() - started
+    idle: list[float] = []
+    for _ in range(len(late)):
+        before = time.perf_counter()
+        await asyncio.sleep(0.01)
+        idle.append(time.perf_counter() - before - 0.01)
+    made = layer.table.file.size if layer.table is not None and layer.table.file is not None else 0
+    print(f"{made} vectors put in the nearest file in the background in {seconds:.1f} s")
+    for name, values in (("while it was made", late), ("nothing in the background", idle)):
+        values.sort()
+        p50, p99 = values[len(values) // 2] * 1000, values[int(len(values) * 0.99)] * 1000
+        print(f"event-loop lag, {name}: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {values[-1] * 1000:.1f} ms")
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["recall"]:
         asyncio.run(recall())
@@ -225,6 +259,8 @@ if __name__ == "__main__":
         speed()
     elif sys.argv[1:] == ["lag"]:
         asyncio.run(lag())
+    elif sys.argv[1:2] == ["nearest-lag"] and len(sys.argv) == 3:
+        asyncio.run(nearest_lag(Path(sys.argv[2])))
     elif sys.argv[1:2] == ["profile"] and len(sys.argv) == 4:
         asyncio.run(profile(Path(sys.argv[2]), Path(sys.argv[3])))
     else:
