@@ -4,12 +4,12 @@
 
 For each size (bench/generate.py's seeded archive), ``--rounds`` rounds. Each round re-indexes
 the archive into a new database (Byline's build: a full re-index from text, semantic layer off)
-and writes a random unit vector per passage as the semantic layer stores them (``passage_vectors``
-and the model's checksum in ``meta``): embedding a large archive takes hours on this machine
-(bench/README.md). Each vector leans towards the mean of the questions' own vectors, so the 30
-nearest pass the layer's minimum cosine and are re-ordered with BM25's 30, as real vectors are
-(pure random vectors would pass none, and leave out that cost); a question's cost does not
-depend otherwise on what the vectors hold (one matrix product over all of them). Then each engine runs in a
+and writes a vector per passage as the semantic layer stores them (``passage_vectors`` and the
+model's checksum in ``meta``): embedding a large archive takes hours on this machine
+(bench/README.md), so each is a random mixture of real sentence vectors (bench/ann_choice.py),
+and the 30 nearest pass the layer's minimum cosine and are re-ordered with BM25's 30, as real
+vectors are. Past the layer's exact search (index/semantic/upkeep.py) its nearest-vector file is
+made then too, as the layer would in the background. Then each engine runs in a
 fresh process, in alternating order from round to round (so a slow spell of the shared machine
 does not land on one engine):
 
@@ -61,6 +61,16 @@ def rss() -> int:
         return int(file.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def rss_file() -> int:
+    """The part of the RSS that is mapped files (segments, the nearest-vector file): page cache
+    the kernel can drop, unlike the rest."""
+    with open("/proc/self/status") as file:
+        for line in file:
+            if line.startswith("RssFile:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -96,31 +106,35 @@ async def build_byline(database: Path, seeds: Path) -> dict:
 
 
 def write_vectors(database: Path, questions: list[str]) -> dict:
-    """A vector per passage, as the semantic layer stores them: random, leaning towards the
-    questions' mean vector (see the module's docstring)."""
-    from index.semantic import vectors
+    """A vector per passage, as the semantic layer stores them, synthesised from real sentence
+    vectors (bench/ann_choice.py: mixtures of three plus noise); then, past the layer's exact
+    search, its nearest-vector file, made as the layer makes it (two threads here)."""
+    from bench.ann_choice import real_vectors, synthesise
+    from index.semantic import nearest, vectors
+    from index.semantic.layer import SemanticLayer
     from index.semantic.model import packaged
     from index.store.schema import UPSERT_META
 
     started = time.perf_counter()
     model = packaged()
+    real, _ = real_vectors()
     db = sqlite3.connect(database, isolation_level=None)
     ids = [pid for (pid,) in db.execute("SELECT id FROM passages ORDER BY id")]
-    rng = np.random.default_rng(23)
-    lean = model.embed(questions[:50]).mean(axis=0)
-    lean /= np.linalg.norm(lean)
     db.execute("BEGIN")
     for start in range(0, len(ids), 20_000):
         chunk = ids[start : start + 20_000]
-        matrix = rng.standard_normal((len(chunk), model.dimensions)).astype(np.float32)
-        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-        matrix = 0.6 * matrix + 0.4 * lean
-        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-        vectors.store(db, chunk, matrix)
+        vectors.store(db, chunk, synthesise(real, len(chunk), seed=start))
     db.execute(UPSERT_META, (vectors.MODEL_KEY, model.checksum))
     db.execute("COMMIT")
     db.close()
-    return {"vectors_s": time.perf_counter() - started}
+    written = time.perf_counter() - started
+    nearest.BUILD_THREADS = 2
+    layer = SemanticLayer(str(database))
+    layer.prepare()
+    layer.upkeep.wait()
+    assert layer.table is not None
+    made = layer.table.file.size if layer.table.file is not None else 0
+    return {"vectors_s": written, "nearest_s": time.perf_counter() - started - written, "nearest": made}
 
 
 async def run_byline(engine: str, database: Path, questions: list[str]) -> dict:
@@ -130,7 +144,7 @@ async def run_byline(engine: str, database: Path, questions: list[str]) -> dict:
     from index.retrieval import ANSWER_WORD_POOL, RERANK_POOL
     from index.text.smalltalk import without_padding
 
-    baseline = rss()
+    baseline, file_baseline = rss(), rss_file()
     async with Library.open(database, database.parent / "none", semantic=engine == "byline-ask-on") as lib:
         if engine == "byline-ask-on":
             assert lib.semantic is not None and lib.semantic.table is not None and len(lib.semantic.table)
@@ -154,6 +168,7 @@ async def run_byline(engine: str, database: Path, questions: list[str]) -> dict:
                 times.append(time.perf_counter() - started)
             result = {"p50_ms": percentile(times, 0.5) * 1000, "p99_ms": percentile(times, 0.99) * 1000}
         result["rss_mb"] = (rss() - baseline) / 2**20
+        result["rss_file_mb"] = (rss_file() - file_baseline) / 2**20
     return result
 
 

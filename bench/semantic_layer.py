@@ -3,6 +3,8 @@
     python bench/semantic_layer.py recall    # right passage among the candidates; hit@1/@3 on and off
     python bench/semantic_layer.py speed [ROUNDS]           # model load, embedding, question, nearest search
     python bench/semantic_layer.py lag [GENERATED [ROUNDS [SECONDS]]]  # the event loop meanwhile
+    python bench/semantic_layer.py profile DATABASE QUESTIONS.jsonl   # where Library.ask's time goes
+    python bench/semantic_layer.py nearest-lag DATABASE   # the event loop while the nearest file is made
 
 ``recall``: every page indexed together (as eval/compare.py does), then for each answerable
 question of the tune sets (eval/questions.jsonl and eval/heldout/questions-002 to -011; never
@@ -21,6 +23,14 @@ nearest-vector search (one float32 matrix product, index/semantic/vectors.py) ov
 the background after ``Library.open`` (the background process, as shipped; a thread of this
 process, as before), and nothing in the background; the event loop's
 lateness meanwhile, SECONDS (60) each, alternating, ROUNDS (2) times.
+
+``profile``: ``Library.ask`` with the layer on over an existing database (bench/run.py --peers
+leaves one in bench/out/peers/SIZE/), 20 questions to warm up, then cProfile over the rest: the
+functions by their own time and by cumulative time, and the mean ask.
+
+``nearest-lag``: removes DATABASE's nearest-vector files (bench/run.py --peers leaves a database
+with them), opens its semantic layer, and measures the event loop's lag (a 10 ms sleep, how late
+it wakes) while the background thread makes them again, then with nothing in the background.
 """
 
 import asyncio
@@ -261,6 +271,67 @@ def speed(rounds: int = 3) -> None:
         del m
 
 
+async def profile(database: Path, questions_file: Path) -> None:
+    import cProfile
+    import json
+    import pstats
+
+    lines = (await asyncio.to_thread(questions_file.read_text, encoding="utf-8")).splitlines()
+    questions = [json.loads(line)["q"] for line in lines if line.strip()][:300]
+    async with Library.open(database, database.parent / "none") as library:
+        assert library.semantic is not None
+        library.semantic.upkeep.wait()
+        for q in questions[:20]:
+            await library.ask(q)
+        profiler = cProfile.Profile()
+        answer = library._answer  # the worker thread's part, where the time goes
+
+        def profiled(*args: object) -> object:
+            profiler.enable()
+            try:
+                return answer(*args)  # type: ignore[arg-type]
+            finally:
+                profiler.disable()
+
+        library._answer = profiled  # type: ignore[method-assign,assignment]
+        started = time.perf_counter()
+        for q in questions[20:]:
+            await library.ask(q)
+        print(f"mean ask {(time.perf_counter() - started) / (len(questions) - 20) * 1000:.1f} ms (profiled)")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
+
+
+async def nearest_lag(database: Path) -> None:
+    from index.semantic.layer import SemanticLayer
+    from index.store.segments.files import index_dir_for
+
+    for path in index_dir_for(database).glob("nearest*"):
+        path.unlink()
+    layer = SemanticLayer(str(database))
+    await asyncio.to_thread(layer.prepare)
+    thread = layer.upkeep._thread
+    late: list[float] = []
+    started = time.perf_counter()
+    while thread is not None and thread.is_alive():
+        before = time.perf_counter()
+        await asyncio.sleep(0.01)
+        late.append(time.perf_counter() - before - 0.01)
+    seconds = time.perf_counter() - started
+    idle: list[float] = []
+    for _ in range(len(late)):
+        before = time.perf_counter()
+        await asyncio.sleep(0.01)
+        idle.append(time.perf_counter() - before - 0.01)
+    made = layer.table.file.size if layer.table is not None and layer.table.file is not None else 0
+    print(f"{made} vectors put in the nearest file in the background in {seconds:.1f} s")
+    for name, values in (("while it was made", late), ("nothing in the background", idle)):
+        values.sort()
+        p50, p99 = values[len(values) // 2] * 1000, values[int(len(values) * 0.99)] * 1000
+        print(f"event-loop lag, {name}: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {values[-1] * 1000:.1f} ms")
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["recall"]:
         asyncio.run(recall())
@@ -268,5 +339,9 @@ if __name__ == "__main__":
         speed(*map(int, sys.argv[2:3]))
     elif sys.argv[1:2] == ["lag"]:
         asyncio.run(lag(*map(int, sys.argv[2:4]), *map(float, sys.argv[4:5])))
+    elif sys.argv[1:2] == ["nearest-lag"] and len(sys.argv) == 3:
+        asyncio.run(nearest_lag(Path(sys.argv[2])))
+    elif sys.argv[1:2] == ["profile"] and len(sys.argv) == 4:
+        asyncio.run(profile(Path(sys.argv[2]), Path(sys.argv[3])))
     else:
         raise SystemExit(__doc__)

@@ -24,6 +24,7 @@ import numpy as np
 from index.errors import InstallError
 from index.semantic import background, vectors
 from index.semantic.model import SentenceModel, describe, packaged
+from index.semantic.upkeep import NearestUpkeep
 from index.semantic.vectors import VectorTable
 from index.store.bm25 import ScoredPassage
 from index.store.schema import UPSERT_META, read_meta
@@ -44,7 +45,13 @@ BUSY_SECONDS = 5.0  # a write waits this long for a re-index holding the lock, t
 class SemanticLayer:
     """Vectors for one database's passages, and the passages nearest a question."""
 
-    def __init__(self, database: str, loader: Callable[[], SentenceModel] | None = None) -> None:
+    def __init__(
+        self,
+        database: str,
+        loader: Callable[[], SentenceModel] | None = None,
+        nearest: dict[str, int] | None = None,
+    ) -> None:
+        """``nearest``: ``exact_max`` and ``tail_max`` of index/semantic/upkeep.py, when not its own."""
         self.database = database
         self._loader = loader or (lambda: packaged())
         self._model: SentenceModel | None = None
@@ -55,6 +62,7 @@ class SemanticLayer:
         self._working = threading.Lock()  # one embedding pass at a time
         self._stop = threading.Event()  # the library closes: the work stops after its batch
         self._background = background.BackgroundEmbedding(self, self._working, self._stop)
+        self.upkeep = NearestUpkeep(database, self._connect, **(nearest or {}))
 
     @property
     def available(self) -> bool:
@@ -84,8 +92,7 @@ class SemanticLayer:
                 # re-index holds the lock, a read-only file), the first embedding pass does it.
                 self._checked = self._forget_other_model(db, model.checksum)
                 if self._checked:
-                    ids, matrix, damaged = vectors.read(db, model.dimensions)
-                    table.add(ids, matrix)
+                    damaged = self.upkeep.load(db, table, model.checksum)
                     if damaged:
                         log.warning("%d stored passage vectors are damaged; making them again", len(damaged))
                         self._write(db, lambda: db.executemany(vectors.DELETE, [(d,) for d in damaged]))
@@ -175,6 +182,8 @@ class SemanticLayer:
         """Read the vectors another connection committed for passages newer than any held here
         (a re-index's, in its process or another program's). Blocking: from a worker thread."""
         if self._model is None or self._table is None or not self._checked:
+            return
+        if self.upkeep.behind:  # the file being made reads them from the database
             return
         db = self._connect()
         try:

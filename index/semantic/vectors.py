@@ -6,17 +6,19 @@ CASCADE``), and each batch of new vectors is one SQLite transaction, so a crash 
 batch committed before it and nothing half written. ``meta.embedding_model`` names the model
 file (SHA-256) the stored vectors came from: another model means every vector is made again.
 
-Questions read ``VectorTable``, an in-memory copy: exact nearest neighbours by one float32
-matrix product (bench/semantic_layer.py measures it).
+Questions read ``VectorTable``: an in-memory copy searched exactly by one float32 matrix
+product for a collection up to ``upkeep.EXACT_MAX``; past it, a memory-mapped HNSW file
+(index/semantic/nearest.py) and, in memory, only the vectors newer than it.
 """
 
 import sqlite3
 import threading
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
+from index.semantic.nearest import NearestFile
 from index.store.segments import SegmentedIndex
 
 MODEL_KEY = "embedding_model"
@@ -36,6 +38,11 @@ SELECT_ALL = (
     "SELECT passage_id, vector, crc FROM passage_vectors WHERE passage_id > ? ORDER BY passage_id LIMIT ?"
 )
 DELETE = "DELETE FROM passage_vectors WHERE passage_id = ?"
+SELECT_IDS = "SELECT passage_id, vector, crc FROM passage_vectors WHERE passage_id IN ({marks})"
+# Bounded: rows are about 1.5 kB with their vector inline, so counting a million reads 1.5 GB.
+COUNT_AFTER = "SELECT count(*) FROM (SELECT 1 FROM passage_vectors WHERE passage_id > ? LIMIT ?)"
+# Reads vectors by passage id: (the ids found whole, their rows).
+StoredReader = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def embedded_text(title: str, text: str) -> str:
@@ -64,15 +71,15 @@ def store(db: sqlite3.Connection, ids: Sequence[int], vectors: np.ndarray) -> No
     db.executemany(INSERT, rows)
 
 
-def read(
+def batches(
     db: sqlite3.Connection, dimensions: int, after: int = 0, batch: int = 20_000
-) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """Every stored vector of a passage id above ``after`` as (ids, matrix), and the ids whose
-    vector is damaged (its CRC32 or size is wrong): they are left out, to be made again."""
-    ids: list[int] = []
-    blobs: list[bytes] = []
-    damaged: list[int] = []
+) -> Iterator[tuple[np.ndarray, np.ndarray, list[int]]]:
+    """The stored vectors of passage ids above ``after``, ``batch`` at a time, as (ids, matrix,
+    ids whose vector is damaged: its CRC32 or size is wrong; left out, to be made again)."""
     while rows := db.execute(SELECT_ALL, (after, batch)).fetchall():
+        ids: list[int] = []
+        blobs: list[bytes] = []
+        damaged: list[int] = []
         for pid, blob, crc in rows:
             if len(blob) != dimensions * 4 or zlib.crc32(blob) != crc:
                 damaged.append(pid)
@@ -80,14 +87,56 @@ def read(
                 ids.append(pid)
                 blobs.append(blob)
         after = rows[-1][0]
-    matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), dimensions)
-    return np.asarray(ids, dtype=np.int64), matrix, damaged
+        matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), dimensions)
+        yield np.asarray(ids, dtype=np.int64), matrix, damaged
+
+
+def read(
+    db: sqlite3.Connection, dimensions: int, after: int = 0, batch: int = 20_000
+) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Every stored vector of a passage id above ``after`` as (ids, matrix), and the ids whose
+    vector is damaged (its CRC32 or size is wrong): they are left out, to be made again."""
+    ids: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    parts: list[np.ndarray] = [np.zeros((0, dimensions), dtype=np.float32)]
+    damaged: list[int] = []
+    for found, matrix, bad in batches(db, dimensions, after, batch):
+        ids.append(found)
+        parts.append(matrix)
+        damaged += bad
+    return np.concatenate(ids), np.concatenate(parts), damaged
+
+
+def read_ids(db: sqlite3.Connection, ids: np.ndarray, dimensions: int) -> tuple[np.ndarray, np.ndarray]:
+    """The stored vectors of passages ``ids`` (those with a whole one), sorted by id."""
+    found: list[int] = []
+    blobs: list[bytes] = []
+    wanted = [int(i) for i in ids]
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = db.execute(SELECT_IDS.format(marks=marks), chunk)
+        for pid, blob, crc in rows:
+            if len(blob) == dimensions * 4 and zlib.crc32(blob) == crc:
+                found.append(pid)
+                blobs.append(blob)
+    order = np.argsort(np.asarray(found, dtype=np.int64), kind="stable")
+    matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(found), dimensions)
+    return np.asarray(found, dtype=np.int64)[order], matrix[order]
+
+
+def count_after(db: sqlite3.Connection, after: int, limit: int) -> int:
+    """How many vectors are stored for passage ids above ``after``, counting no further than
+    ``limit``."""
+    return int(db.execute(COUNT_AFTER, (after, limit)).fetchone()[0])
 
 
 class VectorTable:
-    """The passage vectors a process answers from: rows sorted by passage id, appended to as
-    the background embedding commits them. Readers take a consistent view under a short lock;
-    growing the arrays replaces them, so a view taken earlier stays valid."""
+    """The passage vectors a process answers from. Up to ``EXACT_MAX`` of them (index/semantic/
+    upkeep.py) all in memory, rows sorted by passage id, appended to as the background embedding
+    commits them, searched exactly. Past it, the bulk is in a memory-mapped nearest-vector file
+    (``attach``) and only the newer ones (the tail) are held here; a cosine of a passage held in
+    neither is read from the database (``stored``). Readers take a consistent view under a short
+    lock; growing the arrays replaces them, so a view taken earlier stays valid."""
 
     def __init__(self, dimensions: int) -> None:
         self.dimensions = dimensions
@@ -95,21 +144,48 @@ class VectorTable:
         self._matrix = np.zeros((0, dimensions), dtype=np.float32)
         self._size = 0
         self._lock = threading.Lock()
+        self._file: NearestFile | None = None
+        self._stored: StoredReader | None = None  # vectors by id from the database, when not all are held
+        self.on_grow: Callable[[], None] | None = None  # after each add: the upkeep decides on a file
 
     def __len__(self) -> int:
+        return self._size + (self._file.size if self._file is not None else 0)
+
+    @property
+    def held(self) -> int:
+        """How many vectors are in memory (the tail, when there is a file)."""
         return self._size
 
     @property
+    def file(self) -> NearestFile | None:
+        return self._file
+
+    @property
     def last_id(self) -> int:
-        """The highest passage id with a vector here (0 when none has)."""
+        """The highest passage id with a vector here or in the file (0 when none has)."""
         with self._lock:
-            return int(self._ids[self._size - 1]) if self._size else 0
+            held = int(self._ids[self._size - 1]) if self._size else 0
+            return max(held, self._file.last_id if self._file is not None else 0)
 
     def clear(self) -> None:
         with self._lock:
             self._ids = np.zeros(0, dtype=np.int64)
             self._matrix = np.zeros((0, self.dimensions), dtype=np.float32)
             self._size = 0
+            self._file = None
+
+    def read_from(self, stored: "StoredReader | None") -> None:
+        """Where cosines of passages not held here come from (None: every vector is held)."""
+        self._stored = stored
+
+    def attach(self, file: NearestFile | None) -> None:
+        """Search ``file`` beside the vectors held here, and let go of those it holds."""
+        with self._lock:
+            self._file = file
+            if file is not None and self._size:
+                keep = self._ids[: self._size] > file.last_id
+                ids, matrix = self._ids[: self._size][keep], self._matrix[: self._size][keep]
+                self._ids, self._matrix, self._size = ids.copy(), matrix.copy(), len(ids)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         """Append vectors of passages (``ids`` increasing); kept sorted by id whatever comes."""
@@ -132,6 +208,8 @@ class VectorTable:
             self._size = size + len(ids)
             if (size and ids[0] <= self._ids[size - 1]) or np.any(np.diff(ids) <= 0):
                 self._resort()
+        if self.on_grow is not None:
+            self.on_grow()
 
     def _resort(self) -> None:
         """Sorted by id, the last copy of an id kept (rare: a vector made again)."""
@@ -143,16 +221,18 @@ class VectorTable:
         ids, matrix = ids[last], matrix[last]
         self._ids, self._matrix, self._size = ids.copy(), matrix.copy(), len(ids)
 
-    def _view(self) -> tuple[np.ndarray, np.ndarray]:
+    def _view(self) -> tuple[np.ndarray, np.ndarray, NearestFile | None]:
         with self._lock:
-            return self._ids[: self._size], self._matrix[: self._size]
+            return self._ids[: self._size], self._matrix[: self._size], self._file
 
     def cosines(self, ids: Sequence[int], question: np.ndarray) -> list[float]:
         """The cosine of each passage of ``ids`` to the question's vector. A passage without a
         vector yet (new, being embedded in the background) gets the mean of the others': the
         re-ordering weighs the cosine heavily, and a new article must not sink for being new."""
-        table_ids, matrix = self._view()
+        table_ids, matrix, file = self._view()
         wanted = np.asarray(ids, dtype=np.int64)
+        if self._stored is not None:
+            table_ids, matrix = self._with_stored(table_ids, matrix, wanted, file)
         at = np.minimum(np.searchsorted(table_ids, wanted), max(len(table_ids) - 1, 0))
         if not len(table_ids):
             return [0.0] * len(wanted)
@@ -161,11 +241,34 @@ class VectorTable:
         stand_in = float(values[found].mean()) if found.any() else 0.0
         return [float(v) if f else stand_in for v, f in zip(values, found, strict=True)]
 
+    def _with_stored(
+        self, table_ids: np.ndarray, matrix: np.ndarray, wanted: np.ndarray, file: NearestFile | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The held rows of ``wanted``, the nearest file's (int8, within about 0.01) of those it
+        holds, and the database's of the others, sorted by id."""
+        assert self._stored is not None
+        at = np.minimum(np.searchsorted(table_ids, wanted), max(len(table_ids) - 1, 0))
+        held = (table_ids[at] == wanted) if len(table_ids) else np.zeros(len(wanted), dtype=bool)
+        missing = np.unique(wanted[~held])
+        ids, rows = [table_ids[at[held]]], [matrix[at[held]]]
+        if file is not None and len(missing):
+            filed, filed_rows = file.rows_of(missing)
+            ids.append(filed)
+            rows.append(filed_rows)
+            missing = np.setdiff1d(missing, filed)
+        if len(missing):
+            read_ids, read = self._stored(missing)
+            ids.append(read_ids)
+            rows.append(read.reshape(-1, self.dimensions))
+        every, every_row = np.concatenate(ids), np.concatenate(rows)
+        order = np.argsort(every, kind="stable")
+        return every[order], every_row[order]
+
     def nearest(self, question: np.ndarray, index: SegmentedIndex, k: int) -> list[tuple[int, float]]:
         """The ``k`` live passages of ``index`` nearest ``question``: (position, cosine), nearest
-        first. Exact: one matrix product over every vector."""
-        table_ids, matrix = self._view()
-        if not len(table_ids) or k <= 0:
+        first. Exact over the vectors held here (one matrix product), approximate in the file."""
+        table_ids, matrix, file = self._view()
+        if (not len(table_ids) and file is None) or k <= 0:
             return []
         scores = matrix @ question
         found: list[tuple[int, float]] = []
@@ -174,9 +277,16 @@ class VectorTable:
             take = min(len(scores), wanted * 2)
             best = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
             best = best[np.argsort(-scores[best], kind="stable")]
-            positions = positions_of(index, table_ids[best])
-            found = [(int(p), float(scores[b])) for p, b in zip(positions, best, strict=True) if p >= 0]
-            if len(found) >= k or take == len(scores):
+            ids, cosines = table_ids[best], scores[best]
+            if file is not None:
+                far_ids, far = file.search(question, wanted * 2)
+                ids, cosines = np.concatenate([ids, far_ids]), np.concatenate([cosines, far])
+                order = np.argsort(-cosines, kind="stable")
+                ids, cosines = ids[order], cosines[order]
+            positions = positions_of(index, ids)
+            found = [(int(p), float(c)) for p, c in zip(positions, cosines, strict=True) if p >= 0]
+            exhausted = take == len(scores) and (file is None or wanted * 2 >= file.size)
+            if len(found) >= k or exhausted:
                 return found[:k]
             wanted *= 4
 
