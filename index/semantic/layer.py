@@ -159,6 +159,8 @@ class SemanticLayer:
                     self._checked = self._forget_other_model(db, model.checksum)
                     if not self._checked:
                         return 0, 0.0
+                if not db.execute(vectors.HAS_COUNT_INDEX).fetchone():
+                    self._write(db, lambda: db.execute(vectors.COUNT_INDEX))  # a database made before it
                 while not self._stop.is_set() and (limit is None or done < limit):
                     batch = vectors.missing(db, after, BATCH)
                     if not batch:

@@ -29,6 +29,11 @@ SELECT_MISSING = (
     " ORDER BY p.id LIMIT ?"
 )
 COUNT = "SELECT (SELECT count(*) FROM passage_vectors), (SELECT count(*) FROM passages)"
+# The index COUNT reads instead of every vector (1.5 s cold at 200k vectors without it, 6 ms with
+# it). In the schema of a new database; a database made before it gains it from the first
+# embedding pass (it is not worth a new schema version: that would drop every vector).
+COUNT_INDEX = "CREATE INDEX IF NOT EXISTS passage_vectors_count ON passage_vectors(crc)"
+HAS_COUNT_INDEX = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'passage_vectors_count'"
 # Only for a passage still there: a re-index may have replaced it since it was read.
 INSERT = (
     "INSERT OR REPLACE INTO passage_vectors(passage_id, vector, crc)"

@@ -211,6 +211,28 @@ async def test_status_counts_the_passages_with_a_vector_as_the_background_makes_
     assert check(database).to_dict()["embedded"] == report.passages
 
 
+def count_plan(database: Path) -> str:
+    with sqlite3.connect(database) as db:
+        plan = db.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM passage_vectors")
+        return " ".join(row[-1] for row in plan)
+
+
+async def test_counting_the_vectors_reads_an_index_not_every_vector_even_in_an_older_database(
+    database: Path, seeds_dir: Path
+) -> None:
+    write_collection(seeds_dir)
+    async with Library.open(database, seeds_dir) as library:
+        report = await library.reindex()
+    assert "COVERING INDEX passage_vectors_count" in count_plan(database)  # a new database has it
+    with sqlite3.connect(database) as db:  # a database made before the index: vectors to make
+        db.execute("DROP INDEX passage_vectors_count")
+        db.execute("DELETE FROM passage_vectors WHERE passage_id = 1")
+    assert "COVERING INDEX" not in count_plan(database)
+    async with Library.open(database, seeds_dir):  # the first embedding pass adds it
+        assert await wait_for_vectors(database, report.passages) == report.passages
+    assert "COVERING INDEX passage_vectors_count" in count_plan(database)
+
+
 async def test_a_large_archive_is_answered_at_once_and_gains_vectors_in_the_background(
     database: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
