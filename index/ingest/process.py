@@ -106,7 +106,7 @@ def reindex_in_process(
     return run(database, seeds_dir, workers, embed)
 
 
-def _end_with_parent() -> None:
+def end_with_parent() -> None:
     """Exit as soon as the process that started this one is gone (this one is then adopted)."""
     parent = os.getppid()
 
@@ -119,7 +119,7 @@ def _end_with_parent() -> None:
 
 
 def main() -> None:
-    _end_with_parent()
+    end_with_parent()
     request = json.loads(sys.stdin.read())
     from index.ingest.reindex import reindex
     from index.text.analysis import RememberingAnalyzer

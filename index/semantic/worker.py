@@ -5,28 +5,14 @@ as float32). Run as ``python -m index.semantic.worker DATABASE``; it ends when n
 missing, when it is terminated, or when the process that started it is gone.
 """
 
-import os
 import sys
-import threading
-import time
 
 import numpy as np
 
+from index.ingest.process import end_with_parent
 from index.semantic.background import PARALLEL
 from index.semantic.layer import SemanticLayer
 from index.semantic.model import load
-
-
-def _end_with_parent() -> None:
-    """Exit as soon as the process that started this one is gone (this one is then adopted)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def main(database: str) -> None:
@@ -43,5 +29,5 @@ def main(database: str) -> None:
 
 
 if __name__ == "__main__":
-    _end_with_parent()
+    end_with_parent()
     main(sys.argv[1])
