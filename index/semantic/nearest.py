@@ -37,7 +37,7 @@ from typing import BinaryIO
 import numpy as np
 from usearch.index import Index
 
-from index.store.segments.files import checksum, fsync_dir
+from index.store.segments.files import checksum, fsync_dir, fsync_file, save
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,14 @@ class NearestMeta:
 
     def path(self, folder: Path, kind: str) -> Path:
         return folder / f"nearest-{self.tag}.{kind}"
+
+
+def locate(sorted_ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each id of ``wanted``, its slot in ``sorted_ids`` and whether it is there."""
+    if not len(sorted_ids):
+        return np.zeros(len(wanted), dtype=np.int64), np.zeros(len(wanted), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_ids, wanted), len(sorted_ids) - 1)
+    return at, sorted_ids[at] == wanted
 
 
 def signs(vectors: np.ndarray, center: np.ndarray) -> np.ndarray:
@@ -127,6 +135,7 @@ class NearestFile:
             or os.fstat(rows.fileno()).st_size != (meta.size * dimensions)
         ):
             log.warning("the nearest-vector files in %s do not match their sizes; made again", folder)
+            rows.close()
             return None
         graph.expansion_search = EXPANSION  # type: ignore[misc]  # usearch declares the setter oddly
         return cls(folder, meta, graph, ids, rows)
@@ -148,8 +157,7 @@ class NearestFile:
         """The vectors (from int8, made unit again) of the passages of ``ids`` held here, as
         (their ids, sorted; rows): read with ``pread``, so they stay out of the process's memory."""
         ids = np.unique(np.asarray(ids, dtype=np.int64))
-        slots = np.minimum(np.searchsorted(self.ids, ids), max(self.meta.size - 1, 0))
-        held = self.ids[slots] == ids if self.meta.size else np.zeros(len(ids), dtype=bool)
+        slots, held = locate(self.ids, ids)
         ids, slots = ids[held], slots[held]
         fd, width = self._rows.fileno(), self.dimensions
         data = b"".join(os.pread(fd, width, int(slot) * width) for slot in slots)
@@ -218,19 +226,16 @@ class NearestBuilder:
             os.replace(self._rows_path, self.folder / names["rows"])
             temporary = self.folder / f"tmp-{names['usearch']}"
             self.graph.save(str(temporary))
-            _sync(temporary)
+            fsync_file(temporary)
             os.replace(temporary, self.folder / names["usearch"])
-            temporary = self.folder / f"tmp-{names['ids.npy']}"
-            with open(temporary, "wb") as file:
-                np.save(file, ids)
-            _sync(temporary)
-            os.replace(temporary, self.folder / names["ids.npy"])
+            save(self.folder, f"tmp-nearest-{self.tag}.ids", ids)  # written as tmp-….ids.npy, synced
+            os.replace(self.folder / f"tmp-{names['ids.npy']}", self.folder / names["ids.npy"])
             crcs = {name: checksum(self.folder / name) for name in names.values()}
             center = [float(x) for x in self._center]
             meta = NearestMeta(self.tag, crcs, center, model, len(ids), int(last_id))
             temporary = self.folder / f"tmp-nearest-{self.tag}.json"
             temporary.write_text(json.dumps(asdict(meta)), encoding="utf-8")
-            _sync(temporary)
+            fsync_file(temporary)
             os.replace(temporary, self.folder / META)
             fsync_dir(self.folder)
         except BaseException:
@@ -252,11 +257,6 @@ class NearestBuilder:
         for path in self.folder.glob(f"*nearest-{self.tag}.*"):
             if path.name.startswith("tmp-") or current is None or current.tag != self.tag:
                 path.unlink(missing_ok=True)
-
-
-def _sync(path: Path) -> None:
-    with open(path, "rb+") as file:
-        os.fsync(file.fileno())
 
 
 def read_meta(folder: Path) -> NearestMeta | None:

@@ -88,6 +88,12 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def fsync_file(path: Path) -> None:
+    """Flush a file already written (by another library: usearch) to the disk."""
+    with open(path, "rb+") as file:
+        os.fsync(file.fileno())
+
+
 def save(folder: Path, name: str, array: np.ndarray) -> None:
     with open(folder / f"{name}.npy", "wb") as file:
         np.save(file, np.ascontiguousarray(array))
