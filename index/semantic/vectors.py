@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from index.semantic.nearest import NearestFile
+from index.semantic.nearest import NearestFile, locate
 from index.store.segments import SegmentedIndex
 
 MODEL_KEY = "embedding_model"
@@ -48,6 +48,11 @@ SELECT_IDS = "SELECT passage_id, vector, crc FROM passage_vectors WHERE passage_
 COUNT_AFTER = "SELECT count(*) FROM (SELECT 1 FROM passage_vectors WHERE passage_id > ? LIMIT ?)"
 # Reads vectors by passage id: (the ids found whole, their rows).
 StoredReader = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def _whole(blob: bytes, crc: int, dimensions: int) -> bool:
+    """Whether a stored vector is as it was written: its size and CRC32."""
+    return len(blob) == dimensions * 4 and zlib.crc32(blob) == crc
 
 
 def embedded_text(title: str, text: str) -> str:
@@ -86,11 +91,11 @@ def batches(
         blobs: list[bytes] = []
         damaged: list[int] = []
         for pid, blob, crc in rows:
-            if len(blob) != dimensions * 4 or zlib.crc32(blob) != crc:
-                damaged.append(pid)
-            else:
+            if _whole(blob, crc, dimensions):
                 ids.append(pid)
                 blobs.append(blob)
+            else:
+                damaged.append(pid)
         after = rows[-1][0]
         matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), dimensions)
         yield np.asarray(ids, dtype=np.int64), matrix, damaged
@@ -121,7 +126,7 @@ def read_ids(db: sqlite3.Connection, ids: np.ndarray, dimensions: int) -> tuple[
         marks = ",".join("?" * len(chunk))
         rows = db.execute(SELECT_IDS.format(marks=marks), chunk)
         for pid, blob, crc in rows:
-            if len(blob) == dimensions * 4 and zlib.crc32(blob) == crc:
+            if _whole(blob, crc, dimensions):
                 found.append(pid)
                 blobs.append(blob)
     order = np.argsort(np.asarray(found, dtype=np.int64), kind="stable")
@@ -238,10 +243,9 @@ class VectorTable:
         wanted = np.asarray(ids, dtype=np.int64)
         if self._stored is not None:
             table_ids, matrix = self._with_stored(table_ids, matrix, wanted, file)
-        at = np.minimum(np.searchsorted(table_ids, wanted), max(len(table_ids) - 1, 0))
         if not len(table_ids):
             return [0.0] * len(wanted)
-        found = table_ids[at] == wanted
+        at, found = locate(table_ids, wanted)
         values = matrix[at] @ question
         stand_in = float(values[found].mean()) if found.any() else 0.0
         return [float(v) if f else stand_in for v, f in zip(values, found, strict=True)]
@@ -252,8 +256,7 @@ class VectorTable:
         """The held rows of ``wanted``, the nearest file's (int8, within about 0.01) of those it
         holds, and the database's of the others, sorted by id."""
         assert self._stored is not None
-        at = np.minimum(np.searchsorted(table_ids, wanted), max(len(table_ids) - 1, 0))
-        held = (table_ids[at] == wanted) if len(table_ids) else np.zeros(len(wanted), dtype=bool)
+        at, held = locate(table_ids, wanted)
         missing = np.unique(wanted[~held])
         ids, rows = [table_ids[at[held]]], [matrix[at[held]]]
         if file is not None and len(missing):
@@ -298,9 +301,7 @@ class VectorTable:
 
 def positions_of(index: SegmentedIndex, ids: np.ndarray) -> np.ndarray:
     """The live position of each passage id in ``index``, -1 for a passage it does not hold."""
-    passage_ids = index.passage_ids
-    if not len(passage_ids):
-        return np.full(len(ids), -1, dtype=np.int64)
-    at = np.minimum(np.searchsorted(passage_ids, ids), len(passage_ids) - 1)
-    held = (passage_ids[at] == ids) & index.live[at]
+    at, held = locate(index.passage_ids, ids)
+    if len(index.passage_ids):
+        held &= index.live[at]
     return np.where(held, at, -1).astype(np.int64)
