@@ -37,7 +37,7 @@ from index.answer.ranker import Ranker  # noqa: E402
 from index.evaluation import EvalQuestion, EvalReport, evaluate, first_right, load_questions  # noqa: E402
 
 TUNE = ["questions.jsonl"] + [f"questions-{n:03}.jsonl" for n in range(2, 12)]
-MEASURE = [f"questions-{n:03}.jsonl" for n in range(12, 20)]
+MEASURE = [f"questions-{n:03}.jsonl" for n in range(12, 23)]
 PAGE_SUFFIXES = (".txt", ".md")
 _WORD = re.compile(r"\w+")
 
