@@ -75,6 +75,14 @@ def locate(sorted_ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.n
     return at, sorted_ids[at] == wanted
 
 
+def _let_others_run(done: int, total: int) -> bool:
+    """usearch calls this for every node as it maps a graph, with the GIL held: a call into
+    Python lets the interpreter hand the GIL to another thread (the bot's event loop) as it does
+    every few milliseconds, where mapping a million nodes would otherwise hold it for 40 ms or
+    more (bench/README.md). True: go on."""
+    return True
+
+
 def signs(vectors: np.ndarray, center: np.ndarray) -> np.ndarray:
     """Each vector's signs around ``center``, eight to a byte: what the graph compares."""
     return np.packbits(np.atleast_2d(vectors) > center, axis=1)
@@ -122,18 +130,15 @@ class NearestFile:
                 if checksum(path) != meta.crcs.get(path.name):
                     log.warning("the nearest-vector file %s is damaged (checksum); it is made again", path)
                     return None
-            graph = Index.restore(str(meta.path(folder, "usearch")), view=True, enable_key_lookups=False)
+            graph = Index(ndim=len(meta.center), metric="hamming", dtype="b1", enable_key_lookups=False)
+            graph.view(str(meta.path(folder, "usearch")), progress=_let_others_run)
             ids = np.load(meta.path(folder, "ids.npy"))
             rows = open(meta.path(folder, "rows"), "rb", buffering=0)  # noqa: SIM115 (held while in use)
         except (OSError, RuntimeError, ValueError) as error:
             log.warning("the nearest-vector files in %s cannot be read (%s); made again", folder, error)
             return None
-        dimensions = len(meta.center)
-        if (
-            graph is None
-            or not len(graph) == len(ids) == meta.size
-            or os.fstat(rows.fileno()).st_size != (meta.size * dimensions)
-        ):
+        row_bytes = meta.size * len(meta.center)
+        if not len(graph) == len(ids) == meta.size or os.fstat(rows.fileno()).st_size != row_bytes:
             log.warning("the nearest-vector files in %s do not match their sizes; made again", folder)
             rows.close()
             return None

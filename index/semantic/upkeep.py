@@ -4,15 +4,15 @@ Up to ``EXACT_MAX`` stored vectors, all are held in memory and searched exactly 
 collection, and every test set, gets). Past it, the vectors go into the nearest-vector files
 (index/semantic/nearest.py): opening the library then reads only the vectors newer than the file
 (at most ``TAIL_MAX``; more, and the file is extended first), never the whole float32 table.
-The file is made, or extended with the newer vectors, in a background thread at a lower
-priority, from the vectors stored in the database; until it is in place, questions get the
-nearest passages among the vectors held in memory (none, at first, for a large archive whose
-file is missing or damaged: BM25 alone answers), and their cosines from the database.
+The file is made, or extended with the newer vectors, from the vectors stored in the
+database by a process of its own at a lower priority (index/semantic/nearest_build.py: usearch
+holds the GIL while it reads and saves a graph), which a background thread waits for; until it
+is in place, questions get the nearest passages among the vectors held in memory (none, at
+first, for a large archive whose file is missing or damaged: BM25 alone answers), and their
+cosines from the database.
 """
 
-import contextlib
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from index.semantic import vectors
-from index.semantic.nearest import NearestBuilder, NearestFile
+from index.semantic.nearest import NearestFile
+from index.semantic.nearest_build import build_apart
 from index.semantic.vectors import VectorTable
 from index.store.segments.files import index_dir_for
 
@@ -36,7 +37,6 @@ EXACT_MAX = 30_000
 # Newer vectors held in memory beside the file, searched exactly (0.5 ms at 20k); past it the
 # file is extended.
 TAIL_MAX = 20_000
-NICENESS = 10
 RETRY_SECONDS = 300.0  # after a failure to make the file
 SAMPLE = 16  # passages whose vectors are compared with the file's when it is opened
 SAME_COSINE = 0.99  # int8 rounding keeps a vector above it; another passage's is far below
@@ -53,6 +53,7 @@ class NearestUpkeep:
         exact_max: int | None = None,
         tail_max: int | None = None,
     ) -> None:
+        self.database = database
         self.folder: Path = index_dir_for(database)
         self._connect = connect
         self.exact_max = EXACT_MAX if exact_max is None else exact_max
@@ -133,33 +134,16 @@ class NearestUpkeep:
             db.close()
 
     def _extend(self) -> None:
-        # Linux: a thread is a task with its own niceness; the bot's threads keep theirs.
-        with contextlib.suppress(AttributeError, OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+        # This thread keeps the bot's priority: the work is the process's (at a lower one), and
+        # what is left here, mapping the new set, holds the GIL in steps; at a lower priority it
+        # could be descheduled holding it, and the event loop would wait the longer.
         table = self._table
         assert table is not None
         started = time.perf_counter()
         try:
-            file = table.file
-            builder = NearestBuilder(self.folder, table.dimensions, base=file)
-            try:
-                last = file.last_id if file is not None else 0
-                db = self._connect()
-                try:
-                    for ids, matrix, _ in vectors.batches(db, table.dimensions, after=last):
-                        builder.add(ids, matrix)
-                        if len(ids):
-                            last = int(ids[-1])
-                finally:
-                    db.close()
-                if not builder.added:
-                    builder.discard()
-                    return
-                builder.write(self._model, last)
-            except BaseException:
-                builder.discard()
-                raise
-            del builder
+            base = table.file.meta.tag if table.file is not None else ""
+            if not build_apart(self.database, self.folder, table.dimensions, self._model, base):
+                return
             made = NearestFile.open(self.folder, self._model)
         except (OSError, RuntimeError, sqlite3.Error) as error:
             self._failed_at = time.monotonic()

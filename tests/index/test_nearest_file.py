@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from index import Library
-from index.semantic import nearest, upkeep
+from index.semantic import nearest, nearest_build, upkeep
 from index.semantic.layer import SemanticLayer
 from index.semantic.model import packaged
 from index.snapshot import load_snapshot
@@ -226,3 +226,27 @@ async def test_files_left_by_a_database_built_again_are_not_used(
     assert again.table is not None and again.table.file is not None
     assert again.table.file.meta.tag != first.table.file.meta.tag
     assert BRAKES not in nearest_texts(again, database, k=stored_count(database))
+
+
+async def test_the_set_is_made_by_a_process_of_its_own_and_only_extended_with_new_vectors(
+    database: Path, seeds_dir: Path
+) -> None:
+    await indexed(database, seeds_dir)
+    folder, model = index_dir_for(database), packaged().checksum
+    assert nearest_build.build_apart(str(database), folder, 384, model, "")
+    made = nearest.NearestFile.open(folder, model)
+    assert made is not None and made.size == stored_count(database)
+    # Nothing stored past the set: nothing to write, and the set stays.
+    assert not nearest_build.build_apart(str(database), folder, 384, model, made.meta.tag)
+    still = nearest.read_meta(folder)
+    assert still is not None and still.tag == made.meta.tag
+
+
+def test_a_failed_build_says_why_in_one_line(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.db"
+    broken.write_text("not a database\n" * 100, encoding="utf-8")
+    with pytest.raises(RuntimeError) as failed:
+        nearest_build.build_apart(str(broken), tmp_path / "folder", 384, "model", "")
+    message = str(failed.value)
+    assert "\n" not in message and "not a database" in message
+    assert not list((tmp_path / "folder").glob("nearest-*"))

@@ -1,0 +1,80 @@
+"""Making the nearest-vector files (index/semantic/nearest.py) in a process of their own.
+
+usearch holds the GIL for the whole of reading a graph into memory and of saving one: at a
+million passages 320 and 266 ms, a stall of the bot's event loop each time the file is extended
+(every ``TAIL_MAX`` new vectors; bench/README.md, "The nearest-vector file off the event loop").
+So the set is made in a fresh interpreter at a lower priority (its program is nearest_worker.py),
+as the re-index (index/ingest/process.py) and the background vectors (worker.py) are; the bot
+then only maps the new set, a step at a time (``NearestFile.open``).
+"""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from index.semantic import vectors
+from index.semantic.nearest import NearestBuilder, NearestFile
+
+NICENESS = 10
+BUSY_SECONDS = 30.0
+PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+# The priority is lowered before anything is imported: starting an interpreter and importing
+# numpy is work the bot's event loop should not wait behind.
+_BOOT = (
+    f"import os, runpy; os.nice({NICENESS}); "
+    "runpy.run_module('index.semantic.nearest_worker', run_name='__main__')"
+)
+
+
+def build(folder: Path, dimensions: int, model: str, base_tag: str, db: sqlite3.Connection) -> bool:
+    """Write a new set in ``folder``: the set tagged ``base_tag`` (none when empty, or when it
+    is not the one in place) and every vector ``db`` stores past it. False when there was
+    nothing to add."""
+    base = NearestFile.open(folder, model) if base_tag else None
+    if base is not None and base.meta.tag != base_tag:
+        base = None
+    builder = NearestBuilder(folder, dimensions, base=base)
+    try:
+        last = base.last_id if base is not None else 0
+        for ids, matrix, _ in vectors.batches(db, dimensions, after=last):
+            builder.add(ids, matrix)
+            if len(ids):
+                last = int(ids[-1])
+        if not builder.added:
+            builder.discard()
+            return False
+        builder.write(model, last)
+    except BaseException:
+        builder.discard()
+        raise
+    return True
+
+
+def connect(database: str) -> sqlite3.Connection:
+    return sqlite3.connect(database, timeout=BUSY_SECONDS, isolation_level=None)
+
+
+def build_apart(database: str, folder: Path, dimensions: int, model: str, base_tag: str) -> bool:
+    """``build`` in a new interpreter (here, in an embedded Python that cannot start one).
+    Raises RuntimeError with the process's last line of error when it fails."""
+    if not sys.executable:
+        db = connect(database)
+        try:
+            return build(folder, dimensions, model, base_tag, db)
+        finally:
+            db.close()
+    env = dict(os.environ)
+    # The same Byline as this process's, whatever the caller did to sys.path.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_PARENT, env.get("PYTHONPATH")]))
+    # -P: the current folder is not put on sys.path (a folder named "index" there would be
+    # imported instead of this package).
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", _BOOT, database, str(folder), str(dimensions), model, base_tag],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        raise RuntimeError(f"the nearest-vector process failed: {last}")
+    return done.stdout.strip() == "written"
