@@ -208,8 +208,9 @@ class SemanticLayer:
         return passages - embedded
 
     def stop(self, wait: float = 10.0) -> None:
-        """Stop the background work: its process at once (what it committed stays), its thread
-        after its current batch (blocking: from a worker thread)."""
+        """Stop the background work: its processes at once (what they committed stays), its
+        thread after its current batch (blocking: from a worker thread)."""
+        self.upkeep.stop()
         self._background.stop(wait)
 
     def question_vector(self, question: str) -> np.ndarray | None:

@@ -12,6 +12,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from index.semantic import vectors
@@ -56,9 +57,17 @@ def connect(database: str) -> sqlite3.Connection:
     return sqlite3.connect(database, timeout=BUSY_SECONDS, isolation_level=None)
 
 
-def build_apart(database: str, folder: Path, dimensions: int, model: str, base_tag: str) -> bool:
-    """``build`` in a new interpreter (here, in an embedded Python that cannot start one).
-    Raises RuntimeError with the process's last line of error when it fails."""
+def build_apart(
+    database: str,
+    folder: Path,
+    dimensions: int,
+    model: str,
+    base_tag: str,
+    started: Callable[["subprocess.Popen[str]"], None] = lambda process: None,
+) -> bool:
+    """``build`` in a new interpreter (here, in an embedded Python that cannot start one);
+    ``started`` is given the process, to end it early. Raises RuntimeError with the process's last
+    line of error when it fails."""
     if not sys.executable:
         db = connect(database)
         try:
@@ -70,11 +79,13 @@ def build_apart(database: str, folder: Path, dimensions: int, model: str, base_t
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_PARENT, env.get("PYTHONPATH")]))
     # -P: the current folder is not put on sys.path (a folder named "index" there would be
     # imported instead of this package).
-    done = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "-P", "-c", _BOOT, database, str(folder), str(dimensions), model, base_tag],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, check=False,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+    started(process)
+    out, errors = process.communicate()
+    if process.returncode != 0:
+        last = (errors.strip().splitlines() or [f"exit {process.returncode}"])[-1]
         raise RuntimeError(f"the nearest-vector process failed: {last}")
-    return done.stdout.strip() == "written"
+    return out.strip() == "written"

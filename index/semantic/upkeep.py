@@ -14,6 +14,7 @@ cosines from the database.
 
 import logging
 import sqlite3
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -64,6 +65,8 @@ class NearestUpkeep:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._failed_at = -RETRY_SECONDS
+        self._process: subprocess.Popen[str] | None = None  # the one making the set, if any
+        self._stopped = False
 
     def load(self, db: sqlite3.Connection, table: VectorTable, model: str) -> list[int]:
         """Fill ``table`` from the file and the database as the collection's size says; the ids
@@ -106,7 +109,7 @@ class NearestUpkeep:
         """Start extending the file when memory holds more than it should (not again within
         RETRY_SECONDS of a failure)."""
         table = self._table
-        if table is None or time.monotonic() - self._failed_at < RETRY_SECONDS:
+        if table is None or self._stopped or time.monotonic() - self._failed_at < RETRY_SECONDS:
             return
         limit = self.tail_max if table.file is not None else self.exact_max
         if self._behind or table.held > limit:
@@ -114,6 +117,19 @@ class NearestUpkeep:
                 if self._thread is None or not self._thread.is_alive():
                     self._thread = threading.Thread(target=self._extend, name="byline-nearest", daemon=True)
                     self._thread.start()
+
+    def stop(self) -> None:
+        """End the process making the set, if any (the set in place stays; what it wrote goes at
+        the next build), and start no other."""
+        self._stopped = True
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()
+
+    def _started(self, process: "subprocess.Popen[str]") -> None:
+        self._process = process
+        if self._stopped:
+            process.terminate()
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait for the file's extension under way, if any (tests, benchmarks)."""
@@ -142,10 +158,13 @@ class NearestUpkeep:
         started = time.perf_counter()
         try:
             base = table.file.meta.tag if table.file is not None else ""
-            if not build_apart(self.database, self.folder, table.dimensions, self._model, base):
+            dimensions = table.dimensions
+            if not build_apart(self.database, self.folder, dimensions, self._model, base, self._started):
                 return
             made = NearestFile.open(self.folder, self._model)
         except (OSError, RuntimeError, sqlite3.Error) as error:
+            if self._stopped:
+                return
             self._failed_at = time.monotonic()
             log.warning("the nearest-vector file could not be made (%r); tried again later", error)
             return

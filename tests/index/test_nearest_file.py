@@ -250,3 +250,20 @@ def test_a_failed_build_says_why_in_one_line(tmp_path: Path) -> None:
     message = str(failed.value)
     assert "\n" not in message and "not a database" in message
     assert not list((tmp_path / "folder").glob("nearest-*"))
+
+
+async def test_a_stopped_layer_makes_no_set_and_ends_the_one_being_made(
+    database: Path, seeds_dir: Path
+) -> None:
+    await indexed(database, seeds_dir)
+    layer = SemanticLayer(str(database), nearest=SMALL)
+    layer.stop()
+    layer.prepare()
+    layer.upkeep.wait(120)
+    folder = index_dir_for(database)
+    assert layer.table is not None and layer.table.file is None and layer.upkeep.behind
+    assert nearest.read_meta(folder) is None
+    with pytest.raises(RuntimeError):
+        model = packaged().checksum
+        nearest_build.build_apart(str(database), folder, 384, model, "", lambda process: process.terminate())
+    assert nearest.read_meta(folder) is None and not list(folder.glob("nearest-*"))
