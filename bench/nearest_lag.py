@@ -9,8 +9,9 @@ Copies DATABASE and its nearest-vector set to bench/out/nearest_lag/, then each 
 thread of this process (how Byline did it before: usearch holds the GIL while it reads the graph
 into memory and while it saves it), "process" with index/semantic/nearest_build.py in a process of
 its own; both then open the new set here; "nothing", the baseline, waits 8 s with nothing made.
-Meanwhile an asyncio loop sleeps 1 ms at a time and records how late each wake-up is. Prints
-each extension's time and the loop's lag (p50, p99, max), then each way's medians.
+Meanwhile an asyncio loop sleeps 1 ms at a time and records how late each wake-up is, and this
+process's memory. Prints each extension's time, the loop's lag (p50, p99, max) and the most memory
+held, then each way's medians.
 """
 
 import argparse
@@ -88,16 +89,27 @@ def apart(database: Path, folder: Path, dimensions: int, model: str) -> None:
     nearest_build.build_apart(str(database), folder, dimensions, model, meta.tag if meta else "")
 
 
-async def measured(work: Callable[[], object]) -> tuple[float, list[float]]:
+def rss_mb() -> float:
+    """This process's resident memory now (the graph it maps counts as it is read)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+async def measured(work: Callable[[], object]) -> tuple[float, list[float], float]:
+    """How long ``work`` took in a thread, the loop's lags meanwhile (ms), and the most memory
+    this process held meanwhile (MB, sampled every 10 ms)."""
     lags: list[float] = []
+    most = rss_mb()
     task = asyncio.create_task(asyncio.to_thread(work))
     started = time.perf_counter()
     while not task.done():
         before = time.perf_counter()
         await asyncio.sleep(0.001)
         lags.append((time.perf_counter() - before - 0.001) * 1000)
+        if len(lags) % 10 == 0:
+            most = max(most, rss_mb())
     await task
-    return time.perf_counter() - started, lags
+    return time.perf_counter() - started, lags, most
 
 
 async def main(database: Path, rounds: int, extra: int) -> None:
@@ -120,11 +132,11 @@ async def main(database: Path, rounds: int, extra: int) -> None:
                 opened = nearest.NearestFile.open(folder, model)
                 assert opened is not None
 
-            took, lags = await measured(work)
+            took, lags, most = await measured(work)
             results[mode].append((took, lags))
             q = statistics.quantiles(lags, n=100)
             print(f"round {round_ + 1} {mode:7} {took:6.1f} s  lag p50 {q[49]:5.1f}  p99 {q[98]:6.1f}  "
-                  f"max {max(lags):6.1f} ms", flush=True)  # fmt: skip
+                  f"max {max(lags):6.1f} ms  RSS at most {most:5.0f} MB", flush=True)  # fmt: skip
     for mode, runs in results.items():
         everything = [lag for _, lags in runs for lag in lags]
         q = statistics.quantiles(everything, n=100)
