@@ -11,28 +11,26 @@ come back on stdout as one JSON object.
 """
 
 import json
-import os
 import signal
 import subprocess
 import sys
 from dataclasses import asdict
 
 from index.errors import BylineError
+from index.ingest import interpreter
 from index.ingest.additions import AdditionError, check_article
-from index.ingest.process import PACKAGE_PARENT
 from index.models import ParsedArticle
 
-_BOOT = "import os, runpy; os.nice(5); runpy.run_module('index.ingest.apart', run_name='__main__')"
+NICENESS = 5
 
 
 def check(filename: str, data: bytes) -> list[ParsedArticle]:
     """``additions.check_article(filename, data)`` in a fresh interpreter; its refusal is raised
     here as the same AdditionError. Blocking: call it from a worker thread in async code."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_PARENT, env.get("PYTHONPATH")]))
     done = subprocess.run(
-        [sys.executable, "-P", "-c", _BOOT, filename], input=data, capture_output=True, env=env, check=False
-    )
+        interpreter.command("index.ingest.apart", NICENESS, filename),
+        input=data, capture_output=True, env=interpreter.environment(), check=False,
+    )  # fmt: skip
     if done.returncode < 0:
         name = signal.Signals(-done.returncode).name
         raise AdditionError(f"Checking that file was stopped ({name}); nothing was saved.")

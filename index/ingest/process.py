@@ -1,11 +1,7 @@
 """A re-index in a process of its own: this module run as ``__main__`` by a new interpreter,
 started by ``run`` below at a lower priority.
 
-A fresh interpreter runs this module, not the caller's program: multiprocessing's spawn and
-forkserver start methods run the caller's main module again in the new process (as
-``__mp_main__``), so a plain script without ``if __name__ == "__main__":`` that calls
-``Library.reindex()`` would print twice and start a re-index inside the re-index. Forking
-instead would copy a process that runs threads (an event loop, aiosqlite's), which is unsafe.
+A fresh interpreter, not multiprocessing (index/ingest/interpreter.py says why).
 
 The request goes in on stdin as one JSON object; the outcome (or the error, by class and
 message) comes back on stdout as one JSON object. The process ends when the one that started it
@@ -18,22 +14,20 @@ import os
 import signal
 import subprocess
 import sys
-import threading
-import time
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index import errors
 from index.errors import BylineError
+from index.ingest import interpreter
 from index.models import SkippedFile
 
 if TYPE_CHECKING:
     from index.ingest import reindex as indexer
 
 log = logging.getLogger(__name__)
-_BOOT = "import os, runpy; os.nice(5); runpy.run_module('index.ingest.process', run_name='__main__')"
-PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
+NICENESS = 5
 
 
 def run(
@@ -49,19 +43,12 @@ def run(
         "workers": workers,
         "embed": embed,
     }
-    env = dict(os.environ)
-    # The same Byline as this process's, whatever the caller did to sys.path.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_PARENT, env.get("PYTHONPATH")]))
     done = subprocess.run(
-        # -P: the current folder is not put on sys.path (a folder named "index" there would be
-        # imported instead of this package). The priority is lowered before anything is imported:
-        # starting an interpreter and importing numpy is work the bot's event loop should not wait
-        # behind on a busy machine.
-        [sys.executable, "-P", "-c", _BOOT],
+        interpreter.command("index.ingest.process", NICENESS),
         input=json.dumps(request),
         capture_output=True,
         text=True,
-        env=env,
+        env=interpreter.environment(),
         check=False,
     )
     if done.returncode < 0:
@@ -106,20 +93,8 @@ def reindex_in_process(
     return run(database, seeds_dir, workers, embed)
 
 
-def end_with_parent() -> None:
-    """Exit as soon as the process that started this one is gone (this one is then adopted)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 def main() -> None:
-    end_with_parent()
+    interpreter.end_with_parent()
     request = json.loads(sys.stdin.read())
     from index.ingest.reindex import reindex
     from index.text.analysis import RememberingAnalyzer

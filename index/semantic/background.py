@@ -29,11 +29,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from index.ingest import interpreter
 from index.semantic.vectors import VectorTable
 
 log = logging.getLogger(__name__)
@@ -42,15 +42,6 @@ log = logging.getLogger(__name__)
 # class was tried instead: no less lag, and slower on a busy machine (bench/README.md).
 NICENESS = 10
 PARALLEL = 2  # texts run at once: both cores when the bot is idle (bench/semantic_layer.py speed)
-PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
-
-
-def _boot() -> str:
-    """The new interpreter's program. The priority is lowered before anything is imported:
-    starting an interpreter and importing onnxruntime is work the bot's event loop should not wait
-    behind; threads started later (onnxruntime's, the model's) inherit it."""
-    run = "runpy.run_module('index.semantic.worker', run_name='__main__')"
-    return f"import os, runpy; os.nice({NICENESS}); {run}"
 
 
 # In a process of its own; False (or an embedded interpreter, with no Python to start), in the
@@ -72,17 +63,14 @@ class EmbeddingProcess:
     """index/semantic/worker.py run on ``database`` in a fresh interpreter, and what it sends back."""
 
     def __init__(self, database: str) -> None:
-        env = dict(os.environ)
-        # The same Byline as this process's, whatever the caller did to sys.path.
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_PARENT, env.get("PYTHONPATH")]))
         # stderr to a file, not a pipe: a pipe nobody reads while the batches come could fill up.
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed by finish)
         self._terminated = False
-        # -P: the current folder is not put on sys.path (a folder named "index" there would be
-        # imported instead of this package).
+        # Threads started later in it (onnxruntime's, the model's) inherit its priority.
         self._process = subprocess.Popen(
-            [sys.executable, "-P", "-c", _boot(), database],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._errors, env=env,
+            interpreter.command("index.semantic.worker", NICENESS, database),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._errors,
+            env=interpreter.environment(),
         )  # fmt: skip
 
     @property

@@ -2,31 +2,24 @@
 
 usearch holds the GIL for the whole of reading a graph into memory and of saving one: at a
 million passages 320 and 266 ms, a stall of the bot's event loop each time the file is extended
-(every ``TAIL_MAX`` new vectors; bench/README.md, "The nearest-vector file off the event loop").
+(every ``TAIL_MAX`` new vectors; bench/README.md, "the nearest-vector set off the event loop").
 So the set is made in a fresh interpreter at a lower priority (its program is nearest_worker.py),
 as the re-index (index/ingest/process.py) and the background vectors (worker.py) are; the bot
 then only maps the new set, a step at a time (``NearestFile.open``).
 """
 
-import os
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from index.ingest import interpreter
 from index.semantic import vectors
 from index.semantic.nearest import NearestBuilder, NearestFile
 
 NICENESS = 10
 BUSY_SECONDS = 30.0
-PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
-# The priority is lowered before anything is imported: starting an interpreter and importing
-# numpy is work the bot's event loop should not wait behind.
-_BOOT = (
-    f"import os, runpy; os.nice({NICENESS}); "
-    "runpy.run_module('index.semantic.nearest_worker', run_name='__main__')"
-)
 
 
 def build(folder: Path, dimensions: int, model: str, base_tag: str, db: sqlite3.Connection) -> bool:
@@ -74,14 +67,11 @@ def build_apart(
             return build(folder, dimensions, model, base_tag, db)
         finally:
             db.close()
-    env = dict(os.environ)
-    # The same Byline as this process's, whatever the caller did to sys.path.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_PARENT, env.get("PYTHONPATH")]))
-    # -P: the current folder is not put on sys.path (a folder named "index" there would be
-    # imported instead of this package).
+    arguments = (database, str(folder), str(dimensions), model, base_tag)
     process = subprocess.Popen(
-        [sys.executable, "-P", "-c", _BOOT, database, str(folder), str(dimensions), model, base_tag],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        interpreter.command("index.semantic.nearest_worker", NICENESS, *arguments),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=interpreter.environment(),
     )  # fmt: skip
     started(process)
     out, errors = process.communicate()

@@ -6,7 +6,7 @@ the process that started it is gone.
 import sys
 from pathlib import Path
 
-from index.ingest.process import end_with_parent
+from index.ingest.interpreter import end_with_parent
 from index.semantic.nearest_build import build, connect
 
 

@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-from index.ingest.process import end_with_parent
+from index.ingest.interpreter import end_with_parent
 from index.semantic.background import PARALLEL
 from index.semantic.layer import SemanticLayer
 from index.semantic.model import load
