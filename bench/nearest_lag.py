@@ -31,7 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index.semantic import nearest, nearest_build, vectors
+from index.semantic import nearest, nearest_build
 from index.store.segments.files import index_dir_for
 
 OUT = Path(__file__).resolve().parent / "out" / "nearest_lag"
@@ -65,16 +65,12 @@ def store_extra(database: Path, count: int, dimensions: int, rng: np.random.Gene
 
 
 def in_thread(database: Path, folder: Path, dimensions: int, model: str) -> None:
-    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nearest_build.NICENESS)  # as before
-    base = nearest.NearestFile.open(folder, model)
-    builder = nearest.NearestBuilder(folder, dimensions, base=base)
-    db = sqlite3.connect(database)
+    """The build as Byline made it before: here, in a thread at niceness 10."""
+    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nearest_build.NICENESS)
+    meta = nearest.read_meta(folder)
+    db = nearest_build.connect(str(database))
     try:
-        last = base.last_id if base is not None else 0
-        for ids, matrix, _ in vectors.batches(db, dimensions, after=last):
-            builder.add(ids, matrix)
-            last = int(ids[-1]) if len(ids) else last
-        builder.write(model, last)
+        nearest_build.build(folder, dimensions, model, meta.tag if meta else "", db)
     finally:
         db.close()
 
